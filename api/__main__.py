@@ -1,0 +1,91 @@
+"""`python -m api`: run the product (embedded database unless MONGODB_URI is set).
+
+    python -m api                    run the API with demo data on first start
+    python -m api token NAME ROLE    create an API token and print it once
+"""
+
+import argparse
+import asyncio
+import logging
+
+import uvicorn
+
+from api.app import create_app
+from api.auth import Role
+from api.bootstrap import ensure_dev_token
+from api.db.client import Store
+from api.demo import seed_demo
+from api.embedded import EmbeddedMongo
+from api.services.access import create_token
+from api.settings import Settings
+
+
+async def _prepare(settings: Settings, uri: str) -> None:
+    store = Store(uri, settings.database)
+    try:
+        await store.ensure_indexes()
+        token = await ensure_dev_token(store, settings.data_dir)
+        if settings.demo_data:
+            seeded = await seed_demo(store)
+            if seeded:
+                print(f"Demo data: {seeded} activities scored for 120 contacts")
+    finally:
+        store.close()
+    base = f"http://{settings.host}:{settings.port}"
+    print(f"GraphQL API and GraphiQL: {base}/graphql")
+    if token:
+        print(f"Dev token (admin): {token}")
+        print(f"  try: curl -s {base}/graphql -H 'Authorization: Bearer {token}' "
+              "-H 'Content-Type: application/json' -d '{\"query\":\"{ me { name role } }\"}'")
+    else:
+        print("Create a token with: python -m api token NAME ADMIN")
+
+
+async def _serve(settings: Settings, uri: str) -> None:
+    await _prepare(settings, uri)
+    config = uvicorn.Config(create_app(uri, settings.database), host=settings.host,
+                            port=settings.port, log_level="info")
+    await uvicorn.Server(config).serve()
+
+
+async def _token(settings: Settings, uri: str, name: str, role: Role) -> None:
+    store = Store(uri, settings.database)
+    try:
+        await store.ensure_indexes()
+        secret, _ = await create_token(store, name, role)
+        print(secret)
+    finally:
+        store.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m api")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the API (default)")
+    token = sub.add_parser("token", help="create an API token")
+    token.add_argument("name")
+    token.add_argument("role", choices=[r.value for r in Role])
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    settings = Settings.from_env()
+    embedded = None
+    uri = settings.mongodb_uri
+    if uri is None:
+        embedded = EmbeddedMongo(settings.data_dir, settings.embedded_port)
+        embedded.start()
+        uri = embedded.uri
+    try:
+        if args.command == "token":
+            asyncio.run(_token(settings, uri, args.name, Role(args.role)))
+        else:
+            asyncio.run(_serve(settings, uri))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+if __name__ == "__main__":
+    main()

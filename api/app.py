@@ -1,0 +1,49 @@
+"""The ASGI application, composed from a store and a live hub."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse
+from starlette.routing import Route, WebSocketRoute
+
+from api.db.client import Store
+from api.live import LiveHub
+from graphql_schema.view import GraphQLView
+
+
+def create_app(mongodb_uri: str, database: str) -> Starlette:
+    store = Store(mongodb_uri, database)
+    hub = LiveHub(store)
+    graphql = GraphQLView(store, hub)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await store.ensure_indexes()
+        await hub.start()
+        try:
+            yield
+        finally:
+            await hub.stop()
+            store.close()
+
+    async def health(request: Request) -> JSONResponse:
+        await store.ping()
+        return JSONResponse({"ok": True, "live": hub.ready.is_set()})
+
+    async def home(request: Request) -> RedirectResponse:
+        return RedirectResponse("/graphql")
+
+    app = Starlette(
+        routes=[
+            Route("/", home),
+            Route("/health", health),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.state.hub = hub
+    return app

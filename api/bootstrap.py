@@ -1,0 +1,31 @@
+"""First-start chores: the dev admin token and the demo data."""
+
+import os
+from pathlib import Path
+
+from api.auth import Role
+from api.db.client import Store
+
+DEV_TOKEN_NAME = "dev-admin"
+
+
+async def ensure_dev_token(store: Store, data_dir: Path) -> str | None:
+    """The dev admin token: created at first start, kept in data/dev-token (readable by you only).
+
+    SCORING_DEV_TOKEN sets its secret, for scripted set-ups. None when a token exists but its
+    secret is not on this machine.
+    """
+    token_file = data_dir / "dev-token"
+    if await store.tokens.by_name(DEV_TOKEN_NAME) is None:
+        secret, _ = await store.tokens.create(
+            DEV_TOKEN_NAME, Role.ADMIN, os.environ.get("SCORING_DEV_TOKEN") or None
+        )
+        data_dir.mkdir(parents=True, exist_ok=True)
+        token_file.write_text(secret)
+        token_file.chmod(0o600)
+        return secret
+    if token_file.exists():
+        secret = token_file.read_text().strip()
+        if await store.tokens.find(secret) is not None:
+            return secret
+    return None

@@ -1,0 +1,34 @@
+"""Connecting to MongoDB and creating the indexes the product relies on."""
+
+from typing import Any
+
+from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
+
+from api.db.contacts import ContactsRepo
+from api.db.ledger import LedgerRepo
+from api.db.settings import SettingsRepo
+from api.db.tokens import TokensRepo
+
+Document = dict[str, Any]
+
+
+class Store:
+    """The database and its repositories; one per process, shared by all requests."""
+
+    def __init__(self, uri: str, database: str) -> None:
+        self.client: AsyncIOMotorClient[Document] = AsyncIOMotorClient(uri, tz_aware=True)
+        self.db: AsyncIOMotorDatabase[Document] = self.client[database]
+        self.contacts = ContactsRepo(self.db)
+        self.ledger = LedgerRepo(self.db)
+        self.settings = SettingsRepo(self.db)
+        self.tokens = TokensRepo(self.db)
+
+    async def ensure_indexes(self) -> None:
+        for repo in (self.contacts, self.ledger, self.settings, self.tokens):
+            await repo.ensure_indexes()
+
+    async def ping(self) -> None:
+        await self.db.command("ping")
+
+    def close(self) -> None:
+        self.client.close()

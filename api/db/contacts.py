@@ -1,0 +1,205 @@
+"""The `contacts` collection: who the contacts are, their score and their scoring state."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
+from motor.motor_asyncio import AsyncIOMotorDatabase
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+
+Document = dict[str, Any]
+SORTABLE = {"score": "score", "email": "email", "createdAt": "createdAt"}
+
+
+@dataclass(frozen=True)
+class ContactRecord:
+    id: str
+    email: str
+    first_name: str | None
+    last_name: str | None
+    country: str | None
+    mailing_lists: list[str]
+    fields: dict[str, str]
+    score: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    """What a client may set on a contact; None leaves a value as it is."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    country: str | None = None
+    mailing_lists: list[str] | None = None
+    fields: dict[str, str] | None = None
+
+
+@dataclass
+class ContactQuery:
+    min_score: int | None = None
+    max_score: int | None = None
+    ids: set[str] | None = None
+    exclude_ids: set[str] = field(default_factory=set)
+    mailing_list: str | None = None
+    country: str | None = None
+    search: str | None = None
+
+    def to_mongo(self) -> Document:
+        query: Document = {}
+        score: Document = {}
+        if self.min_score is not None:
+            score["$gte"] = self.min_score
+        if self.max_score is not None:
+            score["$lte"] = self.max_score
+        if score:
+            query["score"] = score
+        ids: Document = {}
+        if self.ids is not None:
+            ids["$in"] = sorted(self.ids)
+        if self.exclude_ids:
+            ids["$nin"] = sorted(self.exclude_ids)
+        if ids:
+            query["_id"] = ids
+        if self.mailing_list is not None:
+            query["mailingLists"] = self.mailing_list
+        if self.country is not None:
+            query["country"] = self.country
+        if self.search:
+            pattern = {"$regex": _escape(self.search), "$options": "i"}
+            query["$or"] = [{"email": pattern}, {"firstName": pattern}, {"lastName": pattern}]
+        return query
+
+
+def _escape(text: str) -> str:
+    return "".join("\\" + ch if not ch.isalnum() and ch != " " else ch for ch in text)
+
+
+def record(doc: Document) -> ContactRecord:
+    return ContactRecord(
+        id=doc["_id"],
+        email=doc["email"],
+        first_name=doc.get("firstName"),
+        last_name=doc.get("lastName"),
+        country=doc.get("country"),
+        mailing_lists=list(doc.get("mailingLists", [])),
+        fields=dict(doc.get("fields", {})),
+        score=int(doc["score"]),
+        created_at=doc["createdAt"],
+        updated_at=doc["updatedAt"],
+    )
+
+
+PUBLIC_FIELDS = {
+    name: 1
+    for name in (
+        "email", "firstName", "lastName", "country", "mailingLists", "fields", "score",
+        "createdAt", "updatedAt",
+    )
+}
+
+
+class ContactsRepo:
+    def __init__(self, db: AsyncIOMotorDatabase[Document]) -> None:
+        self.collection = db["contacts"]
+
+    async def ensure_indexes(self) -> None:
+        await self.collection.create_index("email", unique=True)
+        await self.collection.create_index([("score", DESCENDING), ("_id", DESCENDING)])
+        await self.collection.create_index([("country", ASCENDING)])
+        await self.collection.create_index([("mailingLists", ASCENDING)])
+        await self.collection.create_index([("createdAt", ASCENDING)])
+
+    async def upsert(self, email: str, details: ContactDetails) -> tuple[ContactRecord, bool]:
+        now = datetime.now(UTC)
+        new_id = str(ObjectId())
+        changes: Document = {"updatedAt": now}
+        optional = {
+            "firstName": details.first_name,
+            "lastName": details.last_name,
+            "country": details.country,
+            "mailingLists": details.mailing_lists,
+        }
+        changes.update({key: value for key, value in optional.items() if value is not None})
+        for key, value in (details.fields or {}).items():
+            changes[f"fields.{key}"] = value
+        on_insert: Document = {
+            "_id": new_id,
+            "score": 0,
+            "seq": 0,
+            "occ": {},
+            "journal": [],
+            "createdAt": now,
+        }
+        if details.mailing_lists is None:
+            on_insert["mailingLists"] = []
+        if not details.fields:
+            on_insert["fields"] = {}
+        doc = await self.collection.find_one_and_update(
+            {"email": email},
+            {"$set": changes, "$setOnInsert": on_insert},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+            projection=PUBLIC_FIELDS,
+        )
+        return record(doc), doc["_id"] == new_id
+
+    async def get(self, contact_id: str) -> ContactRecord | None:
+        doc = await self.collection.find_one({"_id": contact_id}, PUBLIC_FIELDS)
+        return record(doc) if doc else None
+
+    async def by_email(self, email: str) -> ContactRecord | None:
+        doc = await self.collection.find_one({"email": email}, PUBLIC_FIELDS)
+        return record(doc) if doc else None
+
+    async def by_ids(self, ids: Sequence[str]) -> dict[str, ContactRecord]:
+        cursor = self.collection.find({"_id": {"$in": list(ids)}}, PUBLIC_FIELDS)
+        return {doc["_id"]: record(doc) async for doc in cursor}
+
+    async def ids_by_email(self, emails: Sequence[str]) -> dict[str, str]:
+        cursor = self.collection.find({"email": {"$in": list(emails)}}, {"email": 1})
+        return {doc["email"]: doc["_id"] async for doc in cursor}
+
+    async def page(
+        self,
+        query: ContactQuery,
+        first: int,
+        order_field: str,
+        descending: bool,
+        after: tuple[Any, str] | None,
+    ) -> tuple[list[ContactRecord], bool]:
+        """One page in keyset order; the flag says whether more follow."""
+        sort_key = SORTABLE[order_field]
+        mongo = query.to_mongo()
+        if after is not None:
+            value, last_id = after
+            op = "$lt" if descending else "$gt"
+            keyset = {"$or": [{sort_key: {op: value}}, {sort_key: value, "_id": {op: last_id}}]}
+            mongo = {"$and": [mongo, keyset]} if mongo else keyset
+        direction = DESCENDING if descending else ASCENDING
+        docs = (
+            await self.collection.find(mongo, PUBLIC_FIELDS)
+            .sort([(sort_key, direction), ("_id", direction)])
+            .limit(first + 1)
+            .to_list(None)
+        )
+        return [record(doc) for doc in docs[:first]], len(docs) > first
+
+    async def count(self, query: ContactQuery) -> int:
+        return await self.collection.count_documents(query.to_mongo())
+
+    async def score_histogram(self, bucket_size: int) -> list[tuple[int, int]]:
+        """(bucket floor, contacts) for every non-empty bucket of total scores."""
+        pipeline = [
+            {"$project": {"bucket": {"$subtract": ["$score", {"$mod": ["$score", bucket_size]}]}}},
+            {"$group": {"_id": "$bucket", "count": {"$sum": 1}}},
+            {"$sort": {"_id": 1}},
+        ]
+        rows = await self.collection.aggregate(pipeline).to_list(None)
+        return [(int(row["_id"]), int(row["count"])) for row in rows]
+
+    async def all_ids(self) -> list[str]:
+        return [doc["_id"] async for doc in self.collection.find({}, {"_id": 1})]

@@ -1,0 +1,146 @@
+"""The `ledger` collection: every timeline entry of every contact, the reason for every point."""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from motor.motor_asyncio import AsyncIOMotorDatabase
+from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import BulkWriteError
+
+from api.scoring.activities import Activity, ActivityType
+from api.scoring.planner import Entry, EntryKind
+from api.scoring.sheet import SheetEntry
+
+Document = dict[str, Any]
+DUPLICATE_KEY = 11000
+
+
+def entry_to_doc(entry: Entry) -> Document:
+    doc: Document = {
+        "_id": entry.id,
+        "contactId": entry.contact_id,
+        "seq": entry.seq,
+        "points": entry.points,
+        "totalAfter": entry.total_after,
+        "kind": entry.kind.value,
+        "reason": entry.reason,
+        "at": entry.at,
+    }
+    if entry.activity is not None:
+        doc["idempotencyKey"] = entry.activity.idempotency_key
+        doc["activity"] = {
+            "type": entry.activity.type.value,
+            "campaignId": entry.activity.campaign_id,
+            "url": entry.activity.url,
+            "occurredAt": entry.activity.occurred_at,
+        }
+    if entry.sheet_entry is not None:
+        doc["sheetEntry"] = entry.sheet_entry.value
+    if entry.actor is not None:
+        doc["actor"] = entry.actor
+    return doc
+
+
+def doc_to_entry(doc: Document) -> Entry:
+    activity = None
+    if "activity" in doc:
+        raw = doc["activity"]
+        activity = Activity(
+            type=ActivityType(raw["type"]),
+            campaign_id=raw.get("campaignId"),
+            url=raw.get("url"),
+            occurred_at=raw["occurredAt"],
+            idempotency_key=doc["idempotencyKey"],
+        )
+    return Entry(
+        contact_id=doc["contactId"],
+        seq=int(doc["seq"]),
+        points=int(doc["points"]),
+        total_after=int(doc["totalAfter"]),
+        kind=EntryKind(doc["kind"]),
+        reason=doc["reason"],
+        at=doc["at"],
+        activity=activity,
+        sheet_entry=SheetEntry(doc["sheetEntry"]) if doc.get("sheetEntry") else None,
+        actor=doc.get("actor"),
+    )
+
+
+class LedgerRepo:
+    def __init__(self, db: AsyncIOMotorDatabase[Document]) -> None:
+        self.collection = db["ledger"]
+
+    async def ensure_indexes(self) -> None:
+        await self.collection.create_index([("contactId", ASCENDING), ("seq", DESCENDING)])
+        await self.collection.create_index(
+            [("contactId", ASCENDING), ("idempotencyKey", ASCENDING)],
+            unique=True,
+            partialFilterExpression={"idempotencyKey": {"$type": "string"}},
+        )
+        await self.collection.create_index([("at", ASCENDING)])
+
+    async def insert_missing(self, docs: Sequence[Document]) -> None:
+        """Insert entries; those already stored (same _id) are left as they are."""
+        if not docs:
+            return
+        try:
+            await self.collection.insert_many(list(docs), ordered=False)
+        except BulkWriteError as error:
+            others = [e for e in error.details["writeErrors"] if e["code"] != DUPLICATE_KEY]
+            if others:
+                raise
+
+    async def existing(
+        self, entry_ids: Iterable[str], keys_by_contact: dict[str, set[str]]
+    ) -> list[Document]:
+        """Stored entries among these ids, and those recording any of these activities."""
+        clauses: list[Document] = []
+        ids = list(entry_ids)
+        if ids:
+            clauses.append({"_id": {"$in": ids}})
+        for contact_id, keys in keys_by_contact.items():
+            if keys:
+                clauses.append({"contactId": contact_id, "idempotencyKey": {"$in": list(keys)}})
+        if not clauses:
+            return []
+        return await self.collection.find({"$or": clauses}).to_list(None)
+
+    async def page(
+        self, contact_id: str, first: int, before_seq: int | None
+    ) -> tuple[list[Entry], bool]:
+        """Newest entries first; the flag says whether older ones remain."""
+        query: Document = {"contactId": contact_id}
+        if before_seq is not None:
+            query["seq"] = {"$lt": before_seq}
+        docs = (
+            await self.collection.find(query)
+            .sort("seq", DESCENDING)
+            .limit(first + 1)
+            .to_list(None)
+        )
+        return [doc_to_entry(doc) for doc in docs[:first]], len(docs) > first
+
+    async def count(self, contact_id: str) -> int:
+        return await self.collection.count_documents({"contactId": contact_id})
+
+    async def points_since(self, since: datetime, contact_ids: Sequence[str] | None) -> dict[str, int]:
+        """Points earned per contact since a time (resets excluded): the recent-points basis."""
+        match: Document = {"at": {"$gte": since}, "kind": {"$ne": EntryKind.RESET.value}}
+        if contact_ids is not None:
+            match["contactId"] = {"$in": list(contact_ids)}
+        pipeline = [
+            {"$match": match},
+            {"$group": {"_id": "$contactId", "points": {"$sum": "$points"}}},
+        ]
+        rows = await self.collection.aggregate(pipeline).to_list(None)
+        return {row["_id"]: int(row["points"]) for row in rows}
+
+    async def total_points(self, contact_id: str) -> int:
+        rows = await self.collection.aggregate(
+            [
+                {"$match": {"contactId": contact_id}},
+                {"$group": {"_id": None, "points": {"$sum": "$points"}}},
+            ]
+        ).to_list(None)
+        return int(rows[0]["points"]) if rows else 0

@@ -1,0 +1,92 @@
+"""The embedded default database: SecantusDB (MongoDB wire protocol) as a separate process.
+
+Used when MONGODB_URI is not set. Its GPL code stays out of our process: we only start it.
+One server per data directory: a server already running on it is reused, not started twice.
+"""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+class EmbeddedMongo:
+    def __init__(self, data_dir: Path, port: int) -> None:
+        self.data_dir = data_dir
+        self.port = port
+        self.pid_file = data_dir / "mongo.pid"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def uri(self) -> str:
+        # The embedded server slows down with retryable-write records: keep them off here only.
+        return f"mongodb://127.0.0.1:{self.port}/?directConnection=true&retryWrites=false"
+
+    def running_pid(self) -> int | None:
+        if not self.pid_file.exists():
+            return None
+        pid, _, port = self.pid_file.read_text().partition(":")
+        if pid.isdigit() and _alive(int(pid)) and port.strip() == str(self.port):
+            return int(pid)
+        return None
+
+    def start(self, timeout: float = 30.0) -> None:
+        storage = self.data_dir / "mongo"
+        storage.mkdir(parents=True, exist_ok=True)
+        if self.running_pid() is not None and _listening(self.port):
+            return
+        if _listening(self.port):
+            raise RuntimeError(f"port {self.port} is taken by another program")
+        log = (self.data_dir / "mongo.log").open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "secantus", "--host", "127.0.0.1", "--port", str(self.port),
+             "--storage-path", str(storage), "--log-level", "WARNING"],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        self.pid_file.write_text(f"{self.process.pid}:{self.port}")
+        deadline = time.monotonic() + timeout
+        while not _listening(self.port):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the database exited; see {self.data_dir / 'mongo.log'}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("the database did not start in time")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        """Stop the server this object started (by its PID), and nothing else."""
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.pid_file.unlink(missing_ok=True)
+        self.process = None

@@ -1,0 +1,123 @@
+"""Live score changes: one MongoDB change stream per API process, fanned out to subscribers.
+
+Every process watches the ledger, so subscribers connected to any process behind a load balancer see
+every change, whichever process wrote it. Each subscriber has a bounded queue; when a slow subscriber
+falls behind, its oldest events are dropped (each event carries the absolute score, so the newest one
+is always right) and nobody else waits.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo.errors import PyMongoError
+
+from api.db.client import Store
+from api.db.ledger import doc_to_entry
+from api.scoring.classification import ClassificationBasis, ContactClass
+from api.scoring.planner import Entry
+
+log = logging.getLogger(__name__)
+QUEUE_SIZE = 256
+
+
+@dataclass(frozen=True)
+class ScoreEvent:
+    entry: Entry
+    previous_score: int
+    classification: ContactClass
+    previous_classification: ContactClass
+
+    @property
+    def class_changed(self) -> bool:
+        return self.classification is not self.previous_classification
+
+
+class LiveHub:
+    def __init__(self, store: Store, queue_size: int = QUEUE_SIZE) -> None:
+        self.store = store
+        self.queue_size = queue_size
+        self.subscribers: set[asyncio.Queue[ScoreEvent]] = set()
+        self.ready = asyncio.Event()
+        self.dropped = 0
+        self._task: asyncio.Task[None] | None = None
+        self._resume_token: Any = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._watch_forever(), name="live-hub")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.ready.wait(), timeout=10)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def events(self) -> AsyncIterator[ScoreEvent]:
+        """Every score change from now on, until the caller stops iterating."""
+        queue: asyncio.Queue[ScoreEvent] = asyncio.Queue(self.queue_size)
+        self.subscribers.add(queue)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self.subscribers.discard(queue)
+
+    def publish(self, event: ScoreEvent) -> None:
+        for queue in list(self.subscribers):
+            if queue.full():
+                queue.get_nowait()
+                self.dropped += 1
+            queue.put_nowait(event)
+
+    async def _watch_forever(self) -> None:
+        delay = 0.1
+        while True:
+            try:
+                await self._watch()
+            except asyncio.CancelledError:
+                raise
+            except PyMongoError as error:
+                log.warning("change stream interrupted (%s); reconnecting", error)
+                self.ready.clear()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                if "resume" in str(error).lower():
+                    self._resume_token = None
+            except Exception:
+                log.exception("live hub failed; restarting")
+                await asyncio.sleep(delay)
+
+    async def _watch(self) -> None:
+        pipeline = [
+            {"$match": {"operationType": "insert", "fullDocument.points": {"$ne": 0}}},
+        ]
+        async with self.store.ledger.collection.watch(
+            pipeline, resume_after=self._resume_token
+        ) as stream:
+            self.ready.set()
+            async for change in stream:
+                self._resume_token = stream.resume_token
+                if self.subscribers:
+                    self.publish(await self._event(doc_to_entry(change["fullDocument"])))
+
+    async def _event(self, entry: Entry) -> ScoreEvent:
+        settings = await self.store.settings.classification()
+        previous = entry.total_after - entry.points
+        basis_now, basis_before = entry.total_after, previous
+        if settings.basis is ClassificationBasis.RECENT_POINTS:
+            since = datetime.now(UTC) - timedelta(days=settings.period_days)
+            recent = await self.store.ledger.points_since(since, [entry.contact_id])
+            basis_now = recent.get(entry.contact_id, 0)
+            basis_before = basis_now - entry.points
+        return ScoreEvent(
+            entry=entry,
+            previous_score=previous,
+            classification=settings.classify(basis_now),
+            previous_classification=settings.classify(basis_before),
+        )

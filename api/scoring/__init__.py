@@ -1,0 +1,1 @@
+"""The scoring domain: pure rules, no I/O."""

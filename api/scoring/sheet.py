@@ -1,0 +1,81 @@
+"""The score sheet: what each campaign activity is worth, and whether scoring runs."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+
+class SheetEntry(StrEnum):
+    UNIQUE_OPEN = "UNIQUE_OPEN"
+    MULTIPLE_OPEN = "MULTIPLE_OPEN"
+    UNIQUE_CLICK = "UNIQUE_CLICK"
+    MULTIPLE_CLICK = "MULTIPLE_CLICK"
+    WEBSITE_SUBSCRIBE = "WEBSITE_SUBSCRIBE"
+    REFER_FRIEND = "REFER_FRIEND"
+    UNIQUE_REPLY = "UNIQUE_REPLY"
+    MULTIPLE_REPLY = "MULTIPLE_REPLY"
+    POSITIVE_REPLY = "POSITIVE_REPLY"
+    UNSUBSCRIBE = "UNSUBSCRIBE"
+    NEGATIVE_REPLY = "NEGATIVE_REPLY"
+
+
+DEFAULT_POINTS: Mapping[SheetEntry, int] = {
+    SheetEntry.UNIQUE_OPEN: 10,
+    SheetEntry.MULTIPLE_OPEN: 20,
+    SheetEntry.UNIQUE_CLICK: 10,
+    SheetEntry.MULTIPLE_CLICK: 30,
+    SheetEntry.WEBSITE_SUBSCRIBE: 20,
+    SheetEntry.REFER_FRIEND: 30,
+    SheetEntry.UNIQUE_REPLY: 20,
+    SheetEntry.MULTIPLE_REPLY: 30,
+    SheetEntry.POSITIVE_REPLY: 40,
+    SheetEntry.UNSUBSCRIBE: -20,
+    SheetEntry.NEGATIVE_REPLY: -20,
+}
+
+NEGATIVE_ENTRIES = frozenset({SheetEntry.UNSUBSCRIBE, SheetEntry.NEGATIVE_REPLY})
+NEGATIVE_FLOOR = -50
+POSITIVE_CEILING = 100
+
+
+def points_range(entry: SheetEntry) -> tuple[int, int]:
+    """The allowed points of an entry: -50..0 for negative entries, 0..100 for the others."""
+    return (NEGATIVE_FLOOR, 0) if entry in NEGATIVE_ENTRIES else (0, POSITIVE_CEILING)
+
+
+@dataclass(frozen=True)
+class ScoreSheet:
+    enabled: bool = True
+    negative_scoring_enabled: bool = False
+    points: Mapping[SheetEntry, int] = field(default_factory=lambda: dict(DEFAULT_POINTS))
+
+    def points_for(self, entry: SheetEntry) -> int:
+        return self.points.get(entry, DEFAULT_POINTS[entry])
+
+    def with_changes(
+        self,
+        points: Mapping[SheetEntry, int] | None = None,
+        enabled: bool | None = None,
+        negative_scoring_enabled: bool | None = None,
+    ) -> "ScoreSheet":
+        merged = {**self.points, **(points or {})}
+        return replace(
+            self,
+            points=merged,
+            enabled=self.enabled if enabled is None else enabled,
+            negative_scoring_enabled=(
+                self.negative_scoring_enabled
+                if negative_scoring_enabled is None
+                else negative_scoring_enabled
+            ),
+        )
+
+
+def out_of_range(points: Mapping[SheetEntry, int]) -> list[tuple[SheetEntry, int, int]]:
+    """Entries whose points fall outside their range, with the range."""
+    problems = []
+    for entry, value in points.items():
+        low, high = points_range(entry)
+        if not low <= value <= high:
+            problems.append((entry, low, high))
+    return problems

@@ -1,0 +1,1 @@
+"""Use cases: validate input, call the domain and the database, report errors as values."""

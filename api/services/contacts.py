@@ -1,0 +1,116 @@
+"""Contacts: creating and updating them, setting a score by hand, and finding them."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from api.db.client import Store
+from api.db.commits import commit
+from api.db.contacts import ContactDetails, ContactQuery, ContactRecord
+from api.scoring.classification import ClassificationBasis, ContactClass
+from api.scoring.planner import Entry, ScoreSet
+from api.services.activities import planner_for
+from api.services.errors import ErrorCode, ServiceError, ServiceFailure
+from api.services.validation import MAX_REASON, email_problem, normalize_email, text_problem
+
+FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+MAX_LISTS = 50
+MAX_FIELDS = 50
+MANUAL_SCORE_RANGE = (-10_000, 100_000)
+
+
+def _detail_problems(details: ContactDetails) -> list[ServiceError]:
+    checks = [
+        text_problem("firstName", details.first_name),
+        text_problem("lastName", details.last_name),
+        text_problem("country", details.country),
+    ]
+    problems = [p for p in checks if p is not None]
+    lists = details.mailing_lists or []
+    if len(lists) > MAX_LISTS:
+        problems.append(ServiceError("mailingLists", f"At most {MAX_LISTS} mailing lists",
+                                     ErrorCode.TOO_MANY))
+    problems += [p for p in (text_problem("mailingLists", name, required=True) for name in lists)
+                 if p is not None]
+    fields = details.fields or {}
+    if len(fields) > MAX_FIELDS:
+        problems.append(ServiceError("fields", f"At most {MAX_FIELDS} fields", ErrorCode.TOO_MANY))
+    for name, value in fields.items():
+        if not FIELD_NAME.match(name):
+            problems.append(ServiceError(
+                "fields", f"Field name '{name}' must start with a letter and hold only letters, "
+                "digits and underscores (64 at most)", ErrorCode.INVALID))
+        problem = text_problem(f"fields.{name}", value, limit=MAX_REASON)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+async def upsert_contact(
+    store: Store, email: str, details: ContactDetails
+) -> tuple[ContactRecord, bool]:
+    problems = [p for p in [email_problem("email", email)] if p] + _detail_problems(details)
+    if problems:
+        raise ServiceFailure(problems)
+    cleaned = ContactDetails(
+        first_name=details.first_name.strip() if details.first_name else details.first_name,
+        last_name=details.last_name.strip() if details.last_name else details.last_name,
+        country=details.country.strip() if details.country else details.country,
+        mailing_lists=(
+            sorted({name.strip() for name in details.mailing_lists})
+            if details.mailing_lists is not None else None
+        ),
+        fields=details.fields,
+    )
+    return await store.contacts.upsert(normalize_email(email), cleaned)
+
+
+async def set_score(
+    store: Store, contact_id: str, score: int, reason: str, actor: str
+) -> tuple[ContactRecord, Entry]:
+    problems = [p for p in [text_problem("reason", reason, required=True, limit=MAX_REASON)] if p]
+    low, high = MANUAL_SCORE_RANGE
+    if not low <= score <= high:
+        problems.append(ServiceError("score", f"score must be between {low} and {high}",
+                                     ErrorCode.OUT_OF_RANGE))
+    if problems:
+        raise ServiceFailure(problems)
+    sheet = await store.settings.score_sheet()
+    change = ScoreSet(score, f"Score set by hand to {score}: {reason.strip()}", actor)
+    outcome = await commit(store, {contact_id: [change]}, planner_for(sheet))
+    if contact_id in outcome.missing:
+        raise ServiceFailure([ServiceError("contactId", f"No contact with id {contact_id}",
+                                           ErrorCode.NOT_FOUND)])
+    contact = await store.contacts.get(contact_id)
+    assert contact is not None
+    return contact, outcome.entries[contact_id][0]
+
+
+async def class_query(store: Store, query: ContactQuery, cls: ContactClass) -> ContactQuery:
+    """Narrow a contact query to one class, under the classification in force."""
+    settings = await store.settings.classification()
+    low, high = settings.score_bounds(cls)
+    if settings.basis is ClassificationBasis.TOTAL_SCORE:
+        if low is not None:
+            query.min_score = low if query.min_score is None else max(query.min_score, low)
+        if high is not None:
+            top = high - 1
+            query.max_score = top if query.max_score is None else min(query.max_score, top)
+        return query
+    since = datetime.now(UTC) - timedelta(days=settings.period_days)
+    recent = await store.ledger.points_since(since, None)
+    inside = {cid for cid, points in recent.items() if settings.classify(points) is cls}
+    if settings.classify(0) is cls:
+        # Contacts with no recent points belong here too: exclude the others instead.
+        query.exclude_ids |= {cid for cid in recent if cid not in inside}
+    else:
+        query.ids = inside if query.ids is None else query.ids & inside
+    return query
+
+
+async def classify_contacts(store: Store, contacts: list[ContactRecord]) -> dict[str, ContactClass]:
+    settings = await store.settings.classification()
+    if settings.basis is ClassificationBasis.TOTAL_SCORE:
+        return {c.id: settings.classify(c.score) for c in contacts}
+    since = datetime.now(UTC) - timedelta(days=settings.period_days)
+    recent = await store.ledger.points_since(since, [c.id for c in contacts])
+    return {c.id: settings.classify(recent.get(c.id, 0)) for c in contacts}

@@ -1,0 +1,86 @@
+"""The score sheet and the classification: reading, changing (validated) and counting."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from api.db.client import Store
+from api.db.contacts import ContactQuery
+from api.scoring.classification import (
+    ClassificationBasis,
+    ClassificationSettings,
+    ContactClass,
+    validation_problems,
+)
+from api.scoring.sheet import ScoreSheet, SheetEntry, out_of_range
+from api.services.errors import ErrorCode, ServiceError, ServiceFailure
+
+
+async def update_sheet(
+    store: Store,
+    points: Mapping[SheetEntry, int],
+    enabled: bool | None,
+    negative_scoring_enabled: bool | None,
+    actor: str,
+) -> ScoreSheet:
+    problems = [
+        ServiceError(f"entries.{entry.value}",
+                     f"{entry.value} must be between {low} and {high}", ErrorCode.OUT_OF_RANGE)
+        for entry, low, high in out_of_range(points)
+    ]
+    if problems:
+        raise ServiceFailure(problems)
+    sheet = (await store.settings.score_sheet()).with_changes(
+        points, enabled, negative_scoring_enabled
+    )
+    await store.settings.save_score_sheet(sheet, actor)
+    return sheet
+
+
+@dataclass(frozen=True)
+class ClassificationChange:
+    most_engaged_min: int | None = None
+    progressing_min: int | None = None
+    basis: ClassificationBasis | None = None
+    period_days: int | None = None
+
+
+async def update_classification(
+    store: Store, change: ClassificationChange, actor: str
+) -> ClassificationSettings:
+    current = await store.settings.classification()
+    updated = replace(
+        current,
+        **{
+            name: value
+            for name, value in vars(change).items()
+            if value is not None
+        },
+    )
+    problems = [
+        ServiceError(field, message, ErrorCode.OUT_OF_RANGE)
+        for field, message in validation_problems(updated)
+    ]
+    if problems:
+        raise ServiceFailure(problems)
+    await store.settings.save_classification(updated, actor)
+    return updated
+
+
+async def class_counts(store: Store) -> dict[ContactClass, int]:
+    settings = await store.settings.classification()
+    if settings.basis is ClassificationBasis.TOTAL_SCORE:
+        counts = {}
+        for cls in ContactClass:
+            low, high = settings.score_bounds(cls)
+            query = ContactQuery(min_score=low, max_score=None if high is None else high - 1)
+            counts[cls] = await store.contacts.count(query)
+        return counts
+    since = datetime.now(UTC) - timedelta(days=settings.period_days)
+    recent = await store.ledger.points_since(since, None)
+    total = await store.contacts.count(ContactQuery())
+    counts = dict.fromkeys(ContactClass, 0)
+    for points in recent.values():
+        counts[settings.classify(points)] += 1
+    counts[settings.classify(0)] += total - len(recent)
+    return counts

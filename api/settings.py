@@ -1,0 +1,31 @@
+"""Settings from the environment."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    mongodb_uri: str | None = None
+    database: str = "contact_scoring"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = ROOT / "data"
+    embedded_port: int = 27018
+    demo_data: bool = True
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        env = os.environ
+        return cls(
+            mongodb_uri=env.get("MONGODB_URI") or None,
+            database=env.get("SCORING_DATABASE", cls.database),
+            host=env.get("SCORING_HOST", cls.host),
+            port=int(env.get("SCORING_PORT", cls.port)),
+            data_dir=Path(env.get("SCORING_DATA_DIR", str(cls.data_dir))),
+            embedded_port=int(env.get("SCORING_EMBEDDED_PORT", cls.embedded_port)),
+            demo_data=env.get("SCORING_DEMO_DATA", "1") not in {"0", "false", "no"},
+        )

@@ -1,0 +1,1 @@
+"""The Strawberry GraphQL schema: one package per domain, composed in schema.py."""

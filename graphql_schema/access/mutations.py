@@ -1,0 +1,39 @@
+"""Creating API tokens (admins)."""
+
+import strawberry
+
+from api.auth import Role
+from api.services.access import create_token
+from api.services.errors import ServiceFailure
+from graphql_schema.access.types import ApiToken
+from graphql_schema.context import Info
+from graphql_schema.errors import Error, errors_of
+from graphql_schema.permissions import IsAdmin
+
+
+@strawberry.input
+class ApiTokenCreateInput:
+    name: str
+    role: Role
+
+
+@strawberry.type
+class ApiTokenCreatePayload:
+    token: str | None = strawberry.field(
+        default=None, description="The secret, shown this once; only its digest is stored"
+    )
+    api_token: ApiToken | None = None
+    errors: list[Error] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AccessMutations:
+    @strawberry.mutation(permission_classes=[IsAdmin])
+    async def api_token_create(
+        self, info: Info, input: ApiTokenCreateInput
+    ) -> ApiTokenCreatePayload:
+        try:
+            secret, record = await create_token(info.context.store, input.name, input.role)
+        except ServiceFailure as failure:
+            return ApiTokenCreatePayload(errors=errors_of(failure))
+        return ApiTokenCreatePayload(token=secret, api_token=ApiToken.of(record))

@@ -1,0 +1,29 @@
+"""Who is calling, and the API tokens."""
+
+from datetime import datetime
+
+import strawberry
+
+from api.auth import Role
+from api.db.tokens import ApiToken as TokenRecord
+
+RoleEnum = strawberry.enum(Role, name="Role")
+
+
+@strawberry.type
+class Viewer:
+    name: str
+    role: Role
+
+
+@strawberry.type
+class ApiToken:
+    id: strawberry.ID
+    name: str
+    role: Role
+    created_at: datetime
+
+    @classmethod
+    def of(cls, token: TokenRecord) -> "ApiToken":
+        return cls(id=strawberry.ID(token.id), name=token.name, role=token.role,
+                   created_at=token.created_at)

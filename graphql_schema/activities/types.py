@@ -1,0 +1,76 @@
+"""Activities and timeline entries: what happened and what it earned."""
+
+from datetime import datetime
+
+import strawberry
+
+from api.scoring.activities import Activity as ActivityRecord
+from api.scoring.activities import ActivityType
+from api.scoring.planner import Entry, EntryKind
+from api.scoring.sheet import SheetEntry
+from graphql_schema.pagination import PageInfo
+
+ActivityTypeEnum = strawberry.enum(ActivityType, name="ActivityType")
+EntryKindEnum = strawberry.enum(
+    EntryKind, name="EntryKind", description="What caused a timeline entry"
+)
+ScoreActivityEnum = strawberry.enum(
+    SheetEntry, name="ScoreActivity", description="An entry of the score sheet"
+)
+
+
+@strawberry.type
+class Activity:
+    type: ActivityType
+    campaign_id: str | None
+    url: str | None
+    occurred_at: datetime
+    idempotency_key: str
+
+    @classmethod
+    def of(cls, activity: ActivityRecord) -> "Activity":
+        return cls(
+            type=activity.type,
+            campaign_id=activity.campaign_id,
+            url=activity.url,
+            occurred_at=activity.occurred_at,
+            idempotency_key=activity.idempotency_key,
+        )
+
+
+@strawberry.type(description="One change of a contact's score, with its reason")
+class TimelineEntry:
+    id: strawberry.ID
+    contact_id: strawberry.ID
+    points: int
+    total_after: int
+    reason: str
+    kind: EntryKind
+    activity: Activity | None
+    score_activity: SheetEntry | None = strawberry.field(
+        description="The score sheet entry that applied, if any"
+    )
+    actor: str | None
+    at: datetime
+
+    @classmethod
+    def of(cls, entry: Entry) -> "TimelineEntry":
+        return cls(
+            id=strawberry.ID(entry.id),
+            contact_id=strawberry.ID(entry.contact_id),
+            points=entry.points,
+            total_after=entry.total_after,
+            reason=entry.reason,
+            kind=entry.kind,
+            activity=Activity.of(entry.activity) if entry.activity else None,
+            score_activity=entry.sheet_entry,
+            actor=entry.actor,
+            at=entry.at,
+        )
+
+
+@strawberry.type
+class Timeline:
+    entries: list[TimelineEntry]
+    page_info: PageInfo
+    total_count: int

@@ -1,0 +1,98 @@
+"""Finding contacts: one by id or email, or a filtered, ordered page."""
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+
+from api.db.contacts import ContactQuery
+from api.services.contacts import class_query
+from api.services.validation import normalize_email
+from graphql_schema.context import Info
+from graphql_schema.contacts.types import (
+    Contact,
+    ContactConnection,
+    ContactEdge,
+    ContactFilter,
+    ContactOrder,
+    ContactOrderField,
+    OrderDirection,
+)
+from graphql_schema.pagination import MAX_PAGE_SIZE, PageInfo, decode_cursor, encode_cursor, page_size
+from graphql_schema.permissions import IsViewer
+
+
+def _sort_value(contact: Contact, field: ContactOrderField) -> Any:
+    if field is ContactOrderField.SCORE:
+        return contact.score
+    if field is ContactOrderField.EMAIL:
+        return contact.email
+    return contact.created_at.isoformat()
+
+
+@strawberry.type
+class ContactQueries:
+    @strawberry.field(permission_classes=[IsViewer])
+    async def contact(
+        self, info: Info, id: strawberry.ID | None = None, email: str | None = None
+    ) -> Contact | None:
+        if (id is None) == (email is None):
+            raise GraphQLError("Give exactly one of id or email",
+                               extensions={"code": "INVALID"})
+        store = info.context.store
+        if id is not None:
+            record = await info.context.loaders.contacts.load(str(id))
+        else:
+            record = await store.contacts.by_email(normalize_email(email or ""))
+        return Contact.of(record) if record else None
+
+    @strawberry.field(permission_classes=[IsViewer],
+                      description=f"At most {MAX_PAGE_SIZE} contacts a page")
+    async def contacts(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: ContactFilter | None = None,
+        order_by: ContactOrder | None = None,
+    ) -> ContactConnection:
+        store = info.context.store
+        given = filter or ContactFilter()
+        order = order_by or ContactOrder()
+        query = ContactQuery(
+            min_score=given.min_score,
+            max_score=given.max_score,
+            mailing_list=given.mailing_list,
+            country=given.country,
+            search=given.search,
+        )
+        if given.classification is not None:
+            query = await class_query(store, query, given.classification)
+        after_key = None
+        if after:
+            value, last_id = decode_cursor(order.field.value, after)
+            if order.field is ContactOrderField.CREATED_AT:
+                value = datetime.fromisoformat(value)
+            after_key = (value, last_id)
+        records, has_next = await store.contacts.page(
+            query,
+            page_size(first),
+            order.field.value,
+            order.direction is OrderDirection.DESC,
+            after_key,
+        )
+        nodes = [Contact.of(r) for r in records]
+        edges = [
+            ContactEdge(
+                cursor=encode_cursor(order.field.value, [_sort_value(n, order.field), str(n.id)]),
+                node=n,
+            )
+            for n in nodes
+        ]
+        return ContactConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=has_next,
+                               end_cursor=edges[-1].cursor if edges else None),
+            total_count=await store.contacts.count(query),
+        )

@@ -1,0 +1,113 @@
+"""Contacts as clients see them."""
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from api.db.commits import flush_journal
+from api.db.contacts import ContactRecord
+from api.scoring.classification import ContactClass
+from graphql_schema.activities.types import Timeline, TimelineEntry
+from graphql_schema.context import Info
+from graphql_schema.pagination import PageInfo, decode_cursor, encode_cursor, page_size
+
+ContactClassEnum = strawberry.enum(ContactClass, name="ContactClass")
+
+
+@strawberry.type
+class FieldValue:
+    name: str
+    value: str
+
+
+@strawberry.type
+class Contact:
+    id: strawberry.ID
+    email: str
+    first_name: str | None
+    last_name: str | None
+    country: str | None
+    mailing_lists: list[str]
+    fields: list[FieldValue]
+    score: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, record: ContactRecord) -> "Contact":
+        return cls(
+            id=strawberry.ID(record.id),
+            email=record.email,
+            first_name=record.first_name,
+            last_name=record.last_name,
+            country=record.country,
+            mailing_lists=record.mailing_lists,
+            fields=[FieldValue(name=k, value=v) for k, v in sorted(record.fields.items())],
+            score=record.score,
+            created_at=record.created_at,
+            updated_at=record.updated_at,
+        )
+
+    @strawberry.field(description="The class under the classification in force")
+    async def classification(self, info: Info) -> ContactClass:
+        return await info.context.loaders.classes.load((str(self.id), self.score))
+
+    @strawberry.field(description="Newest entries first: every point with its reason")
+    async def timeline(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Timeline:
+        store = info.context.store
+        await flush_journal(store, str(self.id))
+        before = int(decode_cursor("entry", after)) if after else None
+        entries, has_next = await store.ledger.page(str(self.id), page_size(first), before)
+        end = encode_cursor("entry", entries[-1].seq) if entries else None
+        return Timeline(
+            entries=[TimelineEntry.of(e) for e in entries],
+            page_info=PageInfo(has_next_page=has_next, end_cursor=end),
+            total_count=await store.ledger.count(str(self.id)),
+        )
+
+
+@strawberry.type
+class ContactEdge:
+    cursor: str
+    node: Contact
+
+
+@strawberry.type
+class ContactConnection:
+    edges: list[ContactEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.input
+class ContactFilter:
+    min_score: int | None = None
+    max_score: int | None = None
+    classification: ContactClass | None = None
+    mailing_list: str | None = None
+    country: str | None = None
+    search: str | None = strawberry.field(
+        default=None, description="Part of the email address or name"
+    )
+
+
+@strawberry.enum
+class ContactOrderField(Enum):
+    SCORE = "score"
+    EMAIL = "email"
+    CREATED_AT = "createdAt"
+
+
+@strawberry.enum
+class OrderDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.input
+class ContactOrder:
+    field: ContactOrderField = ContactOrderField.SCORE
+    direction: OrderDirection = OrderDirection.DESC

@@ -1,0 +1,57 @@
+"""The typed per-request context, with dataloaders made fresh for every request."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from starlette.requests import Request
+from starlette.websockets import WebSocket
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info as StrawberryInfo
+
+from api.auth import Principal
+from api.db.client import Store
+from api.db.contacts import ContactRecord
+from api.live import LiveHub
+from api.scoring.classification import ClassificationBasis, ContactClass
+
+
+class Loaders:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.contacts: DataLoader[str, ContactRecord | None] = DataLoader(self._contacts)
+        # Keyed by (contact id, total score): the total basis needs no query beyond the settings.
+        self.classes: DataLoader[tuple[str, int], ContactClass] = DataLoader(self._classes)
+
+    async def _contacts(self, ids: list[str]) -> list[ContactRecord | None]:
+        found = await self.store.contacts.by_ids(ids)
+        return [found.get(contact_id) for contact_id in ids]
+
+    async def _classes(self, keys: list[tuple[str, int]]) -> list[ContactClass]:
+        settings = await self.store.settings.classification()
+        if settings.basis is ClassificationBasis.TOTAL_SCORE:
+            return [settings.classify(score) for _, score in keys]
+        since = datetime.now(UTC) - timedelta(days=settings.period_days)
+        recent = await self.store.ledger.points_since(since, [cid for cid, _ in keys])
+        return [settings.classify(recent.get(cid, 0)) for cid, _ in keys]
+
+
+@dataclass
+class Context:
+    store: Store
+    hub: LiveHub
+    principal: Principal | None
+    request: Request | WebSocket | None = None
+    token_rejected: bool = False
+    connection_params: dict[str, Any] | None = None
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.store)
+
+    @property
+    def actor(self) -> str:
+        return self.principal.name if self.principal else "anonymous"
+
+
+Info = StrawberryInfo[Context, None]

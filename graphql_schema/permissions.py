@@ -1,0 +1,49 @@
+"""Role checks as Strawberry permission classes: viewer < editor < admin."""
+
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.permission import BasePermission
+
+from api.auth import Role
+from graphql_schema.context import Info
+
+
+class PermissionDenied(GraphQLError):
+    """Expected and safe to show: never masked."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message, extensions={"code": code})
+
+
+class _NeedsRole(BasePermission):
+    role = Role.VIEWER
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        context = info.context
+        if context.principal is None:
+            message = (
+                "The API token was not recognised"
+                if context.token_rejected
+                else "Authentication required: send 'Authorization: Bearer <token>'"
+            )
+            raise PermissionDenied(message, "UNAUTHENTICATED")
+        if not context.principal.can(self.role):
+            raise PermissionDenied(
+                f"This needs the {self.role.value.lower()} role; "
+                f"your token has the {context.principal.role.value.lower()} role",
+                "FORBIDDEN",
+            )
+        return True
+
+
+class IsViewer(_NeedsRole):
+    role = Role.VIEWER
+
+
+class IsEditor(_NeedsRole):
+    role = Role.EDITOR
+
+
+class IsAdmin(_NeedsRole):
+    role = Role.ADMIN

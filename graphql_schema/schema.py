@@ -1,0 +1,37 @@
+"""The schema: every domain's queries, mutations and subscriptions composed into one."""
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, QueryDepthLimiter
+from strawberry.tools import merge_types
+
+from graphql_schema.access.mutations import AccessMutations
+from graphql_schema.access.queries import AccessQueries
+from graphql_schema.activities.mutations import ActivityMutations
+from graphql_schema.contacts.mutations import ContactMutations
+from graphql_schema.contacts.queries import ContactQueries
+from graphql_schema.live.subscriptions import LiveSubscriptions
+from graphql_schema.scoring.mutations import ScoringMutations
+from graphql_schema.scoring.queries import ScoringQueries
+
+Query = merge_types("Query", (ContactQueries, ScoringQueries, AccessQueries))
+Mutation = merge_types("Mutation", (ContactMutations, ActivityMutations, ScoringMutations,
+                                    AccessMutations))
+Subscription = merge_types("Subscription", (LiveSubscriptions,))
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Errors raised as GraphQLError are meant for the client; anything else is masked."""
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    extensions=[
+        MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error"),
+        QueryDepthLimiter(max_depth=12),
+    ],
+)

@@ -1,0 +1,84 @@
+"""Changing the score sheet and the classification (admins)."""
+
+import strawberry
+
+from api.scoring.classification import ClassificationBasis
+from api.scoring.sheet import SheetEntry
+from api.services.errors import ServiceFailure
+from api.services.scoring_settings import (
+    ClassificationChange,
+    update_classification,
+    update_sheet,
+)
+from graphql_schema.context import Info
+from graphql_schema.errors import Error, errors_of
+from graphql_schema.permissions import IsAdmin
+from graphql_schema.scoring.types import Classification, ScoreSheet
+
+
+@strawberry.input
+class ScoreSheetEntryInput:
+    activity: SheetEntry
+    points: int
+
+
+@strawberry.input
+class ScoreSheetUpdateInput:
+    entries: list[ScoreSheetEntryInput] | None = strawberry.field(
+        default=None, description="New points; they apply to activities scored from now on"
+    )
+    enabled: bool | None = strawberry.field(default=None, description="Pause or resume scoring")
+    negative_scoring_enabled: bool | None = None
+
+
+@strawberry.type
+class ScoreSheetUpdatePayload:
+    score_sheet: ScoreSheet | None = None
+    errors: list[Error] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class ClassificationUpdateInput:
+    most_engaged_min: int | None = None
+    progressing_min: int | None = None
+    basis: ClassificationBasis | None = None
+    period_days: int | None = None
+
+
+@strawberry.type
+class ClassificationUpdatePayload:
+    classification: Classification | None = None
+    errors: list[Error] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ScoringMutations:
+    @strawberry.mutation(permission_classes=[IsAdmin])
+    async def score_sheet_update(
+        self, info: Info, input: ScoreSheetUpdateInput
+    ) -> ScoreSheetUpdatePayload:
+        points = {e.activity: e.points for e in input.entries or []}
+        try:
+            sheet = await update_sheet(
+                info.context.store, points, input.enabled, input.negative_scoring_enabled,
+                info.context.actor,
+            )
+        except ServiceFailure as failure:
+            return ScoreSheetUpdatePayload(errors=errors_of(failure))
+        return ScoreSheetUpdatePayload(score_sheet=ScoreSheet.of(sheet))
+
+    @strawberry.mutation(permission_classes=[IsAdmin])
+    async def classification_update(
+        self, info: Info, input: ClassificationUpdateInput
+    ) -> ClassificationUpdatePayload:
+        change = ClassificationChange(
+            most_engaged_min=input.most_engaged_min,
+            progressing_min=input.progressing_min,
+            basis=input.basis,
+            period_days=input.period_days,
+        )
+        try:
+            settings = await update_classification(info.context.store, change, info.context.actor)
+        except ServiceFailure as failure:
+            return ClassificationUpdatePayload(errors=errors_of(failure))
+        return ClassificationUpdatePayload(classification=Classification.of(settings))

@@ -1,0 +1,95 @@
+"""The score sheet and the classification as clients see them."""
+
+import strawberry
+
+from api.scoring.classification import ClassificationBasis, ClassificationSettings, ContactClass
+from api.scoring.sheet import NEGATIVE_ENTRIES, ScoreSheet as Sheet
+from api.scoring.sheet import SheetEntry, points_range
+from api.services.scoring_settings import class_counts
+from graphql_schema.context import Info
+from graphql_schema.contacts.types import ContactClassEnum  # noqa: F401  (registers the enum)
+
+ClassificationBasisEnum = strawberry.enum(
+    ClassificationBasis,
+    name="ClassificationBasis",
+    description="Classify by total score, or by points earned in the last periodDays days",
+)
+
+
+@strawberry.type
+class ScoreSheetEntry:
+    activity: SheetEntry
+    points: int
+    min_points: int
+    max_points: int
+    negative: bool
+
+
+@strawberry.type
+class ScoreSheet:
+    enabled: bool = strawberry.field(description="False while scoring is paused")
+    negative_scoring_enabled: bool
+    entries: list[ScoreSheetEntry]
+
+    @classmethod
+    def of(cls, sheet: Sheet) -> "ScoreSheet":
+        return cls(
+            enabled=sheet.enabled,
+            negative_scoring_enabled=sheet.negative_scoring_enabled,
+            entries=[
+                ScoreSheetEntry(
+                    activity=entry,
+                    points=sheet.points_for(entry),
+                    min_points=points_range(entry)[0],
+                    max_points=points_range(entry)[1],
+                    negative=entry in NEGATIVE_ENTRIES,
+                )
+                for entry in SheetEntry
+            ],
+        )
+
+
+@strawberry.type
+class ClassCount:
+    classification: ContactClass
+    count: int
+    share: float = strawberry.field(description="Fraction of all contacts, 0..1")
+
+
+@strawberry.type
+class ScoreBucket:
+    low: int = strawberry.field(description="Lowest score in the bucket")
+    high: int = strawberry.field(description="Highest score in the bucket")
+    count: int
+
+
+@strawberry.type
+class Classification:
+    most_engaged_min: int
+    progressing_min: int
+    basis: ClassificationBasis
+    period_days: int
+
+    @classmethod
+    def of(cls, settings: ClassificationSettings) -> "Classification":
+        return cls(
+            most_engaged_min=settings.most_engaged_min,
+            progressing_min=settings.progressing_min,
+            basis=settings.basis,
+            period_days=settings.period_days,
+        )
+
+    @strawberry.field(description="Contacts per class, with their share of all contacts")
+    async def counts(self, info: Info) -> list[ClassCount]:
+        counts = await class_counts(info.context.store)
+        total = sum(counts.values())
+        return [
+            ClassCount(classification=cls, count=n, share=n / total if total else 0.0)
+            for cls, n in counts.items()
+        ]
+
+    @strawberry.field(description="How many contacts have each range of total scores")
+    async def score_distribution(self, info: Info, bucket_size: int = 10) -> list[ScoreBucket]:
+        size = max(1, min(bucket_size, 10_000))
+        rows = await info.context.store.contacts.score_histogram(size)
+        return [ScoreBucket(low=low, high=low + size - 1, count=n) for low, n in rows]
