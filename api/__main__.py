@@ -7,6 +7,8 @@
 import argparse
 import asyncio
 import logging
+import signal
+import sys
 
 import uvicorn
 
@@ -68,6 +70,9 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
+    # uvicorn re-raises the signal that stopped it: make SIGTERM unwind like Ctrl-C, so that the
+    # embedded database is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     settings = Settings.from_env()
     embedded = None
     uri = settings.mongodb_uri

@@ -31,7 +31,7 @@ schema = strawberry.Schema(
     mutation=Mutation,
     subscription=Subscription,
     extensions=[
-        MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error"),
-        QueryDepthLimiter(max_depth=12),
+        lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error"),
+        lambda: QueryDepthLimiter(max_depth=12),
     ],
 )

@@ -184,12 +184,8 @@ async def _applied(
     found = {
         (e["_id"], e.get("commit")) for doc in docs for e in doc.get("journal", [])
     }
-    found.update(
-        (doc["_id"], doc.get("commit"))
-        async for doc in store.ledger.collection.find(
-            {"_id": {"$in": list(first_ids)}}, {"commit": 1}
-        )
-    )
+    stored = store.ledger.collection.find({"_id": {"$in": list(first_ids)}}, {"commit": 1})
+    found.update([(doc["_id"], doc.get("commit")) async for doc in stored])
     return {cid for first_id, cid in first_ids.items() if (first_id, tokens[cid]) in found}
 
 

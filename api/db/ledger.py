@@ -26,6 +26,8 @@ def entry_to_doc(entry: Entry) -> Document:
         "kind": entry.kind.value,
         "reason": entry.reason,
         "at": entry.at,
+        # When the points were earned: an activity's own time, else the time of the change.
+        "earnedAt": entry.activity.occurred_at if entry.activity else entry.at,
     }
     if entry.activity is not None:
         doc["idempotencyKey"] = entry.activity.idempotency_key
@@ -78,7 +80,7 @@ class LedgerRepo:
             unique=True,
             partialFilterExpression={"idempotencyKey": {"$type": "string"}},
         )
-        await self.collection.create_index([("at", ASCENDING)])
+        await self.collection.create_index([("earnedAt", ASCENDING)])
 
     async def insert_missing(self, docs: Sequence[Document]) -> None:
         """Insert entries; those already stored (same _id) are left as they are."""
@@ -126,7 +128,7 @@ class LedgerRepo:
 
     async def points_since(self, since: datetime, contact_ids: Sequence[str] | None) -> dict[str, int]:
         """Points earned per contact since a time (resets excluded): the recent-points basis."""
-        match: Document = {"at": {"$gte": since}, "kind": {"$ne": EntryKind.RESET.value}}
+        match: Document = {"earnedAt": {"$gte": since}, "kind": {"$ne": EntryKind.RESET.value}}
         if contact_ids is not None:
             match["contactId"] = {"$in": list(contact_ids)}
         pipeline = [

@@ -1,0 +1,59 @@
+"""GraphQL documents and small helpers shared by the tests."""
+
+from api.auth import Role
+
+UPSERT = """
+mutation($input: ContactUpsertInput!) {
+  contactUpsert(input: $input) { created contact { id email score classification } errors { field message code } }
+}"""
+RECORD = """
+mutation($input: ActivityInput!) {
+  activityRecord(input: $input) {
+    duplicate entry { id points totalAfter reason kind } contact { score }
+    errors { field message code }
+  }
+}"""
+RECORD_MANY = """
+mutation($input: [ActivityInput!]!) {
+  activitiesRecord(input: $input) {
+    recordedCount duplicateCount results { duplicate entry { points totalAfter } }
+    errors { field message code index }
+  }
+}"""
+SHEET_UPDATE = """
+mutation($input: ScoreSheetUpdateInput!) {
+  scoreSheetUpdate(input: $input) {
+    scoreSheet { enabled negativeScoringEnabled entries { activity points } }
+    errors { field message code }
+  }
+}"""
+CONTACT = """
+query($email: String!) {
+  contact(email: $email) {
+    id score classification
+    timeline(first: 100) { totalCount entries { points totalAfter reason kind actor } }
+  }
+}"""
+
+
+async def make_contact(api, email: str, **extra) -> str:
+    data = await api.data(UPSERT, {"input": {"email": email, **extra}})
+    assert data["contactUpsert"]["errors"] == []
+    return data["contactUpsert"]["contact"]["id"]
+
+
+async def record(api, email: str, type_: str, campaign: str | None = "c1",
+                 role: Role = Role.EDITOR, **extra) -> dict:
+    item = {"contactEmail": email, "type": type_, **extra}
+    if campaign is not None:
+        item["campaignId"] = campaign
+    data = await api.data(RECORD, {"input": item}, role=role)
+    return data["activityRecord"]
+
+
+async def contact(api, email: str) -> dict:
+    return (await api.data(CONTACT, {"email": email}))["contact"]
+
+
+async def update_sheet(api, **input_) -> dict:
+    return (await api.data(SHEET_UPDATE, {"input": input_}))["scoreSheetUpdate"]
