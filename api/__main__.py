@@ -1,7 +1,7 @@
 """`python -m api`: run the product (embedded database unless MONGODB_URI is set).
 
-    python -m api                    run the API with demo data on first start
-    python -m api token NAME ROLE    create an API token and print it once
+python -m api                    run the API with demo data on first start
+python -m api token NAME ROLE    create an API token and print it once
 """
 
 import argparse
@@ -37,16 +37,19 @@ async def _prepare(settings: Settings, uri: str) -> None:
     print(f"GraphQL API and GraphiQL: {base}/graphql")
     if token:
         print(f"Dev token (admin): {token}")
-        print(f"  try: curl -s {base}/graphql -H 'Authorization: Bearer {token}' "
-              "-H 'Content-Type: application/json' -d '{\"query\":\"{ me { name role } }\"}'")
+        print(
+            f"  try: curl -s {base}/graphql -H 'Authorization: Bearer {token}' "
+            "-H 'Content-Type: application/json' -d '{\"query\":\"{ me { name role } }\"}'"
+        )
     else:
         print("Create a token with: python -m api token NAME ADMIN")
 
 
 async def _serve(settings: Settings, uri: str) -> None:
     await _prepare(settings, uri)
-    config = uvicorn.Config(create_app(uri, settings.database), host=settings.host,
-                            port=settings.port, log_level="info")
+    config = uvicorn.Config(
+        create_app(uri, settings.database), host=settings.host, port=settings.port, log_level="info"
+    )
     await uvicorn.Server(config).serve()
 
 

@@ -1,9 +1,9 @@
 """Live score changes: one MongoDB change stream per API process, fanned out to subscribers.
 
-Every process watches the ledger, so subscribers connected to any process behind a load balancer see
-every change, whichever process wrote it. Each subscriber has a bounded queue; when a slow subscriber
-falls behind, its oldest events are dropped (each event carries the absolute score, so the newest one
-is always right) and nobody else waits.
+Every process watches the ledger, so subscribers connected to any process behind a load balancer
+see every change, whichever process wrote it. Each subscriber has a bounded queue; when a slow
+subscriber falls behind, its oldest events are dropped (each event carries the absolute score, so
+the newest one is always right) and nobody else waits.
 """
 
 import asyncio

@@ -15,8 +15,9 @@ from graphql_schema.scoring.mutations import ScoringMutations
 from graphql_schema.scoring.queries import ScoringQueries
 
 Query = merge_types("Query", (ContactQueries, ScoringQueries, AccessQueries))
-Mutation = merge_types("Mutation", (ContactMutations, ActivityMutations, ScoringMutations,
-                                    AccessMutations))
+Mutation = merge_types(
+    "Mutation", (ContactMutations, ActivityMutations, ScoringMutations, AccessMutations)
+)
 Subscription = merge_types("Subscription", (LiveSubscriptions,))
 
 

@@ -55,8 +55,13 @@ class ServerThread:
 
     def __init__(self, mongo_uri: str, database: str) -> None:
         self.port = free_port()
-        config = uvicorn.Config(create_app(mongo_uri, database), host="127.0.0.1",
-                                port=self.port, log_level="warning", ws="websockets-sansio")
+        config = uvicorn.Config(
+            create_app(mongo_uri, database),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            ws="websockets-sansio",
+        )
         self.server = uvicorn.Server(config)
         self.hub: LiveHub = config.app.state.hub
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -92,19 +97,26 @@ class Api:
             assert time.monotonic() < deadline, "subscription was not registered"
             await asyncio.sleep(0.01)
 
-    async def call(self, query: str, variables: dict | None = None,
-                   role: Role | None = Role.ADMIN, token: str | None = None) -> dict:
+    async def call(
+        self,
+        query: str,
+        variables: dict | None = None,
+        role: Role | None = Role.ADMIN,
+        token: str | None = None,
+    ) -> dict:
         headers = {}
         secret = token or (self.tokens[role] if role else None)
         if secret:
             headers["Authorization"] = f"Bearer {secret}"
-        response = await self.http.post(self.url, json={"query": query, "variables": variables or {}},
-                                         headers=headers)
+        response = await self.http.post(
+            self.url, json={"query": query, "variables": variables or {}}, headers=headers
+        )
         assert response.status_code == 200, response.text
         return response.json()
 
-    async def data(self, query: str, variables: dict | None = None,
-                   role: Role = Role.ADMIN) -> dict:
+    async def data(
+        self, query: str, variables: dict | None = None, role: Role = Role.ADMIN
+    ) -> dict:
         body = await self.call(query, variables, role)
         assert "errors" not in body, body
         return body["data"]
@@ -118,8 +130,13 @@ async def api(mongo_uri: str, database_name: str, store: Store) -> AsyncIterator
         tokens[role] = secret
     with ServerThread(mongo_uri, database_name) as server:
         async with httpx.AsyncClient(timeout=30) as http:
-            yield Api(f"http://127.0.0.1:{server.port}/graphql",
-                      f"ws://127.0.0.1:{server.port}/graphql", tokens, http, server.hub)
+            yield Api(
+                f"http://127.0.0.1:{server.port}/graphql",
+                f"ws://127.0.0.1:{server.port}/graphql",
+                tokens,
+                http,
+                server.hub,
+            )
 
 
 @pytest.fixture

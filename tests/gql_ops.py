@@ -4,7 +4,9 @@ from api.auth import Role
 
 UPSERT = """
 mutation($input: ContactUpsertInput!) {
-  contactUpsert(input: $input) { created contact { id email score classification } errors { field message code } }
+  contactUpsert(input: $input) {
+    created contact { id email score classification } errors { field message code }
+  }
 }"""
 RECORD = """
 mutation($input: ActivityInput!) {
@@ -42,8 +44,9 @@ async def make_contact(api, email: str, **extra) -> str:
     return data["contactUpsert"]["contact"]["id"]
 
 
-async def record(api, email: str, type_: str, campaign: str | None = "c1",
-                 role: Role = Role.EDITOR, **extra) -> dict:
+async def record(
+    api, email: str, type_: str, campaign: str | None = "c1", role: Role = Role.EDITOR, **extra
+) -> dict:
     item = {"contactEmail": email, "type": type_, **extra}
     if campaign is not None:
         item["campaignId"] = campaign

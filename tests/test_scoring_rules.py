@@ -27,14 +27,19 @@ def test_clicks_give_10_10_40_40_40():
 
 
 def test_opens_count_per_campaign():
-    changes = [activity(ActivityType.OPEN, "a"), activity(ActivityType.OPEN, "b"),
-               activity(ActivityType.OPEN, "a"), activity(ActivityType.OPEN, "a")]
+    changes = [
+        activity(ActivityType.OPEN, "a"),
+        activity(ActivityType.OPEN, "b"),
+        activity(ActivityType.OPEN, "a"),
+        activity(ActivityType.OPEN, "a"),
+    ]
     assert totals(changes) == [10, 20, 20, 40]
 
 
 def test_sheet_edits_are_prospective():
-    first, state = plan(ContactState("c", 0, 0), [activity(ActivityType.OPEN, "a")],
-                        ScoreSheet(), NOW)
+    first, state = plan(
+        ContactState("c", 0, 0), [activity(ActivityType.OPEN, "a")], ScoreSheet(), NOW
+    )
     edited = ScoreSheet().with_changes({SheetEntry.UNIQUE_OPEN: 20})
     second, _ = plan(state, [activity(ActivityType.OPEN, "b")], edited, NOW)
     assert [first[0].total_after, second[0].total_after] == [10, 30]
@@ -45,8 +50,9 @@ def test_pause_awards_nothing_but_still_counts_occurrences():
     entries, state = plan(ContactState("c", 50, 3), [activity(ActivityType.OPEN)], paused, NOW)
     assert entries[0].points == 0 and "paused" in entries[0].reason
     assert state.score == 50 and state.seq == 4
-    later, _ = plan(state, [activity(ActivityType.OPEN), activity(ActivityType.OPEN)],
-                    ScoreSheet(), NOW)
+    later, _ = plan(
+        state, [activity(ActivityType.OPEN), activity(ActivityType.OPEN)], ScoreSheet(), NOW
+    )
     assert [e.points for e in later] == [0, 20]
 
 
@@ -65,9 +71,14 @@ def test_negative_floor_is_minus_50():
 
 
 def test_once_only_activities():
-    changes = [activity(ActivityType.WEBSITE_SUBSCRIBE, None), activity(ActivityType.WEBSITE_SUBSCRIBE, None),
-               activity(ActivityType.REFER_FRIEND, None), activity(ActivityType.REFER_FRIEND, None),
-               activity(ActivityType.POSITIVE_REPLY), activity(ActivityType.POSITIVE_REPLY)]
+    changes = [
+        activity(ActivityType.WEBSITE_SUBSCRIBE, None),
+        activity(ActivityType.WEBSITE_SUBSCRIBE, None),
+        activity(ActivityType.REFER_FRIEND, None),
+        activity(ActivityType.REFER_FRIEND, None),
+        activity(ActivityType.POSITIVE_REPLY),
+        activity(ActivityType.POSITIVE_REPLY),
+    ]
     assert totals(changes) == [20, 20, 50, 80, 120, 120]
 
 
@@ -76,13 +87,21 @@ def test_manual_score_set_records_the_difference():
     assert (entries[0].points, entries[0].total_after, state.score) == (-45, 25, 25)
 
 
-@pytest.mark.parametrize(("score", "expected"), [
-    (-10, ContactClass.GETTING_STARTED), (39, ContactClass.GETTING_STARTED),
-    (40, ContactClass.PROGRESSING), (99, ContactClass.PROGRESSING),
-    (100, ContactClass.MOST_ENGAGED), (1000, ContactClass.MOST_ENGAGED),
-])
+@pytest.mark.parametrize(
+    ("score", "expected"),
+    [
+        (-10, ContactClass.GETTING_STARTED),
+        (39, ContactClass.GETTING_STARTED),
+        (40, ContactClass.PROGRESSING),
+        (99, ContactClass.PROGRESSING),
+        (100, ContactClass.MOST_ENGAGED),
+        (1000, ContactClass.MOST_ENGAGED),
+    ],
+)
 def test_classification_bands(score, expected):
-    assert ClassificationSettings(most_engaged_min=100, progressing_min=40).classify(score) is expected
+    assert (
+        ClassificationSettings(most_engaged_min=100, progressing_min=40).classify(score) is expected
+    )
 
 
 def test_classification_validation():

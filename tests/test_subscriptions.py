@@ -54,23 +54,33 @@ async def test_class_changes_only(api):
         change = (await sub.next())["payload"]["data"]["scoreChanged"]
     assert (change["previousScore"], change["score"]) == (30, 70)
     assert (change["previousClassification"], change["classification"]) == (
-        "GETTING_STARTED", "PROGRESSING")
+        "GETTING_STARTED",
+        "PROGRESSING",
+    )
 
 
 async def test_bad_token_is_rejected_and_server_survives_abrupt_clients(api):
     with pytest.raises(websockets.ConnectionClosed) as closed:
         async with websockets.connect(api.ws_url, subprotocols=["graphql-transport-ws"]) as ws:
-            await ws.send(json.dumps({"type": "connection_init",
-                                      "payload": {"authorization": "Bearer nope"}}))
+            await ws.send(
+                json.dumps({"type": "connection_init", "payload": {"authorization": "Bearer nope"}})
+            )
             await ws.recv()
     assert closed.value.rcvd.code == 4403
     for _ in range(10):  # subscribers that vanish without a goodbye
         ws = await websockets.connect(api.ws_url, subprotocols=["graphql-transport-ws"])
-        await ws.send(json.dumps({"type": "connection_init",
-                                  "payload": {"authorization": f"Bearer {api.tokens[Role.VIEWER]}"}}))
+        await ws.send(
+            json.dumps(
+                {
+                    "type": "connection_init",
+                    "payload": {"authorization": f"Bearer {api.tokens[Role.VIEWER]}"},
+                }
+            )
+        )
         await ws.recv()
-        await ws.send(json.dumps({"id": "1", "type": "subscribe",
-                                  "payload": {"query": SCORE_CHANGED}}))
+        await ws.send(
+            json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SCORE_CHANGED}})
+        )
         ws.transport.abort() if hasattr(ws, "transport") else await ws.close()
     await api.wait_subscribers(0)  # the vanished subscribers were cleaned up
     await make_contact(api, "after@example.com")
@@ -109,26 +119,37 @@ async def test_slow_subscriber_does_not_block_others(store):
 async def test_third_party_gql_client_queries_mutates_and_subscribes(api):
     headers = {"Authorization": f"Bearer {api.tokens[Role.EDITOR]}"}
     http = Client(transport=HTTPXAsyncTransport(url=api.url, headers=headers))
-    ws = Client(transport=WebsocketsTransport(
-        url=api.ws_url, subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
-        init_payload={"authorization": f"Bearer {api.tokens[Role.VIEWER]}"}))
+    ws = Client(
+        transport=WebsocketsTransport(
+            url=api.ws_url,
+            subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+            init_payload={"authorization": f"Bearer {api.tokens[Role.VIEWER]}"},
+        )
+    )
     async with http as session:
-        created = await session.execute(gql(
-            'mutation { contactUpsert(input: {email: "gql@example.com", country: "India"}) '
-            "{ contact { id } errors { code } } }"))
+        created = await session.execute(
+            gql(
+                'mutation { contactUpsert(input: {email: "gql@example.com", country: "India"}) '
+                "{ contact { id } errors { code } } }"
+            )
+        )
         contact_id = created["contactUpsert"]["contact"]["id"]
         async with ws as live:
             events = live.subscribe(gql(SCORE_CHANGED), variable_values={"contactId": contact_id})
             first = asyncio.ensure_future(events.__anext__())
             for _ in range(50):  # until the subscription is registered and sees a change
-                await session.execute(gql(
-                    'mutation { activityRecord(input: {contactEmail: "gql@example.com", '
-                    "type: REFER_FRIEND}) { entry { points } } }"))
+                await session.execute(
+                    gql(
+                        'mutation { activityRecord(input: {contactEmail: "gql@example.com", '
+                        "type: REFER_FRIEND}) { entry { points } } }"
+                    )
+                )
                 done, _ = await asyncio.wait({first}, timeout=0.2)
                 if done:
                     break
             change = (await first)["scoreChanged"]
-        found = await session.execute(gql(
-            '{ contact(email: "gql@example.com") { score timeline { totalCount } } }'))
+        found = await session.execute(
+            gql('{ contact(email: "gql@example.com") { score timeline { totalCount } } }')
+        )
     assert change["delta"] == 30 and change["contact"]["email"] == "gql@example.com"
     assert found["contact"]["score"] == 30 * found["contact"]["timeline"]["totalCount"]

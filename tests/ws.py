@@ -25,8 +25,15 @@ class Subscriber:
         await self.ws.close()
 
     async def subscribe(self, query: str, variables: dict | None = None, id_: str = "1") -> None:
-        await self.ws.send(json.dumps({"id": id_, "type": "subscribe",
-                                       "payload": {"query": query, "variables": variables or {}}}))
+        await self.ws.send(
+            json.dumps(
+                {
+                    "id": id_,
+                    "type": "subscribe",
+                    "payload": {"query": query, "variables": variables or {}},
+                }
+            )
+        )
 
     async def next(self, timeout: float = 5) -> dict:
         while True:

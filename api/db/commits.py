@@ -1,13 +1,13 @@
-"""Committing timeline entries to contacts: atomic, idempotent and safe under retries and crashes.
+"""Committing timeline entries to contacts: atomic, idempotent, safe under retries and crashes.
 
-A contact document holds its score, a sequence number (how many entries it has) and a journal: the
-entries of its latest commit. A commit is one conditional update of the contact (matched only if its
-sequence number is still the one read), which sets the new score and sequence and the journal in a
-single atomic write; the entries are then copied to the ledger under ids made of contact id and
-sequence number. Whoever finds a journal entry missing from the ledger (a crash in between) copies it,
-before writing anything else for that contact. So concurrent writers never lose an update (the loser
-re-reads and re-plans), and an activity is scored once: before planning, its idempotency key is looked
-up in the ledger and in the journal.
+A contact document holds its score, a sequence number (how many entries it has) and a journal:
+the entries of its latest commit. A commit is one conditional update of the contact (matched only
+if its sequence number is still the one read), which sets the new score, the sequence number and
+the journal in a single atomic write; the entries are then copied to the ledger under ids made of
+contact id and sequence number. Whoever finds a journal entry missing from the ledger (a crash in
+between) copies it before writing anything else for that contact. So concurrent writers never
+lose an update (the loser re-reads and re-plans), and an activity is scored once: before planning,
+its idempotency key is looked up in the ledger and in the journal.
 """
 
 import asyncio
@@ -81,8 +81,11 @@ async def commit(store: Store, changes: dict[str, list[Change]], plan: Planner) 
 
     for contact_id, key in repeated:
         entry = outcome.duplicates.get((contact_id, key)) or next(
-            (e for e in outcome.entries.get(contact_id, []) if e.activity
-             and e.activity.idempotency_key == key),
+            (
+                e
+                for e in outcome.entries.get(contact_id, [])
+                if e.activity and e.activity.idempotency_key == key
+            ),
             None,
         )
         if entry is not None:
@@ -108,7 +111,8 @@ async def _commit_round(
     # Activity keys already recorded, and journals not yet copied to the ledger.
     journal_ids = [entry["_id"] for doc in docs for entry in doc.get("journal", [])]
     keys_by_contact = {
-        cid: {k for k in (_key(c) for c in items) if k is not None} for cid, items in pending.items()
+        cid: {k for k in (_key(c) for c in items) if k is not None}
+        for cid, items in pending.items()
     }
     stored = await store.ledger.existing(journal_ids, keys_by_contact)
     stored_ids = {doc["_id"] for doc in stored}
@@ -181,9 +185,7 @@ async def _applied(
     docs = await store.contacts.collection.find(
         {"_id": {"$in": list(planned)}}, {"journal": 1}
     ).to_list(None)
-    found = {
-        (e["_id"], e.get("commit")) for doc in docs for e in doc.get("journal", [])
-    }
+    found = {(e["_id"], e.get("commit")) for doc in docs for e in doc.get("journal", [])}
     stored = store.ledger.collection.find({"_id": {"$in": list(first_ids)}}, {"commit": 1})
     found.update([(doc["_id"], doc.get("commit")) async for doc in stored])
     return {cid for first_id, cid in first_ids.items() if (first_id, tokens[cid]) in found}

@@ -96,8 +96,15 @@ def record(doc: Document) -> ContactRecord:
 PUBLIC_FIELDS = {
     name: 1
     for name in (
-        "email", "firstName", "lastName", "country", "mailingLists", "fields", "score",
-        "createdAt", "updatedAt",
+        "email",
+        "firstName",
+        "lastName",
+        "country",
+        "mailingLists",
+        "fields",
+        "score",
+        "createdAt",
+        "updatedAt",
     )
 }
 
@@ -193,7 +200,7 @@ class ContactsRepo:
 
     async def score_histogram(self, bucket_size: int) -> list[tuple[int, int]]:
         """(bucket floor, contacts) for every non-empty bucket of total scores."""
-        pipeline = [
+        pipeline: list[Document] = [
             {"$project": {"bucket": {"$subtract": ["$score", {"$mod": ["$score", bucket_size]}]}}},
             {"$group": {"_id": "$bucket", "count": {"$sum": 1}}},
             {"$sort": {"_id": 1}},

@@ -116,17 +116,16 @@ class LedgerRepo:
         if before_seq is not None:
             query["seq"] = {"$lt": before_seq}
         docs = (
-            await self.collection.find(query)
-            .sort("seq", DESCENDING)
-            .limit(first + 1)
-            .to_list(None)
+            await self.collection.find(query).sort("seq", DESCENDING).limit(first + 1).to_list(None)
         )
         return [doc_to_entry(doc) for doc in docs[:first]], len(docs) > first
 
     async def count(self, contact_id: str) -> int:
         return await self.collection.count_documents({"contactId": contact_id})
 
-    async def points_since(self, since: datetime, contact_ids: Sequence[str] | None) -> dict[str, int]:
+    async def points_since(
+        self, since: datetime, contact_ids: Sequence[str] | None
+    ) -> dict[str, int]:
         """Points earned per contact since a time (resets excluded): the recent-points basis."""
         match: Document = {"earnedAt": {"$gte": since}, "kind": {"$ne": EntryKind.RESET.value}}
         if contact_ids is not None:

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from api.scoring.sheet import NEGATIVE_ENTRIES, ScoreSheet, SheetEntry
 
+
 class ActivityType(StrEnum):
     OPEN = "OPEN"
     CLICK = "CLICK"

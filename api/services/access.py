@@ -12,8 +12,9 @@ async def create_token(store: Store, name: str, role: Role) -> tuple[str, ApiTok
     if problem:
         raise ServiceFailure([problem])
     if await store.tokens.by_name(name.strip()):
-        raise ServiceFailure([ServiceError("name", f"A token named '{name}' exists already",
-                                           ErrorCode.CONFLICT)])
+        raise ServiceFailure(
+            [ServiceError("name", f"A token named '{name}' exists already", ErrorCode.CONFLICT)]
+        )
     return await store.tokens.create(name.strip(), role)
 
 

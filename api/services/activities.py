@@ -43,15 +43,17 @@ def _problems(item: ActivityInput, index: int | None, now: datetime) -> list[Ser
     ]
     problems = [p for p in checks if p is not None]
     if item.url and not item.url.startswith(("http://", "https://")):
-        problems.append(ServiceError("url", "url must start with http:// or https://",
-                                     ErrorCode.INVALID))
+        problems.append(
+            ServiceError("url", "url must start with http:// or https://", ErrorCode.INVALID)
+        )
     if item.occurred_at is not None:
         occurred = item.occurred_at
         if occurred.tzinfo is None:
             occurred = occurred.replace(tzinfo=UTC)
         if occurred > now + FUTURE_TOLERANCE:
-            problems.append(ServiceError("occurredAt", "occurredAt is in the future",
-                                         ErrorCode.OUT_OF_RANGE))
+            problems.append(
+                ServiceError("occurredAt", "occurredAt is in the future", ErrorCode.OUT_OF_RANGE)
+            )
     if index is None:
         return problems
     return [ServiceError(p.field, p.message, p.code, index) for p in problems]
@@ -75,9 +77,15 @@ async def record_activities(
     if not items:
         raise ServiceFailure([ServiceError("input", "No activities given", ErrorCode.REQUIRED)])
     if len(items) > MAX_BATCH:
-        raise ServiceFailure([ServiceError(
-            "input", f"At most {MAX_BATCH} activities per call, got {len(items)}",
-            ErrorCode.TOO_MANY)])
+        raise ServiceFailure(
+            [
+                ServiceError(
+                    "input",
+                    f"At most {MAX_BATCH} activities per call, got {len(items)}",
+                    ErrorCode.TOO_MANY,
+                )
+            ]
+        )
     now = datetime.now(UTC)
     problems = [
         p for i, item in enumerate(items) for p in _problems(item, i if batch else None, now)
@@ -86,8 +94,14 @@ async def record_activities(
     ids = await store.contacts.ids_by_email(sorted(set(emails)))
     for i, email in enumerate(emails):
         if email not in ids and email_problem("contactEmail", email) is None:
-            problems.append(ServiceError("contactEmail", f"No contact with email {email}",
-                                         ErrorCode.NOT_FOUND, i if batch else None))
+            problems.append(
+                ServiceError(
+                    "contactEmail",
+                    f"No contact with email {email}",
+                    ErrorCode.NOT_FOUND,
+                    i if batch else None,
+                )
+            )
     if problems:
         raise ServiceFailure(problems)
 
@@ -109,8 +123,9 @@ async def record_activities(
     for email, activity in zip(emails, activities, strict=True):
         key = (ids[email], activity.idempotency_key)
         duplicate = key in seen or key not in fresh
-        results.append(ActivityResult(ids[email], fresh.get(key) or outcome.duplicates[key],
-                                      duplicate))
+        results.append(
+            ActivityResult(ids[email], fresh.get(key) or outcome.duplicates[key], duplicate)
+        )
         seen.add(key)
     return results
 

@@ -27,18 +27,27 @@ def _detail_problems(details: ContactDetails) -> list[ServiceError]:
     problems = [p for p in checks if p is not None]
     lists = details.mailing_lists or []
     if len(lists) > MAX_LISTS:
-        problems.append(ServiceError("mailingLists", f"At most {MAX_LISTS} mailing lists",
-                                     ErrorCode.TOO_MANY))
-    problems += [p for p in (text_problem("mailingLists", name, required=True) for name in lists)
-                 if p is not None]
+        problems.append(
+            ServiceError("mailingLists", f"At most {MAX_LISTS} mailing lists", ErrorCode.TOO_MANY)
+        )
+    problems += [
+        p
+        for p in (text_problem("mailingLists", name, required=True) for name in lists)
+        if p is not None
+    ]
     fields = details.fields or {}
     if len(fields) > MAX_FIELDS:
         problems.append(ServiceError("fields", f"At most {MAX_FIELDS} fields", ErrorCode.TOO_MANY))
     for name, value in fields.items():
         if not FIELD_NAME.match(name):
-            problems.append(ServiceError(
-                "fields", f"Field name '{name}' must start with a letter and hold only letters, "
-                "digits and underscores (64 at most)", ErrorCode.INVALID))
+            problems.append(
+                ServiceError(
+                    "fields",
+                    f"Field name '{name}' must start with a letter and hold only letters, "
+                    "digits and underscores (64 at most)",
+                    ErrorCode.INVALID,
+                )
+            )
         problem = text_problem(f"fields.{name}", value, limit=MAX_REASON)
         if problem:
             problems.append(problem)
@@ -57,7 +66,8 @@ async def upsert_contact(
         country=details.country.strip() if details.country else details.country,
         mailing_lists=(
             sorted({name.strip() for name in details.mailing_lists})
-            if details.mailing_lists is not None else None
+            if details.mailing_lists is not None
+            else None
         ),
         fields=details.fields,
     )
@@ -70,16 +80,18 @@ async def set_score(
     problems = [p for p in [text_problem("reason", reason, required=True, limit=MAX_REASON)] if p]
     low, high = MANUAL_SCORE_RANGE
     if not low <= score <= high:
-        problems.append(ServiceError("score", f"score must be between {low} and {high}",
-                                     ErrorCode.OUT_OF_RANGE))
+        problems.append(
+            ServiceError("score", f"score must be between {low} and {high}", ErrorCode.OUT_OF_RANGE)
+        )
     if problems:
         raise ServiceFailure(problems)
     sheet = await store.settings.score_sheet()
     change = ScoreSet(score, f"Score set by hand to {score}: {reason.strip()}", actor)
     outcome = await commit(store, {contact_id: [change]}, planner_for(sheet))
     if contact_id in outcome.missing:
-        raise ServiceFailure([ServiceError("contactId", f"No contact with id {contact_id}",
-                                           ErrorCode.NOT_FOUND)])
+        raise ServiceFailure(
+            [ServiceError("contactId", f"No contact with id {contact_id}", ErrorCode.NOT_FOUND)]
+        )
     contact = await store.contacts.get(contact_id)
     assert contact is not None
     return contact, outcome.entries[contact_id][0]

@@ -24,8 +24,11 @@ async def update_sheet(
     actor: str,
 ) -> ScoreSheet:
     problems = [
-        ServiceError(f"entries.{entry.value}",
-                     f"{entry.value} must be between {low} and {high}", ErrorCode.OUT_OF_RANGE)
+        ServiceError(
+            f"entries.{entry.value}",
+            f"{entry.value} must be between {low} and {high}",
+            ErrorCode.OUT_OF_RANGE,
+        )
         for entry, low, high in out_of_range(points)
     ]
     if problems:
@@ -51,11 +54,7 @@ async def update_classification(
     current = await store.settings.classification()
     updated = replace(
         current,
-        **{
-            name: value
-            for name, value in vars(change).items()
-            if value is not None
-        },
+        **{name: value for name, value in vars(change).items() if value is not None},
     )
     problems = [
         ServiceError(field, message, ErrorCode.OUT_OF_RANGE)

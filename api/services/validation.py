@@ -30,7 +30,5 @@ def text_problem(
             return ServiceError(field, f"{field} is required", ErrorCode.REQUIRED)
         return None
     if len(value) > limit:
-        return ServiceError(
-            field, f"{field} must be at most {limit} characters", ErrorCode.INVALID
-        )
+        return ServiceError(field, f"{field} must be at most {limit} characters", ErrorCode.INVALID)
     return None

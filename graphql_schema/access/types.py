@@ -25,5 +25,9 @@ class ApiToken:
 
     @classmethod
     def of(cls, token: TokenRecord) -> "ApiToken":
-        return cls(id=strawberry.ID(token.id), name=token.name, role=token.role,
-                   created_at=token.created_at)
+        return cls(
+            id=strawberry.ID(token.id),
+            name=token.name,
+            role=token.role,
+            created_at=token.created_at,
+        )

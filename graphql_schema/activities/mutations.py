@@ -82,8 +82,10 @@ class ActivityMutations:
             return ActivityRecordPayload(errors=errors_of(failure))
         return _payload(result)
 
-    @strawberry.mutation(permission_classes=[IsEditor],
-                         description=f"Up to {MAX_BATCH} activities, all valid or none recorded")
+    @strawberry.mutation(
+        permission_classes=[IsEditor],
+        description=f"Up to {MAX_BATCH} activities, all valid or none recorded",
+    )
     async def activities_record(
         self, info: Info, input: list[ActivityRecordInput]
     ) -> ActivitiesRecordPayload:

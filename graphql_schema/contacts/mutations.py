@@ -6,8 +6,8 @@ from api.db.contacts import ContactDetails
 from api.services.contacts import set_score, upsert_contact
 from api.services.errors import ServiceFailure
 from graphql_schema.activities.types import TimelineEntry
-from graphql_schema.context import Info
 from graphql_schema.contacts.types import Contact
+from graphql_schema.context import Info
 from graphql_schema.errors import Error, errors_of
 from graphql_schema.permissions import IsEditor
 
@@ -70,14 +70,18 @@ class ContactMutations:
             return ContactUpsertPayload(errors=errors_of(failure))
         return ContactUpsertPayload(contact=Contact.of(record), created=created)
 
-    @strawberry.mutation(permission_classes=[IsEditor],
-                         description="Set a contact's score by hand, with a reason")
+    @strawberry.mutation(
+        permission_classes=[IsEditor], description="Set a contact's score by hand, with a reason"
+    )
     async def contact_score_set(
         self, info: Info, input: ContactScoreSetInput
     ) -> ContactScoreSetPayload:
         try:
             record, entry = await set_score(
-                info.context.store, str(input.contact_id), input.score, input.reason,
+                info.context.store,
+                str(input.contact_id),
+                input.score,
+                input.reason,
                 info.context.actor,
             )
         except ServiceFailure as failure:

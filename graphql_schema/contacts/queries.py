@@ -9,7 +9,6 @@ from graphql import GraphQLError
 from api.db.contacts import ContactQuery
 from api.services.contacts import class_query
 from api.services.validation import normalize_email
-from graphql_schema.context import Info
 from graphql_schema.contacts.types import (
     Contact,
     ContactConnection,
@@ -19,7 +18,14 @@ from graphql_schema.contacts.types import (
     ContactOrderField,
     OrderDirection,
 )
-from graphql_schema.pagination import MAX_PAGE_SIZE, PageInfo, decode_cursor, encode_cursor, page_size
+from graphql_schema.context import Info
+from graphql_schema.pagination import (
+    MAX_PAGE_SIZE,
+    PageInfo,
+    decode_cursor,
+    encode_cursor,
+    page_size,
+)
 from graphql_schema.permissions import IsViewer
 
 
@@ -38,8 +44,7 @@ class ContactQueries:
         self, info: Info, id: strawberry.ID | None = None, email: str | None = None
     ) -> Contact | None:
         if (id is None) == (email is None):
-            raise GraphQLError("Give exactly one of id or email",
-                               extensions={"code": "INVALID"})
+            raise GraphQLError("Give exactly one of id or email", extensions={"code": "INVALID"})
         store = info.context.store
         if id is not None:
             record = await info.context.loaders.contacts.load(str(id))
@@ -47,8 +52,9 @@ class ContactQueries:
             record = await store.contacts.by_email(normalize_email(email or ""))
         return Contact.of(record) if record else None
 
-    @strawberry.field(permission_classes=[IsViewer],
-                      description=f"At most {MAX_PAGE_SIZE} contacts a page")
+    @strawberry.field(
+        permission_classes=[IsViewer], description=f"At most {MAX_PAGE_SIZE} contacts a page"
+    )
     async def contacts(
         self,
         info: Info,
@@ -92,7 +98,8 @@ class ContactQueries:
         ]
         return ContactConnection(
             edges=edges,
-            page_info=PageInfo(has_next_page=has_next,
-                               end_cursor=edges[-1].cursor if edges else None),
+            page_info=PageInfo(
+                has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None
+            ),
             total_count=await store.contacts.count(query),
         )

@@ -60,7 +60,10 @@ class ScoringMutations:
         points = {e.activity: e.points for e in input.entries or []}
         try:
             sheet = await update_sheet(
-                info.context.store, points, input.enabled, input.negative_scoring_enabled,
+                info.context.store,
+                points,
+                input.enabled,
+                input.negative_scoring_enabled,
                 info.context.actor,
             )
         except ServiceFailure as failure:

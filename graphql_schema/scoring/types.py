@@ -3,11 +3,11 @@
 import strawberry
 
 from api.scoring.classification import ClassificationBasis, ClassificationSettings, ContactClass
-from api.scoring.sheet import NEGATIVE_ENTRIES, ScoreSheet as Sheet
-from api.scoring.sheet import SheetEntry, points_range
+from api.scoring.sheet import NEGATIVE_ENTRIES, SheetEntry, points_range
+from api.scoring.sheet import ScoreSheet as Sheet
 from api.services.scoring_settings import class_counts
-from graphql_schema.context import Info
 from graphql_schema.contacts.types import ContactClassEnum  # noqa: F401  (registers the enum)
+from graphql_schema.context import Info
 
 ClassificationBasisEnum = strawberry.enum(
     ClassificationBasis,

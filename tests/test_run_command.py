@@ -1,0 +1,69 @@
+"""The README's run command: embedded database, API, dev token and demo data, stopped cleanly."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from api.embedded import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_run_command_serves_demo_data_and_stops_its_database(tmp_path):
+    port, db_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "SCORING_PORT": str(port),
+        "SCORING_EMBEDDED_PORT": str(db_port),
+        "SCORING_DATA_DIR": str(tmp_path),
+        "SCORING_DEV_TOKEN": "cs_test_dev_token",
+    }
+    env.pop("MONGODB_URI", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert process.poll() is None, process.stdout.read()
+            assert time.monotonic() < deadline, "the API did not come up"
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        database_pid = int((tmp_path / "mongo.pid").read_text().split(":")[0])
+        response = httpx.post(
+            f"http://127.0.0.1:{port}/graphql",
+            json={
+                "query": "{ me { role } contacts { totalCount } "
+                "classification { counts { count } } }"
+            },
+            headers={"Authorization": "Bearer cs_test_dev_token"},
+        ).json()
+        assert response["data"]["me"]["role"] == "ADMIN"
+        assert response["data"]["contacts"]["totalCount"] == 120
+        assert sum(c["count"] for c in response["data"]["classification"]["counts"]) == 120
+        page = httpx.get(f"http://127.0.0.1:{port}/graphql", headers={"Accept": "text/html"})
+        assert "graphiql" in page.text.lower()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert "Dev token (admin): cs_test_dev_token" in output
+    assert not (tmp_path / "mongo.pid").exists()
+    try:
+        os.kill(database_pid, 0)
+    except ProcessLookupError:
+        pass
+    else:
+        raise AssertionError("the embedded database is still running")

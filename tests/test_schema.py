@@ -1,0 +1,29 @@
+"""The committed SDL is what the code builds.
+
+Regenerate it with `python -m graphql_schema.export`.
+"""
+
+from graphql_schema.export import SDL_PATH, sdl
+
+
+def test_schema_graphql_is_current():
+    assert SDL_PATH.read_text() == sdl(), "run: python -m graphql_schema.export"
+
+
+def test_contract_names_are_present():
+    text = sdl()
+    for name in [
+        "contact(id: ID = null, email: String = null): Contact",
+        "contacts(first: Int = null, after: String = null, filter: ContactFilter = null, "
+        "orderBy: ContactOrder = null): ContactConnection!",
+        "scoreSheet: ScoreSheet!",
+        "classification: Classification!",
+        "contactUpsert(input: ContactUpsertInput!)",
+        "activityRecord(input: ActivityInput!)",
+        "activitiesRecord(input: [ActivityInput!]!)",
+        "scoreSheetUpdate(input: ScoreSheetUpdateInput!)",
+        "classificationUpdate(input: ClassificationUpdateInput!)",
+        "contactScoreSet(input: ContactScoreSetInput!)",
+        "scoreChanged(",
+    ]:
+        assert name in text, name
