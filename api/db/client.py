@@ -7,6 +7,7 @@ from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 from api.db.contacts import ContactsRepo
 from api.db.ledger import LedgerRepo
 from api.db.settings import SettingsRepo
+from api.db.state_cache import StateCache
 from api.db.tokens import TokensRepo
 
 Document = dict[str, Any]
@@ -22,6 +23,7 @@ class Store:
         self.ledger = LedgerRepo(self.db)
         self.settings = SettingsRepo(self.db)
         self.tokens = TokensRepo(self.db)
+        self.state_cache = StateCache()
 
     async def ensure_indexes(self) -> None:
         for repo in (self.contacts, self.ledger, self.settings, self.tokens):

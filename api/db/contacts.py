@@ -6,10 +6,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
-from motor.motor_asyncio import AsyncIOMotorDatabase
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from motor.motor_asyncio import AsyncIOMotorClientSession, AsyncIOMotorDatabase
+from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
+
+from api.db.batching import find_in
 
 Document = dict[str, Any]
+ID_CACHE_SIZE = 200_000
 SORTABLE = {"score": "score", "email": "email", "createdAt": "createdAt"}
 
 
@@ -112,6 +115,7 @@ PUBLIC_FIELDS = {
 class ContactsRepo:
     def __init__(self, db: AsyncIOMotorDatabase[Document]) -> None:
         self.collection = db["contacts"]
+        self.id_cache: dict[str, str] = {}
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index("email", unique=True)
@@ -138,7 +142,6 @@ class ContactsRepo:
             "score": 0,
             "seq": 0,
             "occ": {},
-            "journal": [],
             "createdAt": now,
         }
         if details.mailing_lists is None:
@@ -154,6 +157,11 @@ class ContactsRepo:
         )
         return record(doc), doc["_id"] == new_id
 
+    async def apply(self, updates: list[UpdateOne], session: AsyncIOMotorClientSession) -> int:
+        """Apply conditional state updates inside a transaction; how many matched."""
+        result = await self.collection.bulk_write(updates, ordered=False, session=session)
+        return result.matched_count
+
     async def get(self, contact_id: str) -> ContactRecord | None:
         doc = await self.collection.find_one({"_id": contact_id}, PUBLIC_FIELDS)
         return record(doc) if doc else None
@@ -163,12 +171,18 @@ class ContactsRepo:
         return record(doc) if doc else None
 
     async def by_ids(self, ids: Sequence[str]) -> dict[str, ContactRecord]:
-        cursor = self.collection.find({"_id": {"$in": list(ids)}}, PUBLIC_FIELDS)
-        return {doc["_id"]: record(doc) async for doc in cursor}
+        docs = await find_in(self.collection, "_id", ids, PUBLIC_FIELDS)
+        return {doc["_id"]: record(doc) for doc in docs}
 
     async def ids_by_email(self, emails: Sequence[str]) -> dict[str, str]:
-        cursor = self.collection.find({"email": {"$in": list(emails)}}, {"email": 1})
-        return {doc["email"]: doc["_id"] async for doc in cursor}
+        """Contact ids by email; ids never change, so they are cached in the process."""
+        found = {email: self.id_cache[email] for email in emails if email in self.id_cache}
+        unknown = [email for email in emails if email not in found]
+        for doc in await find_in(self.collection, "email", unknown, {"email": 1}):
+            found[doc["email"]] = self.id_cache[doc["email"]] = doc["_id"]
+        if len(self.id_cache) > ID_CACHE_SIZE:
+            self.id_cache.clear()
+        return found
 
     async def page(
         self,

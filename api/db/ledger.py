@@ -1,12 +1,12 @@
 """The `ledger` collection: every timeline entry of every contact, the reason for every point."""
 
-from collections.abc import Iterable, Sequence
+import asyncio
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ASCENDING, DESCENDING
-from pymongo.errors import BulkWriteError
 
 from api.scoring.activities import Activity, ActivityType
 from api.scoring.planner import Entry, EntryKind
@@ -74,7 +74,6 @@ class LedgerRepo:
         self.collection = db["ledger"]
 
     async def ensure_indexes(self) -> None:
-        await self.collection.create_index([("contactId", ASCENDING), ("seq", DESCENDING)])
         await self.collection.create_index(
             [("contactId", ASCENDING), ("idempotencyKey", ASCENDING)],
             unique=True,
@@ -82,31 +81,20 @@ class LedgerRepo:
         )
         await self.collection.create_index([("earnedAt", ASCENDING)])
 
-    async def insert_missing(self, docs: Sequence[Document]) -> None:
-        """Insert entries; those already stored (same _id) are left as they are."""
-        if not docs:
-            return
-        try:
-            await self.collection.insert_many(list(docs), ordered=False)
-        except BulkWriteError as error:
-            others = [e for e in error.details["writeErrors"] if e["code"] != DUPLICATE_KEY]
-            if others:
-                raise
-
-    async def existing(
-        self, entry_ids: Iterable[str], keys_by_contact: dict[str, set[str]]
-    ) -> list[Document]:
-        """Stored entries among these ids, and those recording any of these activities."""
-        clauses: list[Document] = []
-        ids = list(entry_ids)
-        if ids:
-            clauses.append({"_id": {"$in": ids}})
-        for contact_id, keys in keys_by_contact.items():
-            if keys:
-                clauses.append({"contactId": contact_id, "idempotencyKey": {"$in": list(keys)}})
-        if not clauses:
-            return []
-        return await self.collection.find({"$or": clauses}).to_list(None)
+    async def by_keys(self, keys: dict[str, list[str]]) -> dict[tuple[str, str], Entry]:
+        """Stored entries of these activities, by (contact id, idempotency key)."""
+        found = await asyncio.gather(
+            *(
+                self.collection.find(
+                    {"contactId": contact_id, "idempotencyKey": {"$in": contact_keys}}
+                ).to_list(None)
+                for contact_id, contact_keys in keys.items()
+                if contact_keys
+            )
+        )
+        return {
+            (d["contactId"], d["idempotencyKey"]): doc_to_entry(d) for docs in found for d in docs
+        }
 
     async def page(
         self, contact_id: str, first: int, before_seq: int | None
@@ -121,7 +109,9 @@ class LedgerRepo:
         return [doc_to_entry(doc) for doc in docs[:first]], len(docs) > first
 
     async def count(self, contact_id: str) -> int:
-        return await self.collection.count_documents({"contactId": contact_id})
+        return await self.collection.count_documents(
+            {"_id": {"$gt": f"{contact_id}:", "$lt": f"{contact_id};"}}
+        )
 
     async def points_since(
         self, since: datetime, contact_ids: Sequence[str] | None

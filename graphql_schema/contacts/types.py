@@ -5,7 +5,6 @@ from enum import Enum
 
 import strawberry
 
-from api.db.commits import flush_journal
 from api.db.contacts import ContactRecord
 from api.scoring.classification import ContactClass
 from graphql_schema.activities.types import Timeline, TimelineEntry
@@ -58,7 +57,6 @@ class Contact:
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Timeline:
         store = info.context.store
-        await flush_journal(store, str(self.id))
         before = int(decode_cursor("entry", after)) if after else None
         entries, has_next = await store.ledger.page(str(self.id), page_size(first), before)
         end = encode_cursor("entry", entries[-1].seq) if entries else None

@@ -1,0 +1,219 @@
+"""`python -m bench`: ingestion and live-delivery numbers, measured as ratios within one run.
+
+Starts the embedded database (or uses MONGODB_URI) and the API in its own process, then measures:
+  1. the raw driver's bulk upsert rate of activity documents (the floor of what any store can do),
+  2. our activitiesRecord ingestion through GraphQL over HTTP (scored, explained, idempotent),
+  3. their ratio, and
+  4. activityRecord -> scoreChanged delivery latency seen by a websocket subscriber (p50, p99).
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import websockets
+from motor.motor_asyncio import AsyncIOMotorClient
+from pymongo import UpdateOne
+
+from api.embedded import EmbeddedMongo, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+BATCH = 500
+TOKEN = "cs_bench_token"
+RECORD_MANY = """mutation($input: [ActivityInput!]!) {
+  activitiesRecord(input: $input) { recordedCount errors { message } } }"""
+RECORD = """mutation($input: ActivityInput!) {
+  activityRecord(input: $input) { entry { points } errors { message } } }"""
+SUBSCRIBE = "subscription { scoreChanged { contactId score at } }"
+
+
+def activities(emails: list[str], count: int, run: str) -> list[dict]:
+    kinds = ["OPEN", "OPEN", "CLICK", "OPEN", "REPLY"]
+    return [
+        {
+            "contactEmail": emails[i % len(emails)],
+            "type": kinds[i % len(kinds)],
+            "campaignId": f"campaign-{(i // len(emails)) % 7}",
+            "idempotencyKey": f"{run}-{i}",
+        }
+        for i in range(count)
+    ]
+
+
+async def raw_upserts(uri: str, database: str, items: list[dict]) -> float:
+    client: AsyncIOMotorClient = AsyncIOMotorClient(uri)
+    collection = client[database]["bench_raw_activities"]
+    started = time.perf_counter()
+    for start in range(0, len(items), BATCH):
+        await collection.bulk_write(
+            [
+                UpdateOne({"_id": a["idempotencyKey"]}, {"$set": a}, upsert=True)
+                for a in items[start : start + BATCH]
+            ],
+            ordered=False,
+        )
+    elapsed = time.perf_counter() - started
+    await collection.drop()
+    client.close()
+    return len(items) / elapsed
+
+
+async def graphql_ingest(http: httpx.AsyncClient, url: str, items: list[dict]) -> float:
+    started = time.perf_counter()
+    for start in range(0, len(items), BATCH):
+        body = (
+            await http.post(
+                url,
+                json={"query": RECORD_MANY, "variables": {"input": items[start : start + BATCH]}},
+            )
+        ).json()
+        result = body["data"]["activitiesRecord"]
+        assert not result["errors"], result["errors"]
+    return len(items) / (time.perf_counter() - started)
+
+
+async def live_latency(
+    http: httpx.AsyncClient, url: str, ws_url: str, email: str, n: int
+) -> list[float]:
+    async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {TOKEN}"}})
+        )
+        await ws.recv()
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE}}))
+        await asyncio.sleep(0.5)
+        latencies = []
+        for i in range(n):
+            sent = time.perf_counter()
+            await http.post(
+                url,
+                json={
+                    "query": RECORD,
+                    "variables": {
+                        "input": {
+                            "contactEmail": email,
+                            "type": "REFER_FRIEND",
+                            "idempotencyKey": f"lat-{i}",
+                        }
+                    },
+                },
+            )
+            while True:
+                message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                if message["type"] == "next":
+                    break
+            latencies.append((time.perf_counter() - sent) * 1000)
+        return latencies
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def measure(uri: str, api_url: str, contacts: int, count: int, samples: int) -> None:
+    database = os.environ["SCORING_DATABASE"]
+    url, ws_url = f"{api_url}/graphql", api_url.replace("http", "ws") + "/graphql"
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    async with httpx.AsyncClient(headers=headers, timeout=120) as http:
+        emails = [f"bench{i}@example.com" for i in range(contacts)]
+        for start in range(0, contacts, 200):
+            ops = "".join(
+                f'c{i}: contactUpsert(input: {{email: "{e}"}}) {{ errors {{ message }} }} '
+                for i, e in enumerate(emails[start : start + 200])
+            )
+            await http.post(url, json={"query": f"mutation {{ {ops} }}"})
+        run = uuid.uuid4().hex[:6]
+        warmup = activities(emails, 1000, f"warm{run}")
+        await graphql_ingest(http, url, warmup)
+        await raw_upserts(uri, database, activities(emails, 1000, f"rawwarm{run}"))
+        raw = await raw_upserts(uri, database, activities(emails, count, f"raw{run}"))
+        ours = await graphql_ingest(http, url, activities(emails, count, f"gql{run}"))
+        raw_again = await raw_upserts(uri, database, activities(emails, count, f"raw2{run}"))
+        latencies = await live_latency(http, url, ws_url, emails[0], samples)
+    raw_rate = (raw + raw_again) / 2
+    print(f"contacts: {contacts}, activities per measurement: {count}, batch size: {BATCH}")
+    print(
+        f"raw driver bulk upsert:          {raw_rate:10.0f} activities/s "
+        f"(runs: {raw:.0f}, {raw_again:.0f})"
+    )
+    print(f"activitiesRecord (GraphQL/HTTP): {ours:10.0f} activities/s (scored, explained)")
+    print(f"ratio ours / raw:                {ours / raw_rate:10.2f}")
+    print(
+        f"activityRecord -> scoreChanged:  p50 {percentile(latencies, 50):.1f} ms, "
+        f"p99 {percentile(latencies, 99):.1f} ms over {samples} changes"
+    )
+
+
+async def _drop(uri: str, database: str) -> None:
+    client: AsyncIOMotorClient = AsyncIOMotorClient(uri)
+    await client.drop_database(database)
+    client.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--contacts", type=int, default=2000)
+    parser.add_argument("--activities", type=int, default=20000)
+    parser.add_argument("--samples", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        embedded = None
+        uri = os.environ.get("MONGODB_URI")
+        if not uri:
+            embedded = EmbeddedMongo(Path(tmp), free_port())
+            embedded.start()
+            uri = embedded.uri
+        port = free_port()
+        database = f"bench_{uuid.uuid4().hex[:8]}"
+        os.environ["SCORING_DATABASE"] = database
+        env = {
+            **os.environ,
+            "MONGODB_URI": uri,
+            "SCORING_PORT": str(port),
+            "SCORING_DATA_DIR": tmp,
+            "SCORING_DEV_TOKEN": TOKEN,
+            "SCORING_DEMO_DATA": "0",
+        }
+        api = subprocess.Popen(
+            [sys.executable, "-m", "api"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise SystemExit("the API did not start")
+                time.sleep(0.2)
+            asyncio.run(
+                measure(
+                    uri, f"http://127.0.0.1:{port}", args.contacts, args.activities, args.samples
+                )
+            )
+        finally:
+            api.send_signal(signal.SIGTERM)
+            api.wait(timeout=30)
+            asyncio.run(_drop(uri, database))
+            if embedded is not None:
+                embedded.stop()
+
+
+if __name__ == "__main__":
+    main()
