@@ -118,11 +118,10 @@ class ContactsRepo:
         self.id_cache: dict[str, str] = {}
 
     async def ensure_indexes(self) -> None:
+        # Every score change rewrites a contact, and every index makes that dearer: only the
+        # unique email and the score order are indexed; other filters ride the score order.
         await self.collection.create_index("email", unique=True)
         await self.collection.create_index([("score", DESCENDING), ("_id", DESCENDING)])
-        await self.collection.create_index([("country", ASCENDING)])
-        await self.collection.create_index([("mailingLists", ASCENDING)])
-        await self.collection.create_index([("createdAt", ASCENDING)])
 
     async def upsert(self, email: str, details: ContactDetails) -> tuple[ContactRecord, bool]:
         now = datetime.now(UTC)
