@@ -9,22 +9,27 @@ from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route, WebSocketRoute
 
 from api.db.client import Store
+from api.jobs import Jobs
 from api.live import LiveHub
+from api.services.resets import resume_abandoned_resets
 from graphql_schema.view import GraphQLView
 
 
 def create_app(mongodb_uri: str, database: str) -> Starlette:
     store = Store(mongodb_uri, database)
     hub = LiveHub(store)
-    graphql = GraphQLView(store, hub)
+    jobs = Jobs()
+    graphql = GraphQLView(store, hub, jobs)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await store.ensure_indexes()
         await hub.start()
+        jobs.spawn(resume_abandoned_resets(store), name="reset-watcher")
         try:
             yield
         finally:
+            await jobs.stop()
             await hub.stop()
             store.close()
 
@@ -46,4 +51,5 @@ def create_app(mongodb_uri: str, database: str) -> Starlette:
     )
     app.state.store = store
     app.state.hub = hub
+    app.state.jobs = jobs
     return app

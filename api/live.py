@@ -11,15 +11,15 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo.errors import PyMongoError
 
 from api.db.client import Store
 from api.db.ledger import doc_to_entry
-from api.scoring.classification import ClassificationBasis, ContactClass
+from api.scoring.classification import ContactClass
 from api.scoring.planner import Entry
+from api.services.classifying import basis_scores
 
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 256
@@ -109,12 +109,10 @@ class LiveHub:
     async def _event(self, entry: Entry) -> ScoreEvent:
         settings = await self.store.settings.classification()
         previous = entry.total_after - entry.points
-        basis_now, basis_before = entry.total_after, previous
-        if settings.basis is ClassificationBasis.RECENT_POINTS:
-            since = datetime.now(UTC) - timedelta(days=settings.period_days)
-            recent = await self.store.ledger.points_since(since, [entry.contact_id])
-            basis_now = recent.get(entry.contact_id, 0)
-            basis_before = basis_now - entry.points
+        [basis_now] = await basis_scores(
+            self.store, settings, [(entry.contact_id, entry.total_after)]
+        )
+        basis_before = basis_now - entry.points
         return ScoreEvent(
             entry=entry,
             previous_score=previous,

@@ -1,7 +1,6 @@
 """The typed per-request context, with dataloaders made fresh for every request."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -12,8 +11,10 @@ from strawberry.types import Info as StrawberryInfo
 from api.auth import Principal
 from api.db.client import Store
 from api.db.contacts import ContactRecord
+from api.jobs import Jobs
 from api.live import LiveHub
-from api.scoring.classification import ClassificationBasis, ContactClass
+from api.scoring.classification import ContactClass
+from api.services.classifying import basis_scores
 
 
 class Loaders:
@@ -29,17 +30,16 @@ class Loaders:
 
     async def _classes(self, keys: list[tuple[str, int]]) -> list[ContactClass]:
         settings = await self.store.settings.classification()
-        if settings.basis is ClassificationBasis.TOTAL_SCORE:
-            return [settings.classify(score) for _, score in keys]
-        since = datetime.now(UTC) - timedelta(days=settings.period_days)
-        recent = await self.store.ledger.points_since(since, [cid for cid, _ in keys])
-        return [settings.classify(recent.get(cid, 0)) for cid, _ in keys]
+        return [
+            settings.classify(score) for score in await basis_scores(self.store, settings, keys)
+        ]
 
 
 @dataclass
 class Context:
     store: Store
     hub: LiveHub
+    jobs: Jobs
     principal: Principal | None
     request: Request | WebSocket | None = None
     token_rejected: bool = False

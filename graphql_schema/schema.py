@@ -11,12 +11,15 @@ from graphql_schema.activities.mutations import ActivityMutations
 from graphql_schema.contacts.mutations import ContactMutations
 from graphql_schema.contacts.queries import ContactQueries
 from graphql_schema.live.subscriptions import LiveSubscriptions
+from graphql_schema.resets.mutations import ResetMutations
+from graphql_schema.resets.queries import ResetQueries
 from graphql_schema.scoring.mutations import ScoringMutations
 from graphql_schema.scoring.queries import ScoringQueries
 
-Query = merge_types("Query", (ContactQueries, ScoringQueries, AccessQueries))
+Query = merge_types("Query", (ContactQueries, ScoringQueries, ResetQueries, AccessQueries))
 Mutation = merge_types(
-    "Mutation", (ContactMutations, ActivityMutations, ScoringMutations, AccessMutations)
+    "Mutation",
+    (ContactMutations, ActivityMutations, ScoringMutations, ResetMutations, AccessMutations),
 )
 Subscription = merge_types("Subscription", (LiveSubscriptions,))
 

@@ -10,6 +10,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from api.db.client import Store
+from api.jobs import Jobs
 from api.live import LiveHub
 from api.services.access import authenticate, bearer_token
 from graphql_schema.context import Context
@@ -17,7 +18,7 @@ from graphql_schema.schema import schema
 
 
 class GraphQLView(GraphQL[Context, None]):
-    def __init__(self, store: Store, hub: LiveHub) -> None:
+    def __init__(self, store: Store, hub: LiveHub, jobs: Jobs) -> None:
         super().__init__(
             schema,
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
@@ -26,11 +27,14 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.store = store
         self.hub = hub
+        self.jobs = jobs
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        context = Context(store=self.store, hub=self.hub, principal=None, request=request)
+        context = Context(
+            store=self.store, hub=self.hub, jobs=self.jobs, principal=None, request=request
+        )
         if isinstance(request, Request):
             token = bearer_token(request.headers.get("authorization"))
             if token:

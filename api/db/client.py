@@ -6,6 +6,7 @@ from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 
 from api.db.contacts import ContactsRepo
 from api.db.ledger import LedgerRepo
+from api.db.resets import ResetsRepo
 from api.db.settings import SettingsRepo
 from api.db.state_cache import StateCache
 from api.db.tokens import TokensRepo
@@ -23,10 +24,11 @@ class Store:
         self.ledger = LedgerRepo(self.db)
         self.settings = SettingsRepo(self.db)
         self.tokens = TokensRepo(self.db)
+        self.resets = ResetsRepo(self.db)
         self.state_cache = StateCache()
 
     async def ensure_indexes(self) -> None:
-        for repo in (self.contacts, self.ledger, self.settings, self.tokens):
+        for repo in (self.contacts, self.ledger, self.settings, self.tokens, self.resets):
             await repo.ensure_indexes()
 
     async def ping(self) -> None:

@@ -147,12 +147,17 @@ async def _commit_once(
             continue
         before = states[contact_id]
         entries, after = plan(before, items)
+        if not entries:
+            continue
         planned[contact_id] = (entries, after)
         changes: Document = {"score": after.score, "seq": after.seq, "updatedAt": now}
         for key, count in after.occurrences.items():
             if before.occurrences.get(key) != count:
                 changes[f"occ.{key}"] = count
-        updates.append(UpdateOne({"_id": contact_id, "seq": before.seq}, {"$set": changes}))
+        update: Document = {"$set": changes}
+        if not after.occurrences and before.occurrences:
+            changes["occ"] = {}
+        updates.append(UpdateOne({"_id": contact_id, "seq": before.seq}, update))
     if not updates:
         return
     docs = [entry_to_doc(e) for entries, _ in planned.values() for e in entries]

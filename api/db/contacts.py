@@ -221,5 +221,7 @@ class ContactsRepo:
         rows = await self.collection.aggregate(pipeline).to_list(None)
         return [(int(row["_id"]), int(row["count"])) for row in rows]
 
-    async def all_ids(self) -> list[str]:
-        return [doc["_id"] async for doc in self.collection.find({}, {"_id": 1})]
+    async def ids_after(self, last_id: str, limit: int) -> list[str]:
+        """The next contact ids in _id order: walks every contact without holding them all."""
+        cursor = self.collection.find({"_id": {"$gt": last_id}}, {"_id": 1}).sort("_id", ASCENDING)
+        return [doc["_id"] async for doc in cursor.limit(limit)]

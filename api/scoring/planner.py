@@ -32,7 +32,13 @@ class ScoreSet:
     actor: str
 
 
-Change = ActivityChange | ScoreSet
+@dataclass(frozen=True)
+class ScoreReset:
+    reason: str
+    actor: str
+
+
+Change = ActivityChange | ScoreSet | ScoreReset
 
 
 @dataclass
@@ -105,6 +111,24 @@ def plan(
                     at=now,
                     activity=change.activity,
                     sheet_entry=earned.sheet_entry,
+                )
+            )
+        elif isinstance(change, ScoreReset):
+            if score == 0 and not occurrences:
+                seq -= 1
+                continue  # nothing to reset: no entry
+            points, score = -score, 0
+            occurrences = {}
+            entries.append(
+                Entry(
+                    contact_id=state.contact_id,
+                    seq=seq,
+                    points=points,
+                    total_after=0,
+                    kind=EntryKind.RESET,
+                    reason=f"Scores reset: {change.reason}",
+                    at=now,
+                    actor=change.actor,
                 )
             )
         else:

@@ -1,7 +1,6 @@
 """Contacts: creating and updating them, setting a score by hand, and finding them."""
 
 import re
-from datetime import UTC, datetime, timedelta
 
 from api.db.client import Store
 from api.db.commits import commit
@@ -9,6 +8,7 @@ from api.db.contacts import ContactDetails, ContactQuery, ContactRecord
 from api.scoring.classification import ClassificationBasis, ContactClass
 from api.scoring.planner import Entry, ScoreSet
 from api.services.activities import planner_for
+from api.services.classifying import recent_points
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.validation import MAX_REASON, email_problem, normalize_email, text_problem
 
@@ -108,8 +108,7 @@ async def class_query(store: Store, query: ContactQuery, cls: ContactClass) -> C
             top = high - 1
             query.max_score = top if query.max_score is None else min(query.max_score, top)
         return query
-    since = datetime.now(UTC) - timedelta(days=settings.period_days)
-    recent = await store.ledger.points_since(since, None)
+    recent = await recent_points(store, settings, None)
     inside = {cid for cid, points in recent.items() if settings.classify(points) is cls}
     if settings.classify(0) is cls:
         # Contacts with no recent points belong here too: exclude the others instead.
@@ -117,12 +116,3 @@ async def class_query(store: Store, query: ContactQuery, cls: ContactClass) -> C
     else:
         query.ids = inside if query.ids is None else query.ids & inside
     return query
-
-
-async def classify_contacts(store: Store, contacts: list[ContactRecord]) -> dict[str, ContactClass]:
-    settings = await store.settings.classification()
-    if settings.basis is ClassificationBasis.TOTAL_SCORE:
-        return {c.id: settings.classify(c.score) for c in contacts}
-    since = datetime.now(UTC) - timedelta(days=settings.period_days)
-    recent = await store.ledger.points_since(since, [c.id for c in contacts])
-    return {c.id: settings.classify(recent.get(c.id, 0)) for c in contacts}

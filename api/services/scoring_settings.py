@@ -2,7 +2,6 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
 
 from api.db.client import Store
 from api.db.contacts import ContactQuery
@@ -13,6 +12,7 @@ from api.scoring.classification import (
     validation_problems,
 )
 from api.scoring.sheet import ScoreSheet, SheetEntry, out_of_range
+from api.services.classifying import recent_points
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 
 
@@ -75,8 +75,7 @@ async def class_counts(store: Store) -> dict[ContactClass, int]:
             query = ContactQuery(min_score=low, max_score=None if high is None else high - 1)
             counts[cls] = await store.contacts.count(query)
         return counts
-    since = datetime.now(UTC) - timedelta(days=settings.period_days)
-    recent = await store.ledger.points_since(since, None)
+    recent = await recent_points(store, settings, None)
     total = await store.contacts.count(ContactQuery())
     counts = dict.fromkeys(ContactClass, 0)
     for points in recent.values():

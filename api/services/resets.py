@@ -1,0 +1,75 @@
+"""Resetting every contact's score to zero, with a history, safely on a large contact base.
+
+A reset pauses scoring, then walks the contacts in _id order, a chunk at a time, committing a
+RESET entry for each through the same transactional commit as activities: an activity racing the
+reset on a contact is serialized with it, so no contact keeps pre-reset points. Progress and a
+heartbeat are kept in the reset's document; if its process dies, another one resumes it.
+"""
+
+import asyncio
+from datetime import timedelta
+
+from api.db.client import Store
+from api.db.commits import commit
+from api.db.contacts import ContactQuery
+from api.db.resets import ResetRecord
+from api.jobs import Jobs
+from api.scoring.planner import ScoreReset
+from api.services.activities import planner_for
+from api.services.errors import ErrorCode, ServiceError, ServiceFailure
+from api.services.validation import MAX_REASON, text_problem
+
+CHUNK = 500
+SILENCE = timedelta(seconds=30)
+WATCH_EVERY = 10.0
+
+
+async def start_reset(
+    store: Store, jobs: Jobs, reason: str, agree: bool, enable_scoring: bool, actor: str
+) -> ResetRecord:
+    problems = []
+    if not agree:
+        problems.append(
+            ServiceError(
+                "agree",
+                "Resetting sets every score to 0 and cannot be undone: agree to go on",
+                ErrorCode.AGREEMENT_REQUIRED,
+            )
+        )
+    problem = text_problem("reason", reason, required=True, limit=MAX_REASON)
+    if problem:
+        problems.append(problem)
+    if problems:
+        raise ServiceFailure(problems)
+    total = await store.contacts.count(ContactQuery())
+    record = await store.resets.start(actor, reason.strip(), enable_scoring, total)
+    if record is None:
+        raise ServiceFailure([ServiceError(None, "A reset is running already", ErrorCode.CONFLICT)])
+    sheet = await store.settings.score_sheet()
+    await store.settings.save_score_sheet(sheet.with_changes(enabled=False), actor)
+    jobs.spawn(run_reset(store, record), name=f"reset-{record.id}")
+    return record
+
+
+async def run_reset(store: Store, record: ResetRecord) -> None:
+    change = ScoreReset(record.reason, record.actor)
+    plan = planner_for(await store.settings.score_sheet())
+    cursor = await store.resets.cursor(record.id)
+    while ids := await store.contacts.ids_after(cursor, CHUNK):
+        outcome = await commit(store, {cid: [change] for cid in ids}, plan)
+        cursor = ids[-1]
+        await store.resets.advance(record.id, cursor, len(ids), len(outcome.entries))
+    await store.resets.finish(record.id)
+    if record.enable_scoring:
+        sheet = await store.settings.score_sheet()
+        await store.settings.save_score_sheet(sheet.with_changes(enabled=True), record.actor)
+
+
+async def resume_abandoned_resets(store: Store) -> None:
+    """Runs for the life of the process: finishes resets whose process stopped."""
+    while True:
+        record = await store.resets.claim_abandoned(SILENCE)
+        if record is not None:
+            await run_reset(store, record)
+            continue
+        await asyncio.sleep(WATCH_EVERY)

@@ -1,0 +1,21 @@
+"""The reset history."""
+
+import strawberry
+
+from graphql_schema.context import Info
+from graphql_schema.pagination import page_size
+from graphql_schema.permissions import IsViewer
+from graphql_schema.resets.types import ScoreReset
+
+
+@strawberry.type
+class ResetQueries:
+    @strawberry.field(permission_classes=[IsViewer], description="Newest first")
+    async def reset_history(self, info: Info, first: int | None = None) -> list[ScoreReset]:
+        records = await info.context.store.resets.history(page_size(first))
+        return [ScoreReset.of(r) for r in records]
+
+    @strawberry.field(permission_classes=[IsViewer])
+    async def score_reset(self, info: Info, id: strawberry.ID) -> ScoreReset | None:
+        record = await info.context.store.resets.get(str(id))
+        return ScoreReset.of(record) if record else None

@@ -1,0 +1,155 @@
+"""Resets: agreement, history, paused scoring, counting restarted, safe under concurrent activity."""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from api.auth import Role
+from api.db.contacts import ContactDetails
+from api.scoring.activities import ActivityType
+from api.services.activities import ActivityInput, record_activities
+from api.services.resets import run_reset
+from tests.gql_ops import contact, make_contact, record, update_sheet
+
+RESET = """
+mutation($input: ScoresResetInput!) {
+  scoresReset(input: $input) {
+    reset { id status actor reason contactsTotal } errors { field message code }
+  }
+}"""
+RESET_STATE = """
+query($id: ID!) { scoreReset(id: $id) { status progress contactsDone contactsAffected finishedAt } }"""
+HISTORY = "{ resetHistory { actor reason status contactsAffected scoringEnabled startedAt } }"
+
+
+async def wait_done(api, reset_id: str) -> dict:
+    for _ in range(600):
+        state = (await api.data(RESET_STATE, {"id": reset_id}))["scoreReset"]
+        if state["status"] == "DONE":
+            return state
+        await asyncio.sleep(0.05)
+    raise AssertionError("reset did not finish")
+
+
+async def test_reset_zeroes_scores_keeps_the_sheet_and_records_history(api):
+    await make_contact(api, "a@x.io")
+    await make_contact(api, "b@x.io")
+    await make_contact(api, "idle@x.io")
+    await update_sheet(api, entries=[{"activity": "UNIQUE_CLICK", "points": 15}])
+    for _ in range(3):
+        await record(api, "a@x.io", "CLICK", "spring")
+    await record(api, "b@x.io", "REFER_FRIEND", None)
+    started = await api.data(RESET, {"input": {"reason": "New quarter", "agree": True}})
+    reset = started["scoresReset"]["reset"]
+    assert (reset["status"], reset["actor"], reset["contactsTotal"]) == ("RUNNING", "test-admin", 3)
+    done = await wait_done(api, reset["id"])
+    assert (done["progress"], done["contactsDone"], done["contactsAffected"]) == (1.0, 3, 2)
+
+    a = await contact(api, "a@x.io")
+    assert a["score"] == 0
+    assert a["timeline"]["entries"][0]["kind"] == "RESET"
+    assert a["timeline"]["entries"][0]["points"] == -45
+    assert "New quarter" in a["timeline"]["entries"][0]["reason"]
+    assert (await contact(api, "idle@x.io"))["timeline"]["totalCount"] == 0
+    [history] = (await api.data(HISTORY))["resetHistory"]
+    assert history["actor"] == "test-admin" and history["reason"] == "New quarter"
+    assert (history["contactsAffected"], history["scoringEnabled"]) == (2, False)
+
+    sheet = await update_sheet(api)
+    assert sheet["scoreSheet"]["enabled"] is False  # left paused
+    assert {"activity": "UNIQUE_CLICK", "points": 15} in sheet["scoreSheet"]["entries"]
+    paused = await record(api, "a@x.io", "CLICK", "spring")
+    assert paused["entry"]["points"] == 0 and "paused" in paused["entry"]["reason"]
+    # Counting restarted: that click was the 1st again (unscored while paused), so the 3rd
+    # click after resuming earns the multiple-click points.
+    await update_sheet(api, enabled=True)
+    second = await record(api, "a@x.io", "CLICK", "spring")
+    third = await record(api, "a@x.io", "CLICK", "spring")
+    assert (second["entry"]["points"], third["entry"]["points"]) == (0, 30)
+
+
+async def test_reset_can_enable_scoring_when_done(api):
+    await make_contact(api, "c@x.io")
+    await record(api, "c@x.io", "OPEN", "a")
+    started = await api.data(
+        RESET, {"input": {"reason": "r", "agree": True, "enableScoring": True}}
+    )
+    await wait_done(api, started["scoresReset"]["reset"]["id"])
+    assert (await update_sheet(api))["scoreSheet"]["enabled"] is True
+    again = await record(api, "c@x.io", "OPEN", "a")
+    assert again["entry"]["points"] == 10 and again["contact"]["score"] == 10
+
+
+async def test_reset_needs_agreement_reason_and_admin(api):
+    await make_contact(api, "d@x.io")
+    await record(api, "d@x.io", "OPEN", "a")
+    no_agree = await api.data(RESET, {"input": {"reason": "r", "agree": False}})
+    assert no_agree["scoresReset"]["errors"][0]["code"] == "AGREEMENT_REQUIRED"
+    no_reason = await api.data(RESET, {"input": {"reason": "  ", "agree": True}})
+    assert no_reason["scoresReset"]["errors"][0] == {
+        "field": "reason",
+        "message": "reason is required",
+        "code": "REQUIRED",
+    }
+    for role in (Role.EDITOR, Role.VIEWER):
+        denied = await api.call(RESET, {"input": {"reason": "r", "agree": True}}, role=role)
+        assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert (await contact(api, "d@x.io"))["score"] == 10
+    assert (await api.data(HISTORY))["resetHistory"] == []
+    assert (await update_sheet(api))["scoreSheet"]["enabled"] is True
+
+
+async def test_activities_during_a_reset_leave_no_pre_reset_points(api, store):
+    emails = [f"p{i}@x.io" for i in range(1200)]
+    for email in emails:
+        await store.contacts.upsert(email, ContactDetails())
+    for part in (emails[:600], emails[600:]):
+        await record_activities(store, [ActivityInput(e, ActivityType.REFER_FRIEND) for e in part])
+    started = await api.data(RESET, {"input": {"reason": "race", "agree": True}})
+    reset_id = started["scoresReset"]["reset"]["id"]
+    second = await api.data(RESET, {"input": {"reason": "again", "agree": True}})
+    assert second["scoresReset"]["errors"][0]["code"] == "CONFLICT"
+
+    async def keep_clicking() -> None:
+        for n in range(15):
+            batch = [
+                {"contactEmail": e, "type": "CLICK", "campaignId": f"c{n}"}
+                for e in emails[n * 80 : (n + 1) * 80]
+            ]
+            await api.data(
+                "mutation($i: [ActivityInput!]!) { activitiesRecord(input: $i) "
+                "{ errors { message } } }",
+                {"i": batch},
+                role=Role.EDITOR,
+            )
+
+    await asyncio.gather(keep_clicking(), wait_done(api, reset_id))
+    total = await api.data("{ contacts(filter: {minScore: 1}) { totalCount } }")
+    assert total["contacts"]["totalCount"] == 0
+    for email in emails[::97]:
+        found = await contact(api, email)
+        entries = found["timeline"]["entries"]
+        kinds = [e["kind"] for e in entries]
+        assert "RESET" in kinds
+        after_reset = entries[: kinds.index("RESET")]
+        assert found["score"] == sum(e["points"] for e in after_reset) == 0
+
+
+async def test_an_abandoned_reset_is_resumed(store):
+    for i in range(7):
+        await store.contacts.upsert(f"r{i}@x.io", ContactDetails())
+    emails = [f"r{i}@x.io" for i in range(7)]
+    await record_activities(store, [ActivityInput(e, ActivityType.REFER_FRIEND) for e in emails])
+    record = await store.resets.start("ann", "crashed", False, 7)
+    ids = await store.contacts.ids_after("", 3)
+    await store.resets.advance(record.id, ids[-1], 3, 0)  # the dead process got this far
+    await store.resets.collection.update_one(
+        {"_id": record.id}, {"$set": {"heartbeat": datetime.now(UTC) - timedelta(minutes=5)}}
+    )
+    claimed = await store.resets.claim_abandoned(timedelta(seconds=30))
+    assert claimed is not None and claimed.id == record.id
+    assert await store.resets.claim_abandoned(timedelta(seconds=30)) is None
+    await run_reset(store, claimed)
+    finished = await store.resets.get(record.id)
+    assert (finished.status, finished.contacts_done, finished.contacts_affected) == ("DONE", 7, 4)
+    scores = [(await store.contacts.by_email(e)).score for e in emails]
+    assert scores.count(30) == 3 and scores.count(0) == 4  # only the unreached contacts reset
