@@ -1,4 +1,4 @@
-"""Resets: agreement, history, paused scoring, counting restarted, safe under concurrent activity."""
+"""Resets: agreement, history, pause, counting restarted, safe under concurrent activity."""
 
 import asyncio
 from datetime import UTC, datetime, timedelta
@@ -17,7 +17,9 @@ mutation($input: ScoresResetInput!) {
   }
 }"""
 RESET_STATE = """
-query($id: ID!) { scoreReset(id: $id) { status progress contactsDone contactsAffected finishedAt } }"""
+query($id: ID!) {
+  scoreReset(id: $id) { status progress contactsDone contactsAffected finishedAt }
+}"""
 HISTORY = "{ resetHistory { actor reason status contactsAffected scoringEnabled startedAt } }"
 
 
