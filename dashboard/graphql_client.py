@@ -1,0 +1,68 @@
+"""The dashboard's only way to the data: GraphQL over HTTP and graphql-transport-ws."""
+
+import json
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import websockets
+
+API_URL = os.environ.get("SCORING_API_URL", "http://127.0.0.1:8000/graphql")
+WS_URL = API_URL.replace("http://", "ws://").replace("https://", "wss://")
+
+
+class ApiError(Exception):
+    """The API refused: the messages are meant for the user."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+def _headers(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+async def execute(query: str, variables: dict[str, Any] | None, token: str) -> dict[str, Any]:
+    """Run a query or mutation; top-level GraphQL errors and outages raise ApiError."""
+    try:
+        async with httpx.AsyncClient(timeout=20) as client:
+            response = await client.post(
+                API_URL, json={"query": query, "variables": variables or {}},
+                headers=_headers(token),
+            )
+    except httpx.TransportError:
+        raise ApiError(["The scoring API cannot be reached; retrying may help"]) from None
+    body = response.json()
+    if body.get("errors"):
+        raise ApiError([error["message"] for error in body["errors"]])
+    return dict(body["data"])
+
+
+def payload_errors(payload: dict[str, Any]) -> list[str]:
+    """The `errors { field message }` of a mutation payload, as sentences."""
+    return [error["message"] for error in payload.get("errors") or []]
+
+
+async def subscribe(
+    query: str, variables: dict[str, Any] | None, token: str
+) -> AsyncIterator[dict[str, Any] | None]:
+    """Yield None once subscribed, then each result, until the connection ends."""
+    async with websockets.connect(WS_URL, subprotocols=["graphql-transport-ws"]) as ws:
+        await ws.send(json.dumps({"type": "connection_init",
+                                  "payload": {"authorization": f"Bearer {token}"}}))
+        ack = json.loads(await ws.recv())
+        if ack.get("type") != "connection_ack":
+            raise ApiError(["The live connection was refused"])
+        await ws.send(json.dumps({"id": "1", "type": "subscribe",
+                                  "payload": {"query": query, "variables": variables or {}}}))
+        yield None
+        async for raw in ws:
+            message = json.loads(raw)
+            if message["type"] == "next":
+                yield message["payload"]["data"]
+            elif message["type"] == "ping":
+                await ws.send(json.dumps({"type": "pong"}))
+            elif message["type"] in {"error", "complete"}:
+                return

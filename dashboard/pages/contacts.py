@@ -1,0 +1,107 @@
+"""All contacts: search, filter, sort by score, page through; a row opens the contact."""
+
+import reflex as rx
+
+from dashboard.components.layout import error_callout, loading_or, page
+from dashboard.components.widgets import class_badge, empty
+from dashboard.states.contacts import ContactsState as S
+
+
+def filters() -> rx.Component:
+    return rx.form(
+        rx.flex(
+            rx.input(placeholder="Search email or name", name="search", id="search",
+                     default_value=S.search, min_width="200px"),
+            rx.select.root(
+                rx.select.trigger(placeholder="Any class"),
+                rx.select.content(
+                    rx.select.item("Any class", value="ALL"),
+                    rx.select.item("Most engaged", value="MOST_ENGAGED"),
+                    rx.select.item("Progressing", value="PROGRESSING"),
+                    rx.select.item("Getting started", value="GETTING_STARTED"),
+                ),
+                name="class_filter",
+                default_value=rx.cond(S.class_filter == "", "ALL", S.class_filter),
+            ),
+            rx.input(placeholder="Min score", name="min_score", type="number", width="110px"),
+            rx.input(placeholder="Max score", name="max_score", type="number", width="110px"),
+            rx.input(placeholder="Mailing list", name="mailing_list", width="150px"),
+            rx.input(placeholder="Country", name="country", width="130px"),
+            rx.button(rx.icon("search", size=16), "Apply", type="submit", id="apply-filters"),
+            gap="2",
+            wrap="wrap",
+        ),
+        on_submit=S.apply,
+        reset_on_submit=False,
+        key=S.class_filter,
+    )
+
+
+def row(contact: rx.Var[dict]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.link(contact["email"].to(str), href="/contacts/" + contact["id"].to(str))),
+        rx.table.cell(contact["name"].to(str)),
+        rx.table.cell(contact["country"].to(str)),
+        rx.table.cell(contact["lists"].to(str)),
+        rx.table.cell(rx.text(contact["score"].to_string(), weight="bold"), class_name="score"),
+        rx.table.cell(class_badge(contact["class_key"].to(str), contact["class_label"].to(str))),
+        class_name="contact-row",
+        style={"cursor": "pointer"},
+        on_click=rx.redirect("/contacts/" + contact["id"].to(str)),
+    )
+
+
+def table() -> rx.Component:
+    return rx.cond(
+        S.rows.length() > 0,
+        rx.box(
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Email"),
+                        rx.table.column_header_cell("Name"),
+                        rx.table.column_header_cell("Country"),
+                        rx.table.column_header_cell("Lists"),
+                        rx.table.column_header_cell(
+                            rx.button(
+                                "Score ",
+                                rx.cond(S.descending, rx.icon("arrow-down", size=14),
+                                        rx.icon("arrow-up", size=14)),
+                                variant="ghost", on_click=S.toggle_order, id="sort-score",
+                            )
+                        ),
+                        rx.table.column_header_cell("Class"),
+                    )
+                ),
+                rx.table.body(rx.foreach(S.rows, row)),
+                width="100%",
+                variant="surface",
+            ),
+            overflow_x="auto",
+            width="100%",
+        ),
+        empty("No contact matches these filters."),
+    )
+
+
+def pager() -> rx.Component:
+    return rx.hstack(
+        rx.button("Previous", on_click=S.previous_page, disabled=S.page_number <= 1,
+                  variant="soft"),
+        rx.text("Page " + S.page_number.to_string(), size="2"),
+        rx.button("Next", on_click=S.next_page, disabled=~S.has_next, variant="soft",
+                  id="next-page"),
+        rx.spacer(),
+        rx.text(S.total.to_string() + " contacts", size="2", color_scheme="gray", id="total"),
+        width="100%",
+        align="center",
+    )
+
+
+def contacts_page() -> rx.Component:
+    return page(
+        "Contacts",
+        filters(),
+        error_callout(S.error),
+        loading_or(S.loading, rx.vstack(table(), pager(), width="100%", spacing="3")),
+    )
