@@ -35,7 +35,9 @@ def create_app(mongodb_uri: str, database: str) -> Starlette:
 
     async def health(request: Request) -> JSONResponse:
         await store.ping()
-        return JSONResponse({"ok": True, "live": hub.ready.is_set()})
+        return JSONResponse(
+            {"ok": True, "live": hub.ready.is_set(), "subscribers": len(hub.subscribers)}
+        )
 
     async def home(request: Request) -> RedirectResponse:
         return RedirectResponse("/graphql")

@@ -12,24 +12,40 @@ from dashboard.states.auth import AuthState
 from dashboard.states.classification import ClassificationState
 from dashboard.states.contact import ContactState
 from dashboard.states.contacts import ContactsState
-from dashboard.states.live import LiveState
 from dashboard.states.reset import ResetState
 from dashboard.states.setup import SetupState
 
 
 def protected(*loads: object) -> list[object]:
-    return [AuthState.ensure, LiveState.watch, *loads]
+    return [AuthState.ensure, *loads]
 
 
 app = rx.App()
 app.add_page(login, route="/login", title="Sign in · Contact scoring")
-app.add_page(classification_page, route="/", title="Classification · Contact scoring",
-             on_load=protected(ClassificationState.load))
-app.add_page(contacts_page, route="/contacts", title="Contacts · Contact scoring",
-             on_load=protected(ContactsState.open))
-app.add_page(contact_page, route="/contacts/[contact_id]", title="Contact · Contact scoring",
-             on_load=protected(ContactState.open))
-app.add_page(setup_page, route="/setup", title="Scoring setup · Contact scoring",
-             on_load=protected(SetupState.load))
-app.add_page(reset_page, route="/reset", title="Reset · Contact scoring",
-             on_load=protected(ResetState.load))
+app.add_page(
+    classification_page,
+    route="/",
+    title="Classification · Contact scoring",
+    on_load=protected(ClassificationState.load),
+)
+app.add_page(
+    contacts_page,
+    route="/contacts",
+    title="Contacts · Contact scoring",
+    on_load=protected(ContactsState.open),
+)
+app.add_page(
+    contact_page,
+    route="/contacts/[contact_id]",
+    title="Contact · Contact scoring",
+    on_load=protected(ContactState.open),
+)
+app.add_page(
+    setup_page,
+    route="/setup",
+    title="Scoring setup · Contact scoring",
+    on_load=protected(SetupState.load),
+)
+app.add_page(
+    reset_page, route="/reset", title="Reset · Contact scoring", on_load=protected(ResetState.load)
+)

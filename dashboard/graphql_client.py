@@ -29,7 +29,8 @@ async def execute(query: str, variables: dict[str, Any] | None, token: str) -> d
     try:
         async with httpx.AsyncClient(timeout=20) as client:
             response = await client.post(
-                API_URL, json={"query": query, "variables": variables or {}},
+                API_URL,
+                json={"query": query, "variables": variables or {}},
                 headers=_headers(token),
             )
     except httpx.TransportError:
@@ -50,13 +51,21 @@ async def subscribe(
 ) -> AsyncIterator[dict[str, Any] | None]:
     """Yield None once subscribed, then each result, until the connection ends."""
     async with websockets.connect(WS_URL, subprotocols=["graphql-transport-ws"]) as ws:
-        await ws.send(json.dumps({"type": "connection_init",
-                                  "payload": {"authorization": f"Bearer {token}"}}))
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+        )
         ack = json.loads(await ws.recv())
         if ack.get("type") != "connection_ack":
             raise ApiError(["The live connection was refused"])
-        await ws.send(json.dumps({"id": "1", "type": "subscribe",
-                                  "payload": {"query": query, "variables": variables or {}}}))
+        await ws.send(
+            json.dumps(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {"query": query, "variables": variables or {}},
+                }
+            )
+        )
         yield None
         async for raw in ws:
             message = json.loads(raw)

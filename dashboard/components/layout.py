@@ -14,10 +14,15 @@ LINKS = [
 
 
 def live_badge() -> rx.Component:
-    return rx.cond(
-        LiveState.connected,
-        rx.badge(rx.icon("radio", size=14), "Live", color_scheme="grass", id="live-status"),
-        rx.badge("Connecting…", color_scheme="gray", id="live-status"),
+    # Started on mount, not on load: Reflex cancels a page's unfinished load events when the
+    # next page loads, and this one runs for as long as the page is open.
+    return rx.box(
+        rx.cond(
+            LiveState.connected,
+            rx.badge(rx.icon("radio", size=14), "Live", color_scheme="grass", id="live-status"),
+            rx.badge("Connecting…", color_scheme="gray", id="live-status"),
+        ),
+        on_mount=LiveState.watch,
     )
 
 
@@ -55,8 +60,14 @@ def navbar() -> rx.Component:
 def error_callout(message: rx.Var[str]) -> rx.Component:
     return rx.cond(
         message != "",
-        rx.callout(message, icon="triangle_alert", color_scheme="red", role="alert",
-                   class_name="api-error", width="100%"),
+        rx.callout(
+            message,
+            icon="triangle_alert",
+            color_scheme="red",
+            role="alert",
+            class_name="api-error",
+            width="100%",
+        ),
     )
 
 

@@ -18,8 +18,11 @@ def points_badge(points: rx.Var[int], text: rx.Var[str]) -> rx.Component:
     return rx.cond(
         points > 0,
         rx.badge(text, color_scheme="grass", variant="solid"),
-        rx.cond(points < 0, rx.badge(text, color_scheme="red", variant="solid"),
-                rx.badge(text, color_scheme="gray")),
+        rx.cond(
+            points < 0,
+            rx.badge(text, color_scheme="red", variant="solid"),
+            rx.badge(text, color_scheme="gray"),
+        ),
     )
 
 

@@ -13,10 +13,10 @@ def class_card(item: rx.Var[dict]) -> rx.Component:
             rx.vstack(
                 rx.text(item["label"], size="3", weight="bold"),
                 rx.heading(item["count"].to_string(), size="8", class_name="class-count"),
-                rx.progress(value=item["share"].to(int), color_scheme=item["color"].to(str),
-                            width="100%"),
-                rx.text(item["share"].to_string() + "% of contacts", size="2",
-                        color_scheme="gray"),
+                rx.progress(
+                    value=item["share"].to(int), color_scheme=item["color"].to(str), width="100%"
+                ),
+                rx.text(item["share"].to_string() + "% of contacts", size="2", color_scheme="gray"),
                 spacing="2",
                 width="100%",
             ),
@@ -50,29 +50,53 @@ def distribution() -> rx.Component:
 
 def thresholds() -> rx.Component:
     summary = rx.text(
-        "Most engaged from ", rx.code(S.most_engaged_min.to_string()), " points, progressing from ",
-        rx.code(S.progressing_min.to_string()), ", ", S.basis_text, ".", id="thresholds",
+        "Most engaged from ",
+        rx.code(S.most_engaged_min.to_string()),
+        " points, progressing from ",
+        rx.code(S.progressing_min.to_string()),
+        ", ",
+        S.basis_text,
+        ".",
+        id="thresholds",
     )
     form = rx.form(
         rx.flex(
-            rx.vstack(rx.text("Most engaged from", size="2"),
-                      rx.input(name="most_engaged_min", default_value=S.most_engaged_min.to_string(),
-                               id="most-engaged-min", type="number")),
-            rx.vstack(rx.text("Progressing from", size="2"),
-                      rx.input(name="progressing_min", default_value=S.progressing_min.to_string(),
-                               id="progressing-min", type="number")),
-            rx.vstack(rx.text("Classify by", size="2"),
-                      rx.select.root(
-                          rx.select.trigger(),
-                          rx.select.content(
-                              rx.select.item("Total score", value="TOTAL_SCORE"),
-                              rx.select.item("Points in the last N days", value="RECENT_POINTS"),
-                          ),
-                          name="basis", default_value=S.basis,
-                      )),
-            rx.vstack(rx.text("N days", size="2"),
-                      rx.input(name="period_days", default_value=S.period_days.to_string(),
-                               type="number")),
+            rx.vstack(
+                rx.text("Most engaged from", size="2"),
+                rx.input(
+                    name="most_engaged_min",
+                    default_value=S.most_engaged_min.to_string(),
+                    id="most-engaged-min",
+                    type="number",
+                ),
+            ),
+            rx.vstack(
+                rx.text("Progressing from", size="2"),
+                rx.input(
+                    name="progressing_min",
+                    default_value=S.progressing_min.to_string(),
+                    id="progressing-min",
+                    type="number",
+                ),
+            ),
+            rx.vstack(
+                rx.text("Classify by", size="2"),
+                rx.select.root(
+                    rx.select.trigger(),
+                    rx.select.content(
+                        rx.select.item("Total score", value="TOTAL_SCORE"),
+                        rx.select.item("Points in the last N days", value="RECENT_POINTS"),
+                    ),
+                    name="basis",
+                    default_value=S.basis,
+                ),
+            ),
+            rx.vstack(
+                rx.text("N days", size="2"),
+                rx.input(
+                    name="period_days", default_value=S.period_days.to_string(), type="number"
+                ),
+            ),
             rx.button("Save thresholds", type="submit", id="save-thresholds"),
             gap="3",
             wrap="wrap",
@@ -86,9 +110,11 @@ def thresholds() -> rx.Component:
         rx.vstack(
             rx.text("Thresholds", weight="bold"),
             summary,
-            rx.cond(AuthState.is_admin, form,
-                    rx.text("Only admins can change the thresholds.", size="2",
-                            color_scheme="gray")),
+            rx.cond(
+                AuthState.is_admin,
+                form,
+                rx.text("Only admins can change the thresholds.", size="2", color_scheme="gray"),
+            ),
             spacing="3",
             width="100%",
         ),
@@ -104,10 +130,17 @@ def classification_page() -> rx.Component:
         loading_or(
             S.loading,
             rx.vstack(
-                rx.grid(rx.foreach(S.classes, class_card),
-                        columns=rx.breakpoints(initial="1", sm="3"), spacing="4", width="100%"),
-                rx.text(S.total.to_string() + " contacts in all. Pick a class to see its contacts.",
-                        color_scheme="gray", size="2"),
+                rx.grid(
+                    rx.foreach(S.classes, class_card),
+                    columns=rx.breakpoints(initial="1", sm="3"),
+                    spacing="4",
+                    width="100%",
+                ),
+                rx.text(
+                    S.total.to_string() + " contacts in all. Pick a class to see its contacts.",
+                    color_scheme="gray",
+                    size="2",
+                ),
                 distribution(),
                 thresholds(),
                 spacing="4",

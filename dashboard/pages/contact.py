@@ -42,8 +42,9 @@ def chart() -> rx.Component:
         rx.vstack(
             rx.text("Score over time", weight="bold"),
             rx.recharts.line_chart(
-                rx.recharts.line(data_key="score", stroke="var(--accent-9)", type_="stepAfter",
-                                 dot=False),
+                rx.recharts.line(
+                    data_key="score", stroke="var(--accent-9)", type_="stepAfter", dot=False
+                ),
                 rx.recharts.x_axis(data_key="when"),
                 rx.recharts.y_axis(),
                 rx.recharts.graphing_tooltip(),
@@ -62,10 +63,16 @@ def entry(item: rx.Var[dict]) -> rx.Component:
         points_badge(item["points"].to(int), item["points_text"].to(str)),
         rx.vstack(
             rx.text(item["reason"].to(str), size="2", weight="medium"),
-            rx.text(item["kind"].to(str), " · ", item["when"].to(str), " · total ",
-                    item["total"].to_string(), rx.cond(item["by"].to(str) != "",
-                                                       " · by " + item["by"].to(str), ""),
-                    size="1", color_scheme="gray"),
+            rx.text(
+                item["kind"].to(str),
+                " · ",
+                item["when"].to(str),
+                " · total ",
+                item["total"].to_string(),
+                rx.cond(item["by"].to(str) != "", " · by " + item["by"].to(str), ""),
+                size="1",
+                color_scheme="gray",
+            ),
             spacing="0",
         ),
         class_name="timeline-entry",
@@ -80,10 +87,20 @@ def manual_score() -> rx.Component:
     return rx.card(
         rx.form(
             rx.flex(
-                rx.input(placeholder="New score", name="score", type="number", id="manual-score",
-                         width="130px"),
-                rx.input(placeholder="Reason (required)", name="reason", id="manual-reason",
-                         flex="1", min_width="200px"),
+                rx.input(
+                    placeholder="New score",
+                    name="score",
+                    type="number",
+                    id="manual-score",
+                    width="130px",
+                ),
+                rx.input(
+                    placeholder="Reason (required)",
+                    name="reason",
+                    id="manual-reason",
+                    flex="1",
+                    min_width="200px",
+                ),
                 rx.button("Set score", type="submit", id="set-score"),
                 gap="2",
                 wrap="wrap",
@@ -109,12 +126,19 @@ def contact_page() -> rx.Component:
                 rx.cond(AuthState.can_edit, manual_score()),
                 rx.card(
                     rx.vstack(
-                        rx.text("Timeline (" + S.total_entries.to_string() + " entries)",
-                                weight="bold"),
-                        rx.cond(S.entries.length() > 0,
-                                rx.vstack(rx.foreach(S.entries, entry), spacing="0",
-                                          width="100%", id="timeline"),
-                                empty("No activity yet.")),
+                        rx.text(
+                            "Timeline (" + S.total_entries.to_string() + " entries)", weight="bold"
+                        ),
+                        rx.cond(
+                            S.entries.length() > 0,
+                            rx.vstack(
+                                rx.foreach(S.entries, entry),
+                                spacing="0",
+                                width="100%",
+                                id="timeline",
+                            ),
+                            empty("No activity yet."),
+                        ),
                         width="100%",
                     ),
                     width="100%",

@@ -10,8 +10,13 @@ from dashboard.states.contacts import ContactsState as S
 def filters() -> rx.Component:
     return rx.form(
         rx.flex(
-            rx.input(placeholder="Search email or name", name="search", id="search",
-                     default_value=S.search, min_width="200px"),
+            rx.input(
+                placeholder="Search email or name",
+                name="search",
+                id="search",
+                default_value=S.search,
+                min_width="200px",
+            ),
             rx.select.root(
                 rx.select.trigger(placeholder="Any class"),
                 rx.select.content(
@@ -65,9 +70,14 @@ def table() -> rx.Component:
                         rx.table.column_header_cell(
                             rx.button(
                                 "Score ",
-                                rx.cond(S.descending, rx.icon("arrow-down", size=14),
-                                        rx.icon("arrow-up", size=14)),
-                                variant="ghost", on_click=S.toggle_order, id="sort-score",
+                                rx.cond(
+                                    S.descending,
+                                    rx.icon("arrow-down", size=14),
+                                    rx.icon("arrow-up", size=14),
+                                ),
+                                variant="ghost",
+                                on_click=S.toggle_order,
+                                id="sort-score",
                             )
                         ),
                         rx.table.column_header_cell("Class"),
@@ -86,11 +96,13 @@ def table() -> rx.Component:
 
 def pager() -> rx.Component:
     return rx.hstack(
-        rx.button("Previous", on_click=S.previous_page, disabled=S.page_number <= 1,
-                  variant="soft"),
+        rx.button(
+            "Previous", on_click=S.previous_page, disabled=S.page_number <= 1, variant="soft"
+        ),
         rx.text("Page " + S.page_number.to_string(), size="2"),
-        rx.button("Next", on_click=S.next_page, disabled=~S.has_next, variant="soft",
-                  id="next-page"),
+        rx.button(
+            "Next", on_click=S.next_page, disabled=~S.has_next, variant="soft", id="next-page"
+        ),
         rx.spacer(),
         rx.text(S.total.to_string() + " contacts", size="2", color_scheme="gray", id="total"),
         width="100%",

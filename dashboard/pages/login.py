@@ -11,13 +11,24 @@ def login() -> rx.Component:
         rx.card(
             rx.form(
                 rx.vstack(
-                    rx.hstack(rx.icon("gauge", size=28), rx.heading("Contact scoring", size="6"),
-                              align="center"),
-                    rx.text("Sign in with an API token. Your role decides what you can change.",
-                            color_scheme="gray"),
+                    rx.hstack(
+                        rx.icon("gauge", size=28),
+                        rx.heading("Contact scoring", size="6"),
+                        align="center",
+                    ),
+                    rx.text(
+                        "Sign in with an API token. Your role decides what you can change.",
+                        color_scheme="gray",
+                    ),
                     error_callout(AuthState.error),
-                    rx.input(placeholder="cs_…", name="token", type="password", id="token",
-                             size="3", width="100%"),
+                    rx.input(
+                        placeholder="cs_…",
+                        name="token",
+                        type="password",
+                        id="token",
+                        size="3",
+                        width="100%",
+                    ),
                     rx.button("Sign in", type="submit", size="3", width="100%", id="sign-in"),
                     spacing="4",
                     width="100%",

@@ -22,12 +22,21 @@ def reset_form() -> rx.Component:
             rx.vstack(
                 rx.text("Reset all scores", weight="bold", size="4"),
                 rx.unordered_list(*[rx.list_item(text) for text in CONSEQUENCES]),
-                rx.input(placeholder="Why? (kept in the history)", name="reason",
-                         id="reset-reason", width="100%"),
+                rx.input(
+                    placeholder="Why? (kept in the history)",
+                    name="reason",
+                    id="reset-reason",
+                    width="100%",
+                ),
                 rx.checkbox("Enable scoring when done", name="enable_scoring"),
                 rx.checkbox("I agree: reset every score to 0", name="agree", id="reset-agree"),
-                rx.button("Reset now", type="submit", color_scheme="red", id="reset-now",
-                          disabled=S.running_id != ""),
+                rx.button(
+                    "Reset now",
+                    type="submit",
+                    color_scheme="red",
+                    id="reset-now",
+                    disabled=S.running_id != "",
+                ),
                 spacing="3",
                 width="100%",
             ),
@@ -55,8 +64,7 @@ def progress() -> rx.Component:
 def history() -> rx.Component:
     def row(item: rx.Var[dict]) -> rx.Component:
         return rx.table.row(
-            *[rx.table.cell(item[key].to(str)) for key in
-              ("when", "actor", "reason", "status")],
+            *[rx.table.cell(item[key].to(str)) for key in ("when", "actor", "reason", "status")],
             rx.table.cell(item["affected"].to_string()),
             rx.table.cell(item["enabled"].to(str)),
             class_name="reset-row",
@@ -67,12 +75,29 @@ def history() -> rx.Component:
             rx.text("Reset history", weight="bold"),
             rx.cond(
                 S.history.length() > 0,
-                rx.box(rx.table.root(
-                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                        "When", "Who", "Why", "Status", "Contacts affected", "Scoring enabled")])),
-                    rx.table.body(rx.foreach(S.history, row)),
+                rx.box(
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(
+                                *[
+                                    rx.table.column_header_cell(h)
+                                    for h in (
+                                        "When",
+                                        "Who",
+                                        "Why",
+                                        "Status",
+                                        "Contacts affected",
+                                        "Scoring enabled",
+                                    )
+                                ]
+                            )
+                        ),
+                        rx.table.body(rx.foreach(S.history, row)),
+                        width="100%",
+                    ),
+                    overflow_x="auto",
                     width="100%",
-                ), overflow_x="auto", width="100%"),
+                ),
                 empty("No reset yet."),
             ),
             width="100%",
@@ -86,8 +111,11 @@ def reset_page() -> rx.Component:
         "Reset",
         error_callout(S.error),
         notice(S.done),
-        rx.cond(AuthState.is_admin, reset_form(),
-                rx.callout("Only admins can reset scores.", icon="lock", width="100%")),
+        rx.cond(
+            AuthState.is_admin,
+            reset_form(),
+            rx.callout("Only admins can reset scores.", icon="lock", width="100%"),
+        ),
         progress(),
         history(),
     )

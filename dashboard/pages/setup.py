@@ -36,18 +36,36 @@ def switches() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.switch(checked=S.enabled, on_change=S.set_enabled,
-                          disabled=~AuthState.is_admin, id="scoring-enabled"),
-                rx.text(rx.cond(S.enabled, "Scoring is on", "Scoring is paused: activities are "
-                                "stored but earn nothing; scores stay as they are")),
+                rx.switch(
+                    checked=S.enabled,
+                    on_change=S.set_enabled,
+                    disabled=~AuthState.is_admin,
+                    id="scoring-enabled",
+                ),
+                rx.text(
+                    rx.cond(
+                        S.enabled,
+                        "Scoring is on",
+                        "Scoring is paused: activities are "
+                        "stored but earn nothing; scores stay as they are",
+                    )
+                ),
                 align="center",
             ),
             rx.hstack(
-                rx.switch(checked=S.negative_enabled, on_change=S.set_negative,
-                          disabled=~AuthState.is_admin, id="negative-enabled"),
-                rx.text(rx.cond(S.negative_enabled,
-                                "Negative scoring is on: unsubscribes and negative replies subtract",
-                                "Negative scoring is off")),
+                rx.switch(
+                    checked=S.negative_enabled,
+                    on_change=S.set_negative,
+                    disabled=~AuthState.is_admin,
+                    id="negative-enabled",
+                ),
+                rx.text(
+                    rx.cond(
+                        S.negative_enabled,
+                        "Negative scoring is on: unsubscribes and negative replies subtract",
+                        "Negative scoring is off",
+                    )
+                ),
                 align="center",
             ),
             spacing="3",
@@ -69,11 +87,16 @@ def setup_page() -> rx.Component:
                     rx.form(
                         rx.vstack(
                             rx.text("Score sheet", weight="bold"),
-                            rx.text("New points apply to activities scored from now on.",
-                                    size="2", color_scheme="gray"),
+                            rx.text(
+                                "New points apply to activities scored from now on.",
+                                size="2",
+                                color_scheme="gray",
+                            ),
                             rx.foreach(S.entries, entry_field),
-                            rx.cond(AuthState.is_admin,
-                                    rx.button("Save score sheet", type="submit", id="save-sheet")),
+                            rx.cond(
+                                AuthState.is_admin,
+                                rx.button("Save score sheet", type="submit", id="save-sheet"),
+                            ),
                             width="100%",
                         ),
                         on_submit=S.save_points,

@@ -65,7 +65,9 @@ class AuthState(rx.State):
         return rx.redirect("/login")
 
 
-async def call(state: rx.State, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+async def call(
+    state: rx.State, query: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Run GraphQL with the signed-in user's token."""
     auth = await state.get_state(AuthState)
     return await execute(query, variables, auth.token)

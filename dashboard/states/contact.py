@@ -14,8 +14,13 @@ QUERY = f"""query($id: ID!) {{ contact(id: $id) {{
   timeline(first: 100) {{ totalCount entries {{ {ENTRY} }} }} }} }}"""
 SCORE_SET = f"""mutation($input: ContactScoreSetInput!) {{ contactScoreSet(input: $input) {{
   contact {{ score classification }} entry {{ {ENTRY} }} errors {{ field message }} }} }}"""
-KIND_LABELS = {"ACTIVITY": "Activity", "MANUAL": "Manual", "RULE": "Rule", "RESET": "Reset",
-               "EXPIRY": "Expiry"}
+KIND_LABELS = {
+    "ACTIVITY": "Activity",
+    "MANUAL": "Manual",
+    "RULE": "Rule",
+    "RESET": "Reset",
+    "EXPIRY": "Expiry",
+}
 
 
 def entry_row(entry: dict[str, Any]) -> dict[str, Any]:
@@ -58,7 +63,7 @@ class ContactState(rx.State):
 
     @rx.event
     async def open(self) -> None:
-        self.contact_id = self.router.page.params.get("contact_id", "")
+        self.contact_id = self.router.url.path.rstrip("/").rsplit("/", 1)[-1]
         self.notice = ""
         await self.load()
 
@@ -100,8 +105,13 @@ class ContactState(rx.State):
         except ValueError:
             self.error = "The score must be a whole number"
             return
-        variables = {"input": {"contactId": self.contact_id, "score": score,
-                               "reason": str(form.get("reason", ""))}}
+        variables = {
+            "input": {
+                "contactId": self.contact_id,
+                "score": score,
+                "reason": str(form.get("reason", "")),
+            }
+        }
         try:
             result = (await call(self, SCORE_SET, variables))["contactScoreSet"]
         except ApiError as error:

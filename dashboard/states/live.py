@@ -1,6 +1,7 @@
 """Live score changes pushed into the page: a background event holds the subscription."""
 
 import asyncio
+import logging
 from typing import Any
 
 import reflex as rx
@@ -11,6 +12,7 @@ from dashboard.states.classification import ClassificationState
 from dashboard.states.contact import ContactState
 from dashboard.states.contacts import ContactsState
 
+log = logging.getLogger(__name__)
 CHANGES = """subscription { scoreChanged {
   contactId delta score previousScore classification previousClassification reason at
   entry { id points totalAfter reason kind at actor activity { type campaignId url } } } }"""
@@ -18,37 +20,51 @@ CHANGES = """subscription { scoreChanged {
 
 class LiveState(rx.State):
     connected: bool = False
-    watching: bool = False
     last_change: str = ""
+    # The browser connection the running watcher serves: a page load opens a new one, and the
+    # watcher of the old one then stops.
+    _watcher_session: str = ""
 
     @rx.event(background=True)
     async def watch(self) -> None:
         """Hold the subscription; reconnect on its own when the API goes away and comes back."""
         async with self:
-            if self.watching:
+            session = self.router.session.session_id
+            if self._watcher_session == session:
                 return
-            self.watching = True
-        delay = 0.5
+            self._watcher_session = session
         try:
-            while True:
-                async with self:
-                    token = (await self.get_state(AuthState)).token
-                try:
-                    async for data in subscribe(CHANGES, None, token):
-                        async with self:
-                            self.connected = True
-                            if data is not None:
-                                await self._apply(data["scoreChanged"])
-                        delay = 0.5
-                except Exception:  # the API restarted or the network dropped: try again
-                    pass
-                async with self:
-                    self.connected = False
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+            await self._serve(session)
         finally:
             async with self:
-                self.watching = False
+                if self._watcher_session == session:
+                    self._watcher_session, self.connected = "", False
+
+    async def _serve(self, session: str) -> None:
+        delay = 0.5
+        while True:
+            async with self:
+                if self._watcher_session != session:
+                    return
+                token = (await self.get_state(AuthState)).token
+            if not token:  # not signed in yet
+                await asyncio.sleep(0.5)
+                continue
+            try:
+                async for data in subscribe(CHANGES, None, token):
+                    async with self:
+                        if self._watcher_session != session:
+                            return
+                        self.connected = True
+                        if data is not None:
+                            await self._apply(data["scoreChanged"])
+                    delay = 0.5
+            except Exception:  # the API restarted or the network dropped: try again
+                log.warning("live connection lost; reconnecting", exc_info=True)
+            async with self:
+                self.connected = False
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
     async def _apply(self, change: dict[str, Any]) -> None:
         self.last_change = f"{change['score']} ({change['delta']:+d}): {change['reason']}"

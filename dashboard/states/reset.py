@@ -45,9 +45,13 @@ class ResetState(rx.State):
     @rx.event
     async def start(self, form: dict[str, Any]) -> Any:
         self.done = ""
-        variables = {"input": {"reason": str(form.get("reason", "")),
-                               "agree": form.get("agree") == "on",
-                               "enableScoring": form.get("enable_scoring") == "on"}}
+        variables = {
+            "input": {
+                "reason": str(form.get("reason", "")),
+                "agree": form.get("agree") == "on",
+                "enableScoring": form.get("enable_scoring") == "on",
+            }
+        }
         try:
             result = (await call(self, RESET, variables))["scoresReset"]
         except ApiError as error:

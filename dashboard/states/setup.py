@@ -7,10 +7,16 @@ import reflex as rx
 from dashboard.graphql_client import ApiError, payload_errors
 from dashboard.states.auth import call
 
-SHEET = "scoreSheet { enabled negativeScoringEnabled entries { activity points minPoints maxPoints negative } }"
+SHEET = (
+    "scoreSheet { enabled negativeScoringEnabled "
+    "entries { activity points minPoints maxPoints negative } }"
+)
 QUERY = "{ " + SHEET + " }"
-UPDATE = ("mutation($input: ScoreSheetUpdateInput!) { scoreSheetUpdate(input: $input) { "
-          + SHEET + " errors { field message } } }")
+UPDATE = (
+    "mutation($input: ScoreSheetUpdateInput!) { scoreSheetUpdate(input: $input) { "
+    + SHEET
+    + " errors { field message } } }"
+)
 
 
 def _label(activity: str) -> str:
@@ -57,8 +63,11 @@ class SetupState(rx.State):
     @rx.event
     async def save_points(self, form: dict[str, Any]) -> None:
         try:
-            entries = [{"activity": e["activity"], "points": int(form[e["activity"]])}
-                       for e in self.entries if str(form.get(e["activity"], "")).strip()]
+            entries = [
+                {"activity": e["activity"], "points": int(form[e["activity"]])}
+                for e in self.entries
+                if str(form.get(e["activity"], "")).strip()
+            ]
         except ValueError:
             self.error = "Points must be whole numbers"
             return
@@ -70,5 +79,7 @@ class SetupState(rx.State):
 
     @rx.event
     async def set_negative(self, enabled: bool) -> None:
-        await self._update({"negativeScoringEnabled": enabled},
-                           "Negative scoring on" if enabled else "Negative scoring off")
+        await self._update(
+            {"negativeScoringEnabled": enabled},
+            "Negative scoring on" if enabled else "Negative scoring off",
+        )

@@ -1,0 +1,117 @@
+"""A running stack for browser tests: database, API, seeded data, and the Reflex dashboard."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from api.auth import Role
+from api.db.client import Store
+from api.db.contacts import ContactDetails
+from api.embedded import free_port
+from api.scoring.activities import ActivityType
+from api.services.activities import ActivityInput, record_activities
+
+ROOT = Path(__file__).resolve().parent.parent
+PEOPLE = [
+    ("ada@example.com", "Ada", "Lovelace", "India", 3),
+    ("alan@example.com", "Alan", "Turing", "United Kingdom", 2),
+    ("grace@example.com", "Grace", "Hopper", "United States", 1),
+    ("linus@example.com", "Linus", "Torvalds", "Finland", 0),
+]
+
+
+async def seed(uri: str, database: str) -> dict[Role, str]:
+    store = Store(uri, database)
+    try:
+        await store.ensure_indexes()
+        tokens = {}
+        for role in Role:
+            tokens[role], _ = await store.tokens.create(f"e2e-{role.value.lower()}", role)
+        for email, first, last, country, campaigns in PEOPLE:
+            await store.contacts.upsert(email, ContactDetails(
+                first_name=first, last_name=last, country=country, mailing_lists=["Newsletter"]))
+            activities = [ActivityInput(email, kind, f"c{n}")
+                          for n in range(campaigns)
+                          for kind in (ActivityType.OPEN, ActivityType.CLICK, ActivityType.CLICK,
+                                       ActivityType.CLICK)]
+            if activities:
+                await record_activities(store, activities)
+        return tokens
+    finally:
+        store.close()
+
+
+@dataclass
+class Stack:
+    url: str
+    api_url: str
+    tokens: dict[Role, str]
+
+    def graphql(self, query: str, variables: dict | None = None, role: Role = Role.ADMIN) -> dict:
+        response = httpx.post(self.api_url, json={"query": query, "variables": variables or {}},
+                              headers={"Authorization": f"Bearer {self.tokens[role]}"}, timeout=30)
+        body = response.json()
+        assert "errors" not in body, body
+        return body["data"]
+
+
+class ReflexServer:
+    """`reflex run --env prod` in its own process group, stopped by its PID."""
+
+    def __init__(self, api_url: str, log: Path) -> None:
+        self.port = free_port()
+        self.api_url = api_url
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> "ReflexServer":
+        env = {**os.environ, "SCORING_API_URL": self.api_url, "REFLEX_USE_NPM": "1",
+               "REFLEX_TELEMETRY_ENABLED": "0", "REFLEX_CHECK_LATEST_VERSION": "0",
+               "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}"}
+        env.pop("DASHBOARD_DEV_SIGNIN", None)
+        self.process = subprocess.Popen(
+            ["reflex", "run", "--env", "prod", "--frontend-port", str(self.port),
+             "--backend-port", str(self.port)],
+            cwd=ROOT, env=env, stdout=self.log.open("wb"), stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 240  # the first run installs the frontend from npm
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"reflex exited; see {self.log}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"reflex did not start; see {self.log}")
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}/").status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(1)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def new_database() -> str:
+    return f"e2e_{uuid.uuid4().hex[:10]}"
+
+
+def seed_sync(uri: str, database: str) -> dict[Role, str]:
+    # Playwright's sync API holds an event loop in this thread: seed from another one.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, seed(uri, database)).result()
