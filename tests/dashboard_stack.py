@@ -36,12 +36,22 @@ async def seed(uri: str, database: str) -> dict[Role, str]:
         for role in Role:
             tokens[role], _ = await store.tokens.create(f"e2e-{role.value.lower()}", role)
         for email, first, last, country, campaigns in PEOPLE:
-            await store.contacts.upsert(email, ContactDetails(
-                first_name=first, last_name=last, country=country, mailing_lists=["Newsletter"]))
-            activities = [ActivityInput(email, kind, f"c{n}")
-                          for n in range(campaigns)
-                          for kind in (ActivityType.OPEN, ActivityType.CLICK, ActivityType.CLICK,
-                                       ActivityType.CLICK)]
+            await store.contacts.upsert(
+                email,
+                ContactDetails(
+                    first_name=first, last_name=last, country=country, mailing_lists=["Newsletter"]
+                ),
+            )
+            activities = [
+                ActivityInput(email, kind, f"c{n}")
+                for n in range(campaigns)
+                for kind in (
+                    ActivityType.OPEN,
+                    ActivityType.CLICK,
+                    ActivityType.CLICK,
+                    ActivityType.CLICK,
+                )
+            ]
             if activities:
                 await record_activities(store, activities)
         return tokens
@@ -56,8 +66,12 @@ class Stack:
     tokens: dict[Role, str]
 
     def graphql(self, query: str, variables: dict | None = None, role: Role = Role.ADMIN) -> dict:
-        response = httpx.post(self.api_url, json={"query": query, "variables": variables or {}},
-                              headers={"Authorization": f"Bearer {self.tokens[role]}"}, timeout=30)
+        response = httpx.post(
+            self.api_url,
+            json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {self.tokens[role]}"},
+            timeout=30,
+        )
         body = response.json()
         assert "errors" not in body, body
         return body["data"]
@@ -73,14 +87,30 @@ class ReflexServer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> "ReflexServer":
-        env = {**os.environ, "SCORING_API_URL": self.api_url, "REFLEX_USE_NPM": "1",
-               "REFLEX_TELEMETRY_ENABLED": "0", "REFLEX_CHECK_LATEST_VERSION": "0",
-               "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}"}
+        env = {
+            **os.environ,
+            "SCORING_API_URL": self.api_url,
+            "REFLEX_USE_NPM": "1",
+            "REFLEX_TELEMETRY_ENABLED": "0",
+            "REFLEX_CHECK_LATEST_VERSION": "0",
+            "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
+        }
         env.pop("DASHBOARD_DEV_SIGNIN", None)
         self.process = subprocess.Popen(
-            ["reflex", "run", "--env", "prod", "--frontend-port", str(self.port),
-             "--backend-port", str(self.port)],
-            cwd=ROOT, env=env, stdout=self.log.open("wb"), stderr=subprocess.STDOUT,
+            [
+                "reflex",
+                "run",
+                "--env",
+                "prod",
+                "--frontend-port",
+                str(self.port),
+                "--backend-port",
+                str(self.port),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log.open("wb"),
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline = time.monotonic() + 240  # the first run installs the frontend from npm

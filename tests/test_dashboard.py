@@ -47,6 +47,12 @@ def screens(artifacts: Path) -> Path:
     return path
 
 
+def readme_shot(page: Page, screens: Path, name: str) -> None:
+    """The viewport as a small JPEG, the kind the README shows (copied to docs/ by hand)."""
+    page.wait_for_timeout(300)
+    page.screenshot(path=screens / f"readme-{name}.jpg", type="jpeg", quality=70)
+
+
 def open_page(browser: Browser, width: int = 1280, height: int = 800) -> Page:
     page = browser.new_page(viewport={"width": width, "height": height})
     page.set_default_timeout(20_000)
@@ -78,6 +84,7 @@ def test_sign_in_and_see_the_classes(browser, stack, screens):
     assert counts == {"MOST_ENGAGED": 2, "PROGRESSING": 1, "GETTING_STARTED": 1}
     expect(page.locator("#live-status")).to_have_text("Live")
     page.screenshot(path=screens / "classification.png", full_page=True)
+    readme_shot(page, screens, "classification")
     page.click("#class-PROGRESSING")
     expect(page.locator(".contact-row")).to_have_count(1)
     expect(page.locator(".contact-row")).to_contain_text("grace@example.com")
@@ -90,18 +97,29 @@ def test_contact_timeline_updates_live(browser, stack, screens):
     page.goto(f"{stack.url}/contacts")
     expect(page.locator(".contact-row")).to_have_count(4)
     page.screenshot(path=screens / "contacts.png", full_page=True)
+    readme_shot(page, screens, "contacts")
     page.locator(".contact-row", has_text="grace@example.com").click()
     expect(page.locator("#contact-score")).to_have_text("50")
     entries = page.locator(".timeline-entry")
     expect(entries).to_have_count(4)
     expect(entries.first).to_contain_text("3rd click of campaign c0")
     expect(page.locator("#live-status")).to_have_text("Live")
-    stack.graphql(RECORD, {"input": {"contactEmail": "grace@example.com", "type": "POSITIVE_REPLY",
-                                     "campaignId": "c0"}}, role=Role.EDITOR)
+    stack.graphql(
+        RECORD,
+        {
+            "input": {
+                "contactEmail": "grace@example.com",
+                "type": "POSITIVE_REPLY",
+                "campaignId": "c0",
+            }
+        },
+        role=Role.EDITOR,
+    )
     expect(page.locator("#contact-score")).to_have_text("90")  # no reload
     expect(entries).to_have_count(5)
     expect(entries.first).to_contain_text("Positive reply of campaign c0")
     page.screenshot(path=screens / "contact.png", full_page=True)
+    readme_shot(page, screens, "contact")
     page.close()
 
 
@@ -110,8 +128,17 @@ def test_class_counts_change_live(browser, stack):
     sign_in(page, stack)
     expect(page.locator("#live-status")).to_have_text("Live")
     before = class_count(page, "GETTING_STARTED")
-    stack.graphql(RECORD, {"input": {"contactEmail": "linus@example.com", "type": "POSITIVE_REPLY",
-                                     "campaignId": "x"}}, role=Role.EDITOR)
+    stack.graphql(
+        RECORD,
+        {
+            "input": {
+                "contactEmail": "linus@example.com",
+                "type": "POSITIVE_REPLY",
+                "campaignId": "x",
+            }
+        },
+        role=Role.EDITOR,
+    )
     expect(page.locator("#class-PROGRESSING .class-count")).not_to_have_text("1")
     assert class_count(page, "GETTING_STARTED") == before - 1
     page.close()
@@ -177,6 +204,7 @@ def test_setup_screen_pauses_and_edits_points(browser, stack, screens):
     page.click("#scoring-enabled")
     expect(page.locator(".notice")).to_contain_text("Scoring paused")
     page.screenshot(path=screens / "setup.png", full_page=True)
+    readme_shot(page, screens, "setup")
     sheet = stack.graphql("{ scoreSheet { enabled entries { activity points } } }")["scoreSheet"]
     assert sheet["enabled"] is False
     assert {"activity": "UNIQUE_OPEN", "points": 15} in sheet["entries"]
@@ -199,6 +227,7 @@ def test_reset_needs_the_agreement_then_runs_with_progress(browser, stack, scree
     expect(page.locator(".reset-row").first).to_contain_text("Start of the quarter")
     expect(page.locator(".reset-row").first).to_contain_text("e2e-admin")
     page.screenshot(path=screens / "reset.png", full_page=True)
+    readme_shot(page, screens, "reset")
     left = stack.graphql("{ contacts(filter: {minScore: 1}) { totalCount } }")
     assert left["contacts"]["totalCount"] == 0
     page.close()

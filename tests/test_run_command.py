@@ -67,3 +67,52 @@ def test_run_command_serves_demo_data_and_stops_its_database(tmp_path):
         pass
     else:
         raise AssertionError("the embedded database is still running")
+
+
+def test_readme_run_command_starts_api_and_dashboard(tmp_path):
+    """`scripts/run`: the database, the API with demo data, and the dashboard; Ctrl-C stops all."""
+    port, dashboard_port, db_port = free_port(), free_port(), free_port()
+    env = {
+        **os.environ,
+        "SCORING_PORT": str(port),
+        "DASHBOARD_PORT": str(dashboard_port),
+        "SCORING_EMBEDDED_PORT": str(db_port),
+        "SCORING_DATA_DIR": str(tmp_path),
+    }
+    env.pop("MONGODB_URI", None)
+    process = subprocess.Popen(
+        ["scripts/run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while True:
+            assert process.poll() is None, process.stdout.read()
+            assert time.monotonic() < deadline, "the dashboard did not come up"
+            try:
+                if httpx.get(f"http://127.0.0.1:{dashboard_port}/").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(1)
+        token = (tmp_path / "dev-token").read_text().strip()
+        response = httpx.post(
+            f"http://127.0.0.1:{port}/graphql",
+            json={"query": "{ contacts { totalCount } }"},
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()
+        assert response["data"]["contacts"]["totalCount"] == 120
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    assert "Dashboard: http://127.0.0.1:" in output
+    for gone in (port, dashboard_port, db_port):
+        try:
+            httpx.get(f"http://127.0.0.1:{gone}/", timeout=2)
+        except httpx.TransportError:
+            continue
+        raise AssertionError(f"port {gone} still answers after stopping")

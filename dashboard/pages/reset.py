@@ -10,7 +10,7 @@ from dashboard.states.reset import ResetState as S
 CONSEQUENCES = [
     "Every contact's score goes back to 0; the timeline keeps a reset entry for each.",
     "Unique and multiple counting starts again, so the next open earns the unique points.",
-    "The score sheet, field rules and thresholds stay as they are.",
+    "The score sheet and the classification thresholds stay as they are.",
     "Scoring is paused afterwards unless you tick 'Enable scoring when done'.",
     "This cannot be undone. Who did it, when and why goes into the reset history.",
 ]
