@@ -13,13 +13,24 @@ from graphql_schema.contacts.queries import ContactQueries
 from graphql_schema.live.subscriptions import LiveSubscriptions
 from graphql_schema.resets.mutations import ResetMutations
 from graphql_schema.resets.queries import ResetQueries
+from graphql_schema.rules.mutations import RuleMutations
+from graphql_schema.rules.queries import RuleQueries
 from graphql_schema.scoring.mutations import ScoringMutations
 from graphql_schema.scoring.queries import ScoringQueries
 
-Query = merge_types("Query", (ContactQueries, ScoringQueries, ResetQueries, AccessQueries))
+Query = merge_types(
+    "Query", (ContactQueries, ScoringQueries, RuleQueries, ResetQueries, AccessQueries)
+)
 Mutation = merge_types(
     "Mutation",
-    (ContactMutations, ActivityMutations, ScoringMutations, ResetMutations, AccessMutations),
+    (
+        ContactMutations,
+        ActivityMutations,
+        ScoringMutations,
+        RuleMutations,
+        ResetMutations,
+        AccessMutations,
+    ),
 )
 Subscription = merge_types("Subscription", (LiveSubscriptions,))
 

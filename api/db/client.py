@@ -7,6 +7,7 @@ from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 from api.db.contacts import ContactsRepo
 from api.db.ledger import LedgerRepo
 from api.db.resets import ResetsRepo
+from api.db.rules import CustomRulesRepo, FieldRulesRepo
 from api.db.settings import SettingsRepo
 from api.db.state_cache import StateCache
 from api.db.tokens import TokensRepo
@@ -25,10 +26,21 @@ class Store:
         self.settings = SettingsRepo(self.db)
         self.tokens = TokensRepo(self.db)
         self.resets = ResetsRepo(self.db)
+        self.field_rules = FieldRulesRepo(self.db)
+        self.custom_rules = CustomRulesRepo(self.db)
         self.state_cache = StateCache()
 
     async def ensure_indexes(self) -> None:
-        for repo in (self.contacts, self.ledger, self.settings, self.tokens, self.resets):
+        repos = (
+            self.contacts,
+            self.ledger,
+            self.settings,
+            self.tokens,
+            self.resets,
+            self.field_rules,
+            self.custom_rules,
+        )
+        for repo in repos:
             await repo.ensure_indexes()
 
     async def ping(self) -> None:

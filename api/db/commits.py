@@ -122,12 +122,15 @@ async def _states(
     states = {cid: s for cid in contact_ids if (s := cache.get(cid)) is not None}
     unknown = [cid for cid in contact_ids if cid not in states]
     if unknown:
-        docs = await find_in(
-            store.contacts.collection, "_id", unknown, {"score": 1, "seq": 1, "occ": 1}
-        )
+        projection = {"score": 1, "seq": 1, "occ": 1, "rules": 1}
+        docs = await find_in(store.contacts.collection, "_id", unknown, projection)
         for doc in docs:
             state = ContactState(
-                doc["_id"], int(doc["score"]), int(doc["seq"]), dict(doc.get("occ", {}))
+                doc["_id"],
+                int(doc["score"]),
+                int(doc["seq"]),
+                dict(doc.get("occ", {})),
+                {rule: int(points) for rule, points in doc.get("rules", {}).items()},
             )
             cache.put(state)
             states[doc["_id"]] = state
@@ -150,13 +153,7 @@ async def _commit_once(
         if not entries:
             continue
         planned[contact_id] = (entries, after)
-        changes: Document = {"score": after.score, "seq": after.seq, "updatedAt": now}
-        for key, count in after.occurrences.items():
-            if before.occurrences.get(key) != count:
-                changes[f"occ.{key}"] = count
-        update: Document = {"$set": changes}
-        if not after.occurrences and before.occurrences:
-            changes["occ"] = {}
+        update = _state_update(before, after, now)
         updates.append(UpdateOne({"_id": contact_id, "seq": before.seq}, update))
     if not updates:
         return
@@ -176,6 +173,20 @@ async def _commit_once(
     for contact_id, (entries, after) in planned.items():
         store.state_cache.put(after)
         outcome.entries[contact_id] = entries
+
+
+def _state_update(before: ContactState, after: ContactState, now: datetime) -> Document:
+    """The contact update from one state to the next: changed counters and rule points set,
+    vanished ones unset."""
+    changes: Document = {"score": after.score, "seq": after.seq, "updatedAt": now}
+    removed: Document = {}
+    for prefix, old, new in (
+        ("occ", before.occurrences, after.occurrences),
+        ("rules", before.rule_points, after.rule_points),
+    ):
+        changes.update({f"{prefix}.{k}": v for k, v in new.items() if old.get(k) != v})
+        removed.update({f"{prefix}.{k}": "" for k in old.keys() - new.keys()})
+    return {"$set": changes, "$unset": removed} if removed else {"$set": changes}
 
 
 async def _drop_recorded(

@@ -30,13 +30,16 @@ def entry_to_doc(entry: Entry) -> Document:
         "earnedAt": entry.activity.occurred_at if entry.activity else entry.at,
     }
     if entry.activity is not None:
-        doc["idempotencyKey"] = entry.activity.idempotency_key
         doc["activity"] = {
             "type": entry.activity.type.value,
             "campaignId": entry.activity.campaign_id,
             "url": entry.activity.url,
             "occurredAt": entry.activity.occurred_at,
+            "idempotencyKey": entry.activity.idempotency_key,
         }
+        if entry.kind is EntryKind.ACTIVITY:
+            # Unique per contact: the activity's own entry is what makes a repeat a duplicate.
+            doc["idempotencyKey"] = entry.activity.idempotency_key
     if entry.sheet_entry is not None:
         doc["sheetEntry"] = entry.sheet_entry.value
     if entry.actor is not None:
@@ -53,7 +56,7 @@ def doc_to_entry(doc: Document) -> Entry:
             campaign_id=raw.get("campaignId"),
             url=raw.get("url"),
             occurred_at=raw["occurredAt"],
-            idempotency_key=doc["idempotencyKey"],
+            idempotency_key=raw["idempotencyKey"],
         )
     return Entry(
         contact_id=doc["contactId"],

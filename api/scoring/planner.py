@@ -3,12 +3,14 @@
 Pure: the MongoDB layer reads the state, calls `plan` and commits the result atomically.
 """
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from api.scoring.activities import Activity, award, occurrence_key
+from api.scoring.rules import CustomRule
 from api.scoring.sheet import ScoreSheet, SheetEntry
 
 
@@ -38,7 +40,17 @@ class ScoreReset:
     actor: str
 
 
-Change = ActivityChange | ScoreSet | ScoreReset
+@dataclass(frozen=True)
+class FieldRulesSync:
+    """Bring a contact's field-rule points to what it matches now: rule id -> (points, name)."""
+
+    awards: dict[str, tuple[int, str]]
+    # Every rule's name, deleted ones included, for the reasons of points taken back.
+    names: dict[str, str] = field(default_factory=dict)
+    deleted: frozenset[str] = frozenset()
+
+
+Change = ActivityChange | ScoreSet | ScoreReset | FieldRulesSync
 
 
 @dataclass
@@ -47,6 +59,8 @@ class ContactState:
     score: int
     seq: int
     occurrences: dict[str, int] = field(default_factory=dict)
+    # Points each field rule gave this contact, while it matches.
+    rule_points: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -83,67 +97,110 @@ def occurrence_keys(changes: Sequence[Change]) -> set[str]:
     return keys
 
 
+class _Plan:
+    """Entries accumulated for one contact, with its running state."""
+
+    def __init__(self, state: ContactState, now: datetime) -> None:
+        self.contact_id = state.contact_id
+        self.score, self.seq = state.score, state.seq
+        self.occurrences = dict(state.occurrences)
+        self.rule_points = dict(state.rule_points)
+        self.now = now
+        self.entries: list[Entry] = []
+
+    def add(
+        self,
+        points: int,
+        kind: EntryKind,
+        reason: str,
+        activity: Activity | None = None,
+        sheet_entry: SheetEntry | None = None,
+        actor: str | None = None,
+    ) -> None:
+        self.seq += 1
+        self.score += points
+        self.entries.append(
+            Entry(
+                self.contact_id,
+                self.seq,
+                points,
+                self.score,
+                kind,
+                reason,
+                self.now,
+                activity,
+                sheet_entry,
+                actor,
+            )
+        )
+
+    def count(self, key: str) -> int:
+        self.occurrences[key] = self.occurrences.get(key, 0) + 1
+        return self.occurrences[key]
+
+    def activity(self, activity: Activity, sheet: ScoreSheet, rules: Sequence[CustomRule]) -> None:
+        key = occurrence_key(activity)
+        earned = award(activity, self.count(key) if key else 1, sheet)
+        self.add(earned.points, EntryKind.ACTIVITY, earned.reason, activity, earned.sheet_entry)
+        # Custom rules score while scoring is paused, once per contact, rule and campaign.
+        for rule in rules:
+            if rule.applies_to(activity) and self.count(custom_rule_key(rule, activity)) == 1:
+                self.add(rule.points, EntryKind.RULE, f"Custom rule '{rule.name}'", activity)
+
+    def reset(self, change: ScoreReset) -> None:
+        if self.score == 0 and not self.occurrences and not self.rule_points:
+            return
+        self.occurrences, self.rule_points = {}, {}
+        self.add(-self.score, EntryKind.RESET, f"Scores reset: {change.reason}", actor=change.actor)
+
+    def field_rules(self, change: FieldRulesSync) -> None:
+        for rule_id in sorted(set(self.rule_points) | set(change.awards)):
+            held = self.rule_points.get(rule_id, 0)
+            points, name = change.awards.get(rule_id, (0, change.names.get(rule_id, rule_id)))
+            if rule_id in change.awards and rule_id in self.rule_points and points == held:
+                continue
+            if rule_id not in change.awards:
+                reason = f"No longer matches field rule '{name}'"
+                if rule_id in change.deleted:
+                    reason = f"Field rule '{name}' was deleted"
+                del self.rule_points[rule_id]
+            elif rule_id not in self.rule_points:
+                reason = f"Matches field rule '{name}'"
+                self.rule_points[rule_id] = points
+            else:
+                reason = f"Field rule '{name}' now gives {points} points"
+                self.rule_points[rule_id] = points
+            self.add(points - held, EntryKind.RULE, reason)
+
+    def state(self) -> ContactState:
+        return ContactState(
+            self.contact_id, self.score, self.seq, self.occurrences, self.rule_points
+        )
+
+
+def custom_rule_key(rule: CustomRule, activity: Activity) -> str:
+    campaign = hashlib.sha1((activity.campaign_id or "").encode()).hexdigest()[:20]
+    return f"rule_{rule.id}_{campaign}"
+
+
 def plan(
-    state: ContactState, changes: Sequence[Change], sheet: ScoreSheet, now: datetime
+    state: ContactState,
+    changes: Sequence[Change],
+    sheet: ScoreSheet,
+    now: datetime,
+    custom_rules: Sequence[CustomRule] = (),
 ) -> tuple[list[Entry], ContactState]:
     """Entries for the changes in order, and the state after them."""
-    score, seq = state.score, state.seq
-    occurrences = dict(state.occurrences)
-    entries = []
+    planned = _Plan(state, now)
     for change in changes:
-        seq += 1
         if isinstance(change, ActivityChange):
-            key = occurrence_key(change.activity)
-            occurrence = 1
-            if key is not None:
-                occurrence = occurrences.get(key, 0) + 1
-                occurrences[key] = occurrence
-            earned = award(change.activity, occurrence, sheet)
-            score += earned.points
-            entries.append(
-                Entry(
-                    contact_id=state.contact_id,
-                    seq=seq,
-                    points=earned.points,
-                    total_after=score,
-                    kind=EntryKind.ACTIVITY,
-                    reason=earned.reason,
-                    at=now,
-                    activity=change.activity,
-                    sheet_entry=earned.sheet_entry,
-                )
-            )
+            planned.activity(change.activity, sheet, custom_rules)
         elif isinstance(change, ScoreReset):
-            if score == 0 and not occurrences:
-                seq -= 1
-                continue  # nothing to reset: no entry
-            points, score = -score, 0
-            occurrences = {}
-            entries.append(
-                Entry(
-                    contact_id=state.contact_id,
-                    seq=seq,
-                    points=points,
-                    total_after=0,
-                    kind=EntryKind.RESET,
-                    reason=f"Scores reset: {change.reason}",
-                    at=now,
-                    actor=change.actor,
-                )
-            )
+            planned.reset(change)
+        elif isinstance(change, FieldRulesSync):
+            planned.field_rules(change)
         else:
-            points = change.score - score
-            score = change.score
-            entries.append(
-                Entry(
-                    contact_id=state.contact_id,
-                    seq=seq,
-                    points=points,
-                    total_after=score,
-                    kind=EntryKind.MANUAL,
-                    reason=change.reason,
-                    at=now,
-                    actor=change.actor,
-                )
+            planned.add(
+                change.score - planned.score, EntryKind.MANUAL, change.reason, actor=change.actor
             )
-    return entries, ContactState(state.contact_id, score, seq, occurrences)
+    return planned.entries, planned.state()

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from api.db.client import Store
 from api.db.commits import Planner, commit
 from api.scoring.activities import CAMPAIGN_REQUIRED, Activity, ActivityType
-from api.scoring.planner import ActivityChange, Change, ContactState, Entry, plan
+from api.scoring.planner import ActivityChange, Change, ContactState, Entry, EntryKind, plan
+from api.scoring.rules import CustomRule
 from api.scoring.sheet import ScoreSheet
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.validation import MAX_URL, email_problem, normalize_email, text_problem
@@ -110,13 +111,14 @@ async def record_activities(
     for email, activity in zip(emails, activities, strict=True):
         changes.setdefault(ids[email], []).append(ActivityChange(activity))
     sheet = await store.settings.score_sheet()
-    outcome = await commit(store, changes, planner_for(sheet))
+    rules = await store.custom_rules.all()
+    outcome = await commit(store, changes, planner_for(sheet, rules))
 
     fresh = {
         (cid, e.activity.idempotency_key): e
         for cid, entries in outcome.entries.items()
         for e in entries
-        if e.activity is not None
+        if e.activity is not None and e.kind is EntryKind.ACTIVITY
     }
     results = []
     seen: set[tuple[str, str]] = set()
@@ -130,10 +132,10 @@ async def record_activities(
     return results
 
 
-def planner_for(sheet: ScoreSheet) -> Planner:
-    """Plans with the sheet read once per request and the time of the commit."""
+def planner_for(sheet: ScoreSheet, custom_rules: Sequence[CustomRule] = ()) -> Planner:
+    """Plans with the sheet and rules read once per request, and the time of the commit."""
 
     def run(state: ContactState, changes: Sequence[Change]) -> tuple[list[Entry], ContactState]:
-        return plan(state, changes, sheet, datetime.now(UTC))
+        return plan(state, changes, sheet, datetime.now(UTC), custom_rules)
 
     return run

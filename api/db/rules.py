@@ -1,0 +1,127 @@
+"""The `field_rules` and `custom_rules` collections: small, read whole."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
+from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
+
+from api.scoring.activities import ActivityType
+from api.scoring.rules import CustomRule, FieldCondition, FieldOperator, FieldRule
+
+Document = dict[str, Any]
+
+
+class RulesRepo:
+    def __init__(self, collection: AsyncIOMotorCollection[Document]) -> None:
+        self.collection = collection
+
+    async def ensure_indexes(self) -> None:
+        await self.collection.create_index("name", unique=True)
+
+    async def _insert(self, doc: Document) -> str:
+        doc = {"_id": str(ObjectId()), **doc, "createdAt": datetime.now(UTC)}
+        await self.collection.insert_one(doc)
+        return str(doc["_id"])
+
+    async def _replace(self, rule_id: str, doc: Document) -> bool:
+        result = await self.collection.update_one(
+            {"_id": rule_id}, {"$set": {**doc, "updatedAt": datetime.now(UTC)}}
+        )
+        return result.matched_count == 1
+
+    async def delete(self, rule_id: str) -> bool:
+        return (await self.collection.delete_one({"_id": rule_id})).deleted_count == 1
+
+    async def name_taken(self, name: str, except_id: str | None = None) -> bool:
+        query: Document = {"name": name}
+        if except_id:
+            query["_id"] = {"$ne": except_id}
+        return await self.collection.count_documents(query, limit=1) > 0
+
+
+class FieldRulesRepo(RulesRepo):
+    def __init__(self, db: AsyncIOMotorDatabase[Document]) -> None:
+        super().__init__(db["field_rules"])
+
+    async def all(self) -> list[FieldRule]:
+        return [_field_rule(d) async for d in self.collection.find().sort("createdAt", 1)]
+
+    async def get(self, rule_id: str) -> FieldRule | None:
+        doc = await self.collection.find_one({"_id": rule_id})
+        return _field_rule(doc) if doc else None
+
+    async def create(self, rule: FieldRule) -> FieldRule:
+        rule_id = await self._insert(_field_doc(rule))
+        return FieldRule(rule_id, rule.name, rule.points, rule.conditions)
+
+    async def replace(self, rule: FieldRule) -> bool:
+        return await self._replace(rule.id, _field_doc(rule))
+
+
+class CustomRulesRepo(RulesRepo):
+    def __init__(self, db: AsyncIOMotorDatabase[Document]) -> None:
+        super().__init__(db["custom_rules"])
+
+    async def all(self) -> list[CustomRule]:
+        return [_custom_rule(d) async for d in self.collection.find().sort("createdAt", 1)]
+
+    async def get(self, rule_id: str) -> CustomRule | None:
+        doc = await self.collection.find_one({"_id": rule_id})
+        return _custom_rule(doc) if doc else None
+
+    async def create(self, rule: CustomRule) -> str:
+        return await self._insert(_custom_doc(rule))
+
+    async def replace(self, rule: CustomRule) -> bool:
+        return await self._replace(rule.id, _custom_doc(rule))
+
+
+def _field_doc(rule: FieldRule) -> Document:
+    return {
+        "name": rule.name,
+        "points": rule.points,
+        "conditions": [
+            {"field": c.field, "operator": c.operator.value, "value": c.value}
+            for c in rule.conditions
+        ],
+    }
+
+
+def _field_rule(doc: Document) -> FieldRule:
+    return FieldRule(
+        id=doc["_id"],
+        name=doc["name"],
+        points=int(doc["points"]),
+        conditions=tuple(
+            FieldCondition(c["field"], FieldOperator(c["operator"]), c.get("value", ""))
+            for c in doc["conditions"]
+        ),
+    )
+
+
+def _custom_doc(rule: CustomRule) -> Document:
+    return {
+        "name": rule.name,
+        "points": rule.points,
+        "activityType": rule.activity_type.value if rule.activity_type else None,
+        "urlEquals": rule.url_equals,
+        "urlContains": rule.url_contains,
+        "campaignId": rule.campaign_id,
+        "enabled": rule.enabled,
+        "excludedCampaigns": list(rule.excluded_campaigns),
+    }
+
+
+def _custom_rule(doc: Document) -> CustomRule:
+    return CustomRule(
+        id=doc["_id"],
+        name=doc["name"],
+        points=int(doc["points"]),
+        activity_type=ActivityType(doc["activityType"]) if doc.get("activityType") else None,
+        url_equals=doc.get("urlEquals"),
+        url_contains=doc.get("urlContains"),
+        campaign_id=doc.get("campaignId"),
+        enabled=bool(doc.get("enabled", True)),
+        excluded_campaigns=tuple(doc.get("excludedCampaigns", [])),
+    )

@@ -1,0 +1,163 @@
+"""Creating, changing and deleting rules (admins)."""
+
+import strawberry
+
+from api.scoring.activities import ActivityType
+from api.scoring.rules import CustomRule as CustomRuleRecord
+from api.scoring.rules import FieldCondition, FieldOperator
+from api.scoring.rules import FieldRule as FieldRuleRecord
+from api.services.errors import ServiceFailure
+from api.services.rules import (
+    create_field_rule,
+    delete_custom_rule,
+    delete_field_rule,
+    save_custom_rule,
+    update_field_rule,
+)
+from graphql_schema.context import Info
+from graphql_schema.errors import Error, errors_of
+from graphql_schema.permissions import IsAdmin
+from graphql_schema.rules.types import CustomRule, FieldRule
+
+
+@strawberry.input
+class FieldConditionInput:
+    field: str
+    operator: FieldOperator
+    value: str = ""
+
+
+@strawberry.input
+class FieldRuleInput:
+    name: str
+    points: int
+    conditions: list[FieldConditionInput] = strawberry.field(description="1 to 3, all must hold")
+
+    def record(self, rule_id: str = "") -> FieldRuleRecord:
+        conditions = tuple(FieldCondition(c.field, c.operator, c.value) for c in self.conditions)
+        return FieldRuleRecord(rule_id, self.name, self.points, conditions)
+
+
+@strawberry.input
+class FieldRuleUpdateInput(FieldRuleInput):
+    id: strawberry.ID
+
+
+@strawberry.input
+class RuleDeleteInput:
+    id: strawberry.ID
+
+
+@strawberry.type
+class FieldRulePayload:
+    field_rule: FieldRule | None = None
+    contacts_affected: int = strawberry.field(
+        default=0, description="Contacts whose points changed"
+    )
+    errors: list[Error] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class RuleDeletePayload:
+    deleted_id: strawberry.ID | None = None
+    contacts_affected: int = 0
+    errors: list[Error] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CustomRuleInput:
+    name: str
+    points: int = strawberry.field(description="-50..100")
+    activity_type: ActivityType | None = None
+    url_equals: str | None = None
+    url_contains: str | None = None
+    campaign_id: str | None = None
+    enabled: bool = True
+    excluded_campaigns: list[str] = strawberry.field(default_factory=list)
+
+    def record(self, rule_id: str = "") -> CustomRuleRecord:
+        return CustomRuleRecord(
+            rule_id,
+            self.name,
+            self.points,
+            self.activity_type,
+            self.url_equals or None,
+            self.url_contains or None,
+            self.campaign_id or None,
+            self.enabled,
+            tuple(self.excluded_campaigns),
+        )
+
+
+@strawberry.input
+class CustomRuleUpdateInput(CustomRuleInput):
+    id: strawberry.ID
+
+
+@strawberry.type
+class CustomRulePayload:
+    custom_rule: CustomRule | None = None
+    errors: list[Error] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class RuleMutations:
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Also gives its points to every contact that matches",
+    )
+    async def field_rule_create(self, info: Info, input: FieldRuleInput) -> FieldRulePayload:
+        try:
+            rule, affected = await create_field_rule(info.context.store, input.record())
+        except ServiceFailure as failure:
+            return FieldRulePayload(errors=errors_of(failure))
+        return FieldRulePayload(field_rule=FieldRule.of(rule), contacts_affected=affected)
+
+    @strawberry.mutation(permission_classes=[IsAdmin])
+    async def field_rule_update(self, info: Info, input: FieldRuleUpdateInput) -> FieldRulePayload:
+        try:
+            rule, affected = await update_field_rule(
+                info.context.store, input.record(str(input.id))
+            )
+        except ServiceFailure as failure:
+            return FieldRulePayload(errors=errors_of(failure))
+        return FieldRulePayload(field_rule=FieldRule.of(rule), contacts_affected=affected)
+
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Also takes its points back from the contacts that had them",
+    )
+    async def field_rule_delete(self, info: Info, input: RuleDeleteInput) -> RuleDeletePayload:
+        try:
+            affected = await delete_field_rule(info.context.store, str(input.id))
+        except ServiceFailure as failure:
+            return RuleDeletePayload(errors=errors_of(failure))
+        return RuleDeletePayload(deleted_id=input.id, contacts_affected=affected)
+
+    @strawberry.mutation(permission_classes=[IsAdmin])
+    async def custom_rule_create(self, info: Info, input: CustomRuleInput) -> CustomRulePayload:
+        try:
+            rule = await save_custom_rule(info.context.store, input.record(), creating=True)
+        except ServiceFailure as failure:
+            return CustomRulePayload(errors=errors_of(failure))
+        return CustomRulePayload(custom_rule=CustomRule.of(rule))
+
+    @strawberry.mutation(permission_classes=[IsAdmin])
+    async def custom_rule_update(
+        self, info: Info, input: CustomRuleUpdateInput
+    ) -> CustomRulePayload:
+        try:
+            rule = await save_custom_rule(
+                info.context.store, input.record(str(input.id)), creating=False
+            )
+        except ServiceFailure as failure:
+            return CustomRulePayload(errors=errors_of(failure))
+        return CustomRulePayload(custom_rule=CustomRule.of(rule))
+
+    @strawberry.mutation(permission_classes=[IsAdmin])
+    async def custom_rule_delete(self, info: Info, input: RuleDeleteInput) -> RuleDeletePayload:
+        try:
+            await delete_custom_rule(info.context.store, str(input.id))
+        except ServiceFailure as failure:
+            return RuleDeletePayload(errors=errors_of(failure))
+        return RuleDeletePayload(deleted_id=input.id)

@@ -1,0 +1,68 @@
+"""Field rules and custom rules as clients see them."""
+
+import strawberry
+
+from api.scoring.activities import ActivityType
+from api.scoring.rules import CustomRule as CustomRuleRecord
+from api.scoring.rules import FieldOperator
+from api.scoring.rules import FieldRule as FieldRuleRecord
+
+FieldOperatorEnum = strawberry.enum(FieldOperator, name="FieldOperator")
+
+
+@strawberry.type
+class FieldCondition:
+    field: str = strawberry.field(
+        description="email, firstName, lastName, country, mailingList, or fields.<custom field>"
+    )
+    operator: FieldOperator
+    value: str
+
+
+@strawberry.type(description="Points for who a contact is: given while all conditions hold")
+class FieldRule:
+    id: strawberry.ID
+    name: str
+    points: int
+    conditions: list[FieldCondition]
+
+    @classmethod
+    def of(cls, rule: FieldRuleRecord) -> "FieldRule":
+        return cls(
+            id=strawberry.ID(rule.id),
+            name=rule.name,
+            points=rule.points,
+            conditions=[
+                FieldCondition(field=c.field, operator=c.operator, value=c.value)
+                for c in rule.conditions
+            ],
+        )
+
+
+@strawberry.type(description="Points for an activity matching conditions, once per campaign")
+class CustomRule:
+    id: strawberry.ID
+    name: str
+    points: int
+    activity_type: ActivityType | None
+    url_equals: str | None
+    url_contains: str | None
+    campaign_id: str | None
+    enabled: bool
+    excluded_campaigns: list[str] = strawberry.field(
+        description="Campaigns that opted out of this rule"
+    )
+
+    @classmethod
+    def of(cls, rule: CustomRuleRecord) -> "CustomRule":
+        return cls(
+            id=strawberry.ID(rule.id),
+            name=rule.name,
+            points=rule.points,
+            activity_type=rule.activity_type,
+            url_equals=rule.url_equals,
+            url_contains=rule.url_contains,
+            campaign_id=rule.campaign_id,
+            enabled=rule.enabled,
+            excluded_campaigns=list(rule.excluded_campaigns),
+        )
