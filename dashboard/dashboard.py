@@ -7,12 +7,14 @@ from dashboard.pages.contact import contact_page
 from dashboard.pages.contacts import contacts_page
 from dashboard.pages.login import login
 from dashboard.pages.reset import reset_page
+from dashboard.pages.rules import rules_page
 from dashboard.pages.setup import setup_page
 from dashboard.states.auth import AuthState
 from dashboard.states.classification import ClassificationState
 from dashboard.states.contact import ContactState
 from dashboard.states.contacts import ContactsState
 from dashboard.states.reset import ResetState
+from dashboard.states.rules import RulesState
 from dashboard.states.setup import SetupState
 
 
@@ -45,6 +47,9 @@ app.add_page(
     route="/setup",
     title="Scoring setup · Contact scoring",
     on_load=protected(SetupState.load),
+)
+app.add_page(
+    rules_page, route="/rules", title="Rules · Contact scoring", on_load=protected(RulesState.load)
 )
 app.add_page(
     reset_page, route="/reset", title="Reset · Contact scoring", on_load=protected(ResetState.load)

@@ -213,6 +213,54 @@ def test_setup_screen_pauses_and_edits_points(browser, stack, screens):
     page.close()
 
 
+def test_admin_manages_rules(browser, stack, screens):
+    def linus_score() -> int:
+        found = stack.graphql('{ contact(email: "linus@example.com") { score } }')
+        return found["contact"]["score"]
+
+    before = linus_score()
+    page = open_page(browser)
+    sign_in(page, stack)
+    page.goto(f"{stack.url}/rules")
+    expect(page.get_by_text("No field rule yet.")).to_be_visible()
+    page.fill("#field-rule-name", "Finnish contacts")
+    page.fill("#field-rule-points", "20")
+    page.fill("#field-rule-field0", "country")
+    page.select_option("#field-rule-operator0", "EQUALS")
+    page.fill("#field-rule-value0", "finland")
+    page.click("#save-field-rule")
+    expect(page.locator(".notice")).to_contain_text("Field rule created (1 contacts changed")
+    expect(page.locator(".field-rule-row")).to_contain_text("country equals finland")
+    assert linus_score() == before + 20
+    page.locator(".edit-field").click()
+    expect(page.locator("#field-rule-points")).to_have_value("20")
+    page.fill("#field-rule-points", "35")
+    page.click("#save-field-rule")
+    expect(page.locator(".notice")).to_contain_text("Field rule saved")
+    assert linus_score() == before + 35
+
+    page.fill("#custom-rule-name", "Pricing page")
+    page.fill("#custom-rule-points", "-60")
+    page.fill("#custom-rule-url", "/pricing")
+    page.click("#save-custom-rule")
+    expect(page.locator(".api-error")).to_contain_text("points must be between -50 and 100")
+    page.fill("#custom-rule-name", "Pricing page")
+    page.fill("#custom-rule-points", "15")
+    page.fill("#custom-rule-url", "/pricing")
+    page.click("#save-custom-rule")
+    expect(page.locator(".custom-rule-row")).to_contain_text("URL contains /pricing")
+    page.screenshot(path=screens / "rules.png", full_page=True)
+    readme_shot(page, screens, "rules")
+
+    page.locator(".delete-field").click()
+    expect(page.locator(".notice")).to_contain_text("Field rule deleted")
+    expect(page.get_by_text("No field rule yet.")).to_be_visible()
+    assert linus_score() == before
+    page.locator(".delete-custom").click()
+    expect(page.get_by_text("No custom rule yet.")).to_be_visible()
+    page.close()
+
+
 def test_reset_needs_the_agreement_then_runs_with_progress(browser, stack, screens):
     page = open_page(browser)
     sign_in(page, stack)
@@ -233,7 +281,7 @@ def test_reset_needs_the_agreement_then_runs_with_progress(browser, stack, scree
     page.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/contacts", "/setup", "/reset"])
+@pytest.mark.parametrize("path", ["/", "/contacts", "/setup", "/rules", "/reset"])
 def test_phone_sized_screens(browser, stack, screens, path):
     page = open_page(browser, 390, 844)
     sign_in(page, stack)

@@ -9,6 +9,7 @@ LINKS = [
     ("Classification", "/"),
     ("Contacts", "/contacts"),
     ("Scoring setup", "/setup"),
+    ("Rules", "/rules"),
     ("Reset", "/reset"),
 ]
 
