@@ -17,40 +17,19 @@ from dashboard.states.reset import ResetState
 from dashboard.states.rules import RulesState
 from dashboard.states.setup import SetupState
 
-
-def protected(*loads: object) -> list[object]:
-    return [AuthState.ensure, *loads]
-
+# Signed-in pages: (page, route, title, what to load); each first checks the sign-in.
+PAGES = [
+    (classification_page, "/", "Classification", ClassificationState.load),
+    (contacts_page, "/contacts", "Contacts", ContactsState.open),
+    (contact_page, "/contacts/[contact_id]", "Contact", ContactState.open),
+    (setup_page, "/setup", "Scoring setup", SetupState.load),
+    (rules_page, "/rules", "Rules", RulesState.load),
+    (reset_page, "/reset", "Reset", ResetState.load),
+]
 
 app = rx.App()
 app.add_page(login, route="/login", title="Sign in · Contact scoring")
-app.add_page(
-    classification_page,
-    route="/",
-    title="Classification · Contact scoring",
-    on_load=protected(ClassificationState.load),
-)
-app.add_page(
-    contacts_page,
-    route="/contacts",
-    title="Contacts · Contact scoring",
-    on_load=protected(ContactsState.open),
-)
-app.add_page(
-    contact_page,
-    route="/contacts/[contact_id]",
-    title="Contact · Contact scoring",
-    on_load=protected(ContactState.open),
-)
-app.add_page(
-    setup_page,
-    route="/setup",
-    title="Scoring setup · Contact scoring",
-    on_load=protected(SetupState.load),
-)
-app.add_page(
-    rules_page, route="/rules", title="Rules · Contact scoring", on_load=protected(RulesState.load)
-)
-app.add_page(
-    reset_page, route="/reset", title="Reset · Contact scoring", on_load=protected(ResetState.load)
-)
+for component, route, title, load in PAGES:
+    app.add_page(
+        component, route=route, title=f"{title} · Contact scoring", on_load=[AuthState.ensure, load]
+    )

@@ -1,5 +1,7 @@
 """Field rules (who a contact is) and custom rules (what it does), for admins to shape."""
 
+from collections.abc import Callable
+
 import reflex as rx
 
 from dashboard.components.layout import error_callout, notice, page
@@ -35,6 +37,38 @@ def _actions(edit: rx.EventHandler, delete: rx.EventHandler, rule: rx.Var, kind:
                 class_name=f"delete-{kind}",
             ),
         ),
+    )
+
+
+def rules_card(
+    title: str,
+    description: str,
+    rules: rx.Var,
+    headers: tuple[str, ...],
+    row: Callable[[rx.Var], rx.Component],
+    empty_text: str,
+    form: rx.Component,
+) -> rx.Component:
+    """A kind of rule: what it does, the rules in a table, and the form for admins."""
+    table = rx.box(
+        rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+            rx.table.body(rx.foreach(rules, row)),
+            width="100%",
+        ),
+        overflow_x="auto",
+        width="100%",
+    )
+    return rx.card(
+        rx.vstack(
+            rx.text(title, weight="bold", size="4"),
+            rx.text(description, size="2", color_scheme="gray"),
+            rx.cond(rules.length() > 0, table, empty(empty_text)),
+            rx.cond(AuthState.is_admin, form),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
     )
 
 
@@ -117,36 +151,15 @@ def field_rules() -> rx.Component:
         reset_on_submit=True,
         key=editing["id"].to(str),
     )
-    return rx.card(
-        rx.vstack(
-            rx.text("Field rules", weight="bold", size="4"),
-            rx.text(
-                "Points for who a contact is: given when a contact comes to match, taken "
-                "back when it stops. They keep scoring while scoring is paused.",
-                size="2",
-                color_scheme="gray",
-            ),
-            rx.cond(
-                S.field_rules.length() > 0,
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            *[
-                                rx.table.column_header_cell(h)
-                                for h in ("Name", "Points", "Conditions", "")
-                            ]
-                        )
-                    ),
-                    rx.table.body(rx.foreach(S.field_rules, row)),
-                    width="100%",
-                ),
-                empty("No field rule yet."),
-            ),
-            rx.cond(AuthState.is_admin, form),
-            spacing="3",
-            width="100%",
-        ),
-        width="100%",
+    return rules_card(
+        "Field rules",
+        "Points for who a contact is: given when a contact comes to match, taken back when it "
+        "stops. They keep scoring while scoring is paused.",
+        S.field_rules,
+        ("Name", "Points", "Conditions", ""),
+        row,
+        "No field rule yet.",
+        form,
     )
 
 
@@ -239,41 +252,15 @@ def custom_rules() -> rx.Component:
         reset_on_submit=True,
         key=editing["id"].to(str),
     )
-    return rx.card(
-        rx.vstack(
-            rx.text("Custom rules", weight="bold", size="4"),
-            rx.text(
-                "Points for activities that match, once per contact and campaign; every "
-                "campaign applies them unless it opts out. They keep scoring while scoring "
-                "is paused.",
-                size="2",
-                color_scheme="gray",
-            ),
-            rx.cond(
-                S.custom_rules.length() > 0,
-                rx.box(
-                    rx.table.root(
-                        rx.table.header(
-                            rx.table.row(
-                                *[
-                                    rx.table.column_header_cell(h)
-                                    for h in ("Name", "Points", "When", "Opted out", "State", "")
-                                ]
-                            )
-                        ),
-                        rx.table.body(rx.foreach(S.custom_rules, row)),
-                        width="100%",
-                    ),
-                    overflow_x="auto",
-                    width="100%",
-                ),
-                empty("No custom rule yet."),
-            ),
-            rx.cond(AuthState.is_admin, form),
-            spacing="3",
-            width="100%",
-        ),
-        width="100%",
+    return rules_card(
+        "Custom rules",
+        "Points for activities that match, once per contact and campaign; every campaign "
+        "applies them unless it opts out. They keep scoring while scoring is paused.",
+        S.custom_rules,
+        ("Name", "Points", "When", "Opted out", "State", ""),
+        row,
+        "No custom rule yet.",
+        form,
     )
 
 

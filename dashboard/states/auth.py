@@ -4,7 +4,7 @@ from typing import Any
 
 import reflex as rx
 
-from dashboard.graphql_client import ApiError, execute
+from dashboard.graphql_client import ApiError, execute, payload_errors
 from dashboard.settings import dev_token
 
 ME = "{ me { name role } }"
@@ -71,3 +71,20 @@ async def call(
     """Run GraphQL with the signed-in user's token."""
     auth = await state.get_state(AuthState)
     return await execute(query, variables, auth.token)
+
+
+async def mutate(
+    state: rx.State, query: str, variables: dict[str, Any], field: str
+) -> dict[str, Any] | None:
+    """Run a mutation and return its payload; on failure put the API's words in `state.error`
+    (every page state has one) and return None."""
+    try:
+        payload: dict[str, Any] = (await call(state, query, variables))[field]
+    except ApiError as error:
+        state.error = str(error)
+        return None
+    if problems := payload_errors(payload):
+        state.error = "; ".join(problems)
+        return None
+    state.error = ""
+    return payload

@@ -4,8 +4,8 @@ from typing import Any
 
 import reflex as rx
 
-from dashboard.graphql_client import ApiError, payload_errors
-from dashboard.states.auth import call
+from dashboard.graphql_client import ApiError
+from dashboard.states.auth import call, mutate
 
 LABELS = {
     "MOST_ENGAGED": "Most engaged",
@@ -88,13 +88,7 @@ class ClassificationState(rx.State):
         except ValueError:
             self.error = "Thresholds and days must be whole numbers"
             return
-        try:
-            result = (await call(self, UPDATE, {"input": changes}))["classificationUpdate"]
-        except ApiError as error:
-            self.error = str(error)
+        if await mutate(self, UPDATE, {"input": changes}, "classificationUpdate") is None:
             return
-        if problems := payload_errors(result):
-            self.error = "; ".join(problems)
-            return
-        self.error, self.saved = "", "Classification saved"
+        self.saved = "Classification saved"
         await self.load()

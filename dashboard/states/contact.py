@@ -4,8 +4,8 @@ from typing import Any
 
 import reflex as rx
 
-from dashboard.graphql_client import ApiError, payload_errors
-from dashboard.states.auth import call
+from dashboard.graphql_client import ApiError
+from dashboard.states.auth import call, mutate
 from dashboard.states.classification import LABELS
 
 ENTRY = "id points totalAfter reason kind at actor activity { type campaignId url }"
@@ -112,13 +112,7 @@ class ContactState(rx.State):
                 "reason": str(form.get("reason", "")),
             }
         }
-        try:
-            result = (await call(self, SCORE_SET, variables))["contactScoreSet"]
-        except ApiError as error:
-            self.error = str(error)
+        if await mutate(self, SCORE_SET, variables, "contactScoreSet") is None:
             return
-        if problems := payload_errors(result):
-            self.error = "; ".join(problems)
-            return
-        self.error, self.notice = "", f"Score set to {score}"
+        self.notice = f"Score set to {score}"
         await self.load()

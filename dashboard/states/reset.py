@@ -5,8 +5,8 @@ from typing import Any
 
 import reflex as rx
 
-from dashboard.graphql_client import ApiError, payload_errors
-from dashboard.states.auth import call
+from dashboard.graphql_client import ApiError
+from dashboard.states.auth import call, mutate
 
 RESET = """mutation($input: ScoresResetInput!) { scoresReset(input: $input) {
   reset { id } errors { field message } } }"""
@@ -52,15 +52,10 @@ class ResetState(rx.State):
                 "enableScoring": form.get("enable_scoring") == "on",
             }
         }
-        try:
-            result = (await call(self, RESET, variables))["scoresReset"]
-        except ApiError as error:
-            self.error = str(error)
+        result = await mutate(self, RESET, variables, "scoresReset")
+        if result is None:
             return None
-        if problems := payload_errors(result):
-            self.error = "; ".join(problems)
-            return None
-        self.error, self.running_id, self.progress = "", result["reset"]["id"], 0
+        self.running_id, self.progress = result["reset"]["id"], 0
         return ResetState.follow
 
     @rx.event(background=True)

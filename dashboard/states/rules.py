@@ -4,8 +4,8 @@ from typing import Any
 
 import reflex as rx
 
-from dashboard.graphql_client import ApiError, payload_errors
-from dashboard.states.auth import call
+from dashboard.graphql_client import ApiError
+from dashboard.states.auth import call, mutate
 
 FIELD = "id name points conditions { field operator value }"
 CUSTOM = "id name points activityType urlEquals urlContains campaignId enabled excludedCampaigns"
@@ -93,18 +93,11 @@ class RulesState(rx.State):
         self, name: str, input_type: str, result: str, variables: dict[str, Any], done: str
     ) -> bool:
         self.notice = ""
-        try:
-            payload = (await call(self, _mutation(name, input_type, result), {"input": variables}))[
-                name
-            ]
-        except ApiError as error:
-            self.error = str(error)
-            return False
-        if problems := payload_errors(payload):
-            self.error = "; ".join(problems)
+        query = _mutation(name, input_type, result)
+        payload = await mutate(self, query, {"input": variables}, name)
+        if payload is None:
             return False
         affected = payload.get("contactsAffected")
-        self.error = ""
         self.notice = done + (f" ({affected} contacts changed score)" if affected else "")
         await self.load()
         return True

@@ -4,8 +4,8 @@ from typing import Any
 
 import reflex as rx
 
-from dashboard.graphql_client import ApiError, payload_errors
-from dashboard.states.auth import call
+from dashboard.graphql_client import ApiError
+from dashboard.states.auth import call, mutate
 
 SHEET = (
     "scoreSheet { enabled negativeScoringEnabled "
@@ -49,16 +49,11 @@ class SetupState(rx.State):
 
     async def _update(self, changes: dict[str, Any], done: str) -> None:
         self.saved = ""
-        try:
-            result = (await call(self, UPDATE, {"input": changes}))["scoreSheetUpdate"]
-        except ApiError as error:
-            self.error = str(error)
-            return
-        if problems := payload_errors(result):
-            self.error = "; ".join(problems)
+        result = await mutate(self, UPDATE, {"input": changes}, "scoreSheetUpdate")
+        if result is None:
             return
         self._show(result["scoreSheet"])
-        self.error, self.saved = "", done
+        self.saved = done
 
     @rx.event
     async def save_points(self, form: dict[str, Any]) -> None:
