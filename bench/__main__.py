@@ -25,6 +25,7 @@ from motor.motor_asyncio import AsyncIOMotorClient
 from pymongo import UpdateOne
 
 from api.embedded import EmbeddedMongo, free_port
+from bench.resets import measure_reset
 
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = 500
@@ -165,6 +166,12 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=2000)
     parser.add_argument("--activities", type=int, default=20000)
     parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument(
+        "--reset-contacts",
+        type=int,
+        default=100_000,
+        help="contacts for the reset benchmark (0 to skip)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         embedded = None
@@ -207,6 +214,13 @@ def main() -> None:
                     uri, f"http://127.0.0.1:{port}", args.contacts, args.activities, args.samples
                 )
             )
+            if args.reset_contacts:
+                raw, ours = asyncio.run(measure_reset(uri, args.reset_contacts))
+                print(
+                    f"reset of {args.reset_contacts} contacts: raw update_many {raw:.1f} s, "
+                    f"ours {ours:.1f} s ({args.reset_contacts / ours:.0f} contacts/s, a RESET "
+                    f"timeline entry each); ratio raw / ours {raw / ours:.2f}"
+                )
         finally:
             api.send_signal(signal.SIGTERM)
             api.wait(timeout=30)
