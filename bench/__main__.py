@@ -224,9 +224,11 @@ def main() -> None:
         finally:
             api.send_signal(signal.SIGTERM)
             api.wait(timeout=30)
-            asyncio.run(_drop(uri, database))
-            if embedded is not None:
-                embedded.stop()
+            try:
+                asyncio.run(_drop(uri, database))
+            finally:
+                if embedded is not None:
+                    embedded.stop()
 
 
 if __name__ == "__main__":
