@@ -1,6 +1,6 @@
 """The `contacts` collection: who the contacts are, their score and their scoring state."""
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -221,7 +221,19 @@ class ContactsRepo:
         rows = await self.collection.aggregate(pipeline).to_list(None)
         return [(int(row["_id"]), int(row["count"])) for row in rows]
 
-    async def ids_after(self, last_id: str, limit: int) -> list[str]:
-        """The next contact ids in _id order: walks every contact without holding them all."""
-        cursor = self.collection.find({"_id": {"$gt": last_id}}, {"_id": 1}).sort("_id", ASCENDING)
-        return [doc["_id"] async for doc in cursor.limit(limit)]
+    async def id_batches(self, after_id: str, size: int) -> AsyncIterator[list[str]]:
+        """Every contact id after `after_id` in _id order, in batches: one cursor walks them all
+        without holding them all (restart from the last id of a batch to resume)."""
+        cursor = (
+            self.collection.find({"_id": {"$gt": after_id}}, {"_id": 1})
+            .sort("_id", ASCENDING)
+            .batch_size(size)
+        )
+        batch: list[str] = []
+        async for doc in cursor:
+            batch.append(doc["_id"])
+            if len(batch) == size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch

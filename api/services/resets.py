@@ -54,11 +54,10 @@ async def start_reset(
 async def run_reset(store: Store, record: ResetRecord) -> None:
     change = ScoreReset(record.reason, record.actor)
     plan = planner_for(await store.settings.score_sheet())
-    cursor = await store.resets.cursor(record.id)
-    while ids := await store.contacts.ids_after(cursor, CHUNK):
+    resume_after = await store.resets.cursor(record.id)
+    async for ids in store.contacts.id_batches(resume_after, CHUNK):
         outcome = await commit(store, {cid: [change] for cid in ids}, plan)
-        cursor = ids[-1]
-        await store.resets.advance(record.id, cursor, len(ids), len(outcome.entries))
+        await store.resets.advance(record.id, ids[-1], len(ids), len(outcome.entries))
     await store.resets.finish(record.id)
     if record.enable_scoring:
         sheet = await store.settings.score_sheet()

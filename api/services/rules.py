@@ -100,10 +100,9 @@ def _profile(contact: ContactRecord) -> Profile:
 async def sync_field_rules(store: Store, deleted: dict[str, str] | None = None) -> int:
     """Give or take back field-rule points so that every contact holds exactly the rules it
     matches, a chunk at a time. Returns how many contacts changed."""
-    changed, cursor = 0, ""
-    while ids := await store.contacts.ids_after(cursor, CHUNK):
+    changed = 0
+    async for ids in store.contacts.id_batches("", CHUNK):
         changed += await sync_contacts(store, ids, deleted)
-        cursor = ids[-1]
     return changed
 
 
