@@ -68,6 +68,28 @@ async def raw_upserts(uri: str, database: str, items: list[dict]) -> float:
     return len(items) / elapsed
 
 
+async def raw_score_upserts(uri: str, database: str, items: list[dict]) -> float:
+    """What a naive scorer writes per activity: a bulk upsert of a score increment into a
+    contacts collection indexed like ours (unique email, score order); no timeline, no checks."""
+    client: AsyncIOMotorClient = AsyncIOMotorClient(uri)
+    collection = client[database]["bench_raw_contacts"]
+    await collection.create_index("email", unique=True)
+    await collection.create_index([("score", -1), ("_id", -1)])
+    started = time.perf_counter()
+    for start in range(0, len(items), BATCH):
+        await collection.bulk_write(
+            [
+                UpdateOne({"email": a["contactEmail"]}, {"$inc": {"score": 10}}, upsert=True)
+                for a in items[start : start + BATCH]
+            ],
+            ordered=False,
+        )
+    elapsed = time.perf_counter() - started
+    await collection.drop()
+    client.close()
+    return len(items) / elapsed
+
+
 async def graphql_ingest(http: httpx.AsyncClient, url: str, items: list[dict]) -> float:
     started = time.perf_counter()
     for start in range(0, len(items), BATCH):
@@ -140,6 +162,8 @@ async def measure(uri: str, api_url: str, contacts: int, count: int, samples: in
         raw = await raw_upserts(uri, database, activities(emails, count, f"raw{run}"))
         ours = await graphql_ingest(http, url, activities(emails, count, f"gql{run}"))
         raw_again = await raw_upserts(uri, database, activities(emails, count, f"raw2{run}"))
+        await raw_score_upserts(uri, database, activities(emails, count, f"s1{run}"))
+        scores = await raw_score_upserts(uri, database, activities(emails, count, f"s2{run}"))
         latencies = await live_latency(http, url, ws_url, emails[0], samples)
     raw_rate = (raw + raw_again) / 2
     print(f"contacts: {contacts}, activities per measurement: {count}, batch size: {BATCH}")
@@ -149,6 +173,10 @@ async def measure(uri: str, api_url: str, contacts: int, count: int, samples: in
     )
     print(f"activitiesRecord (GraphQL/HTTP): {ours:10.0f} activities/s (scored, explained)")
     print(f"ratio ours / raw:                {ours / raw_rate:10.2f}")
+    print(
+        f"raw bulk upsert of score increments into contacts: {scores:.0f} activities/s; "
+        f"ratio ours / that: {ours / scores:.2f}"
+    )
     print(
         f"activityRecord -> scoreChanged:  p50 {percentile(latencies, 50):.1f} ms, "
         f"p99 {percentile(latencies, 99):.1f} ms over {samples} changes"
