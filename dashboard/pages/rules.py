@@ -72,6 +72,33 @@ def rules_card(
     )
 
 
+def rule_form(
+    kind: str,
+    editing: rx.Var,
+    fields: list[rx.Component],
+    on_submit: rx.EventHandler,
+) -> rx.Component:
+    """A new or edited rule: its fields, Save, and Cancel while editing."""
+    return rx.form(
+        rx.vstack(
+            rx.text(rx.cond(editing.contains("id"), f"Edit {kind}", f"New {kind}"), weight="bold"),
+            *fields,
+            rx.hstack(
+                rx.button(f"Save {kind}", type="submit", id=f"save-{kind.replace(' ', '-')}"),
+                rx.cond(
+                    editing.contains("id"),
+                    rx.button("Cancel", variant="soft", type="button", on_click=S.cancel_edits),
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=on_submit,
+        reset_on_submit=True,
+        key=editing["id"].to(str),
+    )
+
+
 def field_rules() -> rx.Component:
     def row(rule: rx.Var[dict]) -> rx.Component:
         return rx.table.row(
@@ -110,11 +137,10 @@ def field_rules() -> rx.Component:
         )
         for i in range(CONDITION_SLOTS)
     ]
-    form = rx.form(
-        rx.vstack(
-            rx.text(
-                rx.cond(editing.contains("id"), "Edit field rule", "New field rule"), weight="bold"
-            ),
+    form = rule_form(
+        "field rule",
+        editing,
+        [
             rx.flex(
                 rx.input(
                     placeholder="Name",
@@ -137,19 +163,8 @@ def field_rules() -> rx.Component:
             rx.text("Conditions (1 to 3, all must hold):", size="2", color_scheme="gray"),
             *conditions,
             rx.el.datalist(*[rx.el.option(value=f) for f in FIELDS], id="profile-fields"),
-            rx.hstack(
-                rx.button("Save field rule", type="submit", id="save-field-rule"),
-                rx.cond(
-                    editing.contains("id"),
-                    rx.button("Cancel", variant="soft", type="button", on_click=S.cancel_edits),
-                ),
-            ),
-            spacing="2",
-            width="100%",
-        ),
-        on_submit=S.save_field,
-        reset_on_submit=True,
-        key=editing["id"].to(str),
+        ],
+        S.save_field,
     )
     return rules_card(
         "Field rules",
@@ -176,12 +191,10 @@ def custom_rules() -> rx.Component:
         )
 
     editing = S.editing_custom
-    form = rx.form(
-        rx.vstack(
-            rx.text(
-                rx.cond(editing.contains("id"), "Edit custom rule", "New custom rule"),
-                weight="bold",
-            ),
+    form = rule_form(
+        "custom rule",
+        editing,
+        [
             rx.flex(
                 rx.input(
                     placeholder="Name",
@@ -238,19 +251,8 @@ def custom_rules() -> rx.Component:
                 name="enabled",
                 default_checked=rx.cond(editing.contains("id"), editing["enabled"].to(bool), True),
             ),
-            rx.hstack(
-                rx.button("Save custom rule", type="submit", id="save-custom-rule"),
-                rx.cond(
-                    editing.contains("id"),
-                    rx.button("Cancel", variant="soft", type="button", on_click=S.cancel_edits),
-                ),
-            ),
-            spacing="2",
-            width="100%",
-        ),
-        on_submit=S.save_custom,
-        reset_on_submit=True,
-        key=editing["id"].to(str),
+        ],
+        S.save_custom,
     )
     return rules_card(
         "Custom rules",
