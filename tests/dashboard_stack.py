@@ -118,6 +118,7 @@ class ReflexServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"reflex exited; see {self.log}")
             if time.monotonic() > deadline:
+                self.__exit__()
                 raise RuntimeError(f"reflex did not start; see {self.log}")
             try:
                 if httpx.get(f"http://127.0.0.1:{self.port}/").status_code == 200:
