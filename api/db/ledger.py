@@ -129,12 +129,3 @@ class LedgerRepo:
         ]
         rows = await self.collection.aggregate(pipeline).to_list(None)
         return {row["_id"]: int(row["points"]) for row in rows}
-
-    async def total_points(self, contact_id: str) -> int:
-        rows = await self.collection.aggregate(
-            [
-                {"$match": {"contactId": contact_id}},
-                {"$group": {"_id": None, "points": {"$sum": "$points"}}},
-            ]
-        ).to_list(None)
-        return int(rows[0]["points"]) if rows else 0

@@ -87,16 +87,6 @@ def entry_id(contact_id: str, seq: int) -> str:
     return f"{contact_id}:{seq:010d}"
 
 
-def occurrence_keys(changes: Sequence[Change]) -> set[str]:
-    keys = set()
-    for change in changes:
-        if isinstance(change, ActivityChange):
-            key = occurrence_key(change.activity)
-            if key is not None:
-                keys.add(key)
-    return keys
-
-
 class _Plan:
     """Entries accumulated for one contact, with its running state."""
 

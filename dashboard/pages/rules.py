@@ -72,6 +72,27 @@ def rules_card(
     )
 
 
+def name_and_points(editing: rx.Var, id_prefix: str, points_hint: str) -> list[rx.Component]:
+    """The name and points inputs every rule starts with."""
+    return [
+        rx.input(
+            placeholder="Name",
+            name="name",
+            default_value=editing["name"].to(str),
+            id=f"{id_prefix}-name",
+            min_width="220px",
+        ),
+        rx.input(
+            placeholder=points_hint,
+            name="points",
+            type="number",
+            default_value=editing["points"].to(str),
+            id=f"{id_prefix}-points",
+            width="160px",
+        ),
+    ]
+
+
 def rule_form(
     kind: str,
     editing: rx.Var,
@@ -142,21 +163,7 @@ def field_rules() -> rx.Component:
         editing,
         [
             rx.flex(
-                rx.input(
-                    placeholder="Name",
-                    name="name",
-                    default_value=editing["name"].to(str),
-                    id="field-rule-name",
-                    min_width="220px",
-                ),
-                rx.input(
-                    placeholder="Points",
-                    name="points",
-                    type="number",
-                    default_value=editing["points"].to(str),
-                    id="field-rule-points",
-                    width="110px",
-                ),
+                *name_and_points(editing, "field-rule", "Points"),
                 gap="2",
                 wrap="wrap",
             ),
@@ -196,21 +203,7 @@ def custom_rules() -> rx.Component:
         editing,
         [
             rx.flex(
-                rx.input(
-                    placeholder="Name",
-                    name="name",
-                    default_value=editing["name"].to(str),
-                    id="custom-rule-name",
-                    min_width="220px",
-                ),
-                rx.input(
-                    placeholder="Points (-50 to 100)",
-                    name="points",
-                    type="number",
-                    default_value=editing["points"].to(str),
-                    id="custom-rule-points",
-                    width="160px",
-                ),
+                *name_and_points(editing, "custom-rule", "Points (-50 to 100)"),
                 _select(
                     "activityType",
                     ACTIVITY_TYPES,

@@ -40,6 +40,7 @@ class ContactsState(rx.State):
     country: str = ""
     descending: bool = True
     cursors: list[str] = [""]
+    _next_cursor: str = ""
     has_next: bool = False
     loading: bool = True
     error: str = ""
@@ -92,8 +93,6 @@ class ContactsState(rx.State):
         self.has_next = data["pageInfo"]["hasNextPage"]
         self._next_cursor = data["pageInfo"]["endCursor"] or ""
         self.loading, self.error = False, ""
-
-    _next_cursor: str = ""
 
     @rx.event
     async def apply(self, form: dict[str, Any]) -> None:

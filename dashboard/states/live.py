@@ -20,7 +20,6 @@ CHANGES = """subscription { scoreChanged {
 
 class LiveState(rx.State):
     connected: bool = False
-    last_change: str = ""
     # The browser connection the running watcher serves: a page load opens a new one, and the
     # watcher of the old one then stops.
     _watcher_session: str = ""
@@ -67,7 +66,6 @@ class LiveState(rx.State):
             delay = min(delay * 2, 5.0)
 
     async def _apply(self, change: dict[str, Any]) -> None:
-        self.last_change = f"{change['score']} ({change['delta']:+d}): {change['reason']}"
         if change["classification"] != change["previousClassification"]:
             classes = await self.get_state(ClassificationState)
             classes.count_change(change["previousClassification"], change["classification"])
