@@ -70,7 +70,7 @@ async def raw_upserts(uri: str, database: str, items: list[dict]) -> float:
 
 async def raw_score_upserts(uri: str, database: str, items: list[dict]) -> float:
     """What a naive scorer writes per activity: a bulk upsert of a score increment into a
-    contacts collection indexed like ours (unique email, score order); no timeline, no checks."""
+    contacts collection (unique email to upsert by, score order); no timeline, no checks."""
     client: AsyncIOMotorClient = AsyncIOMotorClient(uri)
     collection = client[database]["bench_raw_contacts"]
     await collection.create_index("email", unique=True)

@@ -1,15 +1,16 @@
 """Committing timeline entries to contacts: atomic, idempotent, safe under retries and crashes.
 
 One multi-document transaction per batch inserts the new ledger entries and updates each contact's
-score, sequence number and occurrence counters with a conditional update (matched only while the
-sequence number is still the one planned from). Either all of it is stored or none of it:
+score, sequence number and occurrence counters. An entry's _id is its contact's id and sequence
+number, so two writers planning from the same state both claim the same _id and one of them fails:
+that unique _id is the optimistic lock. Either all of it is stored or none of it:
   - a crash or lost connection aborts the transaction, so a retry starts clean;
   - an activity recorded before breaks the unique (contact, idempotency key) index: the transaction
     is rolled back, the duplicates are looked up and answered with their stored entries;
-  - a concurrent writer makes the conditional update miss or conflict: rolled back, re-read and
+  - a concurrent writer makes the entry insert collide or conflict: rolled back, re-read and
     retried.
-Contact states are cached in the process (the conditional update validates them), so the hot path
-reads nothing from the database.
+Contact states are cached in the process (the entry _ids validate them), so the hot path reads
+nothing from the database.
 """
 
 import asyncio
@@ -25,11 +26,12 @@ from pymongo.errors import BulkWriteError, OperationFailure
 from api.db.batching import find_in
 from api.db.client import Store
 from api.db.ledger import DUPLICATE_KEY, entry_to_doc
-from api.scoring.planner import ActivityChange, Change, ContactState, Entry
+from api.scoring.planner import ActivityChange, Change, ContactState, Entry, replay
 
 Document = dict[str, Any]
 Planner = Callable[[ContactState, Sequence[Change]], tuple[list[Entry], ContactState]]
 BATCH_ROUNDS = 2
+MAX_LEDGER_ONLY = 20
 MAX_ROUNDS = 100
 MAX_BACKOFF = 0.25
 
@@ -124,16 +126,23 @@ async def _states(
     if unknown:
         projection = {"score": 1, "seq": 1, "occ": 1, "rules": 1}
         docs = await find_in(store.contacts.collection, "_id", unknown, projection)
-        for doc in docs:
-            state = ContactState(
+        stored = [
+            ContactState(
                 doc["_id"],
                 int(doc["score"]),
                 int(doc["seq"]),
                 dict(doc.get("occ", {})),
                 {rule: int(points) for rule, points in doc.get("rules", {}).items()},
+                stored_seq=int(doc["seq"]),
             )
+            for doc in docs
+        ]
+        # Read after the contacts: entries committed since then are in these tails too.
+        tails = await asyncio.gather(*(store.ledger.after(s.contact_id, s.seq) for s in stored))
+        for state, tail in zip(stored, tails, strict=True):
+            state = replay(state, tail)
             cache.put(state)
-            states[doc["_id"]] = state
+            states[state.contact_id] = state
         outcome.missing.update(cid for cid in unknown if cid not in states)
     return states
 
@@ -152,10 +161,11 @@ async def _commit_once(
         entries, after = plan(before, items)
         if not entries:
             continue
+        if _must_store(before, after):
+            after.stored_seq = after.seq
+            updates.append(UpdateOne({"_id": contact_id}, _state_update(after, now)))
         planned[contact_id] = (entries, after)
-        update = _state_update(before, after, now)
-        updates.append(UpdateOne({"_id": contact_id, "seq": before.seq}, update))
-    if not updates:
+    if not planned:
         return
     docs = [entry_to_doc(e) for entries, _ in planned.values() for e in entries]
     async with await store.client.start_session() as session, session.start_transaction():
@@ -168,25 +178,34 @@ async def _commit_once(
             if any("_id" in e.get("keyPattern", {"_id": 1}) for e in duplicates):
                 raise _Stale from error  # another writer took these sequence numbers
             raise _Duplicates from error
-        if await store.contacts.apply(updates, session) < len(updates):
+        if updates and await store.contacts.apply(updates, session) < len(updates):
             raise _Stale
     for contact_id, (entries, after) in planned.items():
         store.state_cache.put(after)
         outcome.entries[contact_id] = entries
 
 
-def _state_update(before: ContactState, after: ContactState, now: datetime) -> Document:
-    """The contact update from one state to the next: changed counters and rule points set,
-    vanished ones unset."""
-    changes: Document = {"score": after.score, "seq": after.seq, "updatedAt": now}
-    removed: Document = {}
-    for prefix, old, new in (
-        ("occ", before.occurrences, after.occurrences),
-        ("rules", before.rule_points, after.rule_points),
-    ):
-        changes.update({f"{prefix}.{k}": v for k, v in new.items() if old.get(k) != v})
-        removed.update({f"{prefix}.{k}": "" for k in old.keys() - new.keys()})
-    return {"$set": changes, "$unset": removed} if removed else {"$set": changes}
+def _must_store(before: ContactState, after: ContactState) -> bool:
+    """Whether the contact document must be rewritten. Entries that change neither the score nor
+    the rule points (a second open, anything while paused) live in the ledger only; a state read
+    from the database replays them. A bounded tail keeps that replay short."""
+    return (
+        after.score != before.score
+        or after.rule_points != before.rule_points
+        or after.seq - after.stored_seq > MAX_LEDGER_ONLY
+    )
+
+
+def _state_update(after: ContactState, now: datetime) -> Document:
+    return {
+        "$set": {
+            "score": after.score,
+            "seq": after.seq,
+            "occ": after.occurrences,
+            "rules": after.rule_points,
+            "updatedAt": now,
+        }
+    }
 
 
 async def _drop_recorded(

@@ -8,6 +8,7 @@ from typing import Any
 from bson import ObjectId
 from motor.motor_asyncio import AsyncIOMotorClientSession, AsyncIOMotorDatabase
 from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
+from pymongo.errors import DuplicateKeyError
 
 from api.db.batching import find_in
 
@@ -113,20 +114,35 @@ PUBLIC_FIELDS = {
 
 
 class ContactsRepo:
+    """Contacts, and the email directory (`contact_emails`, one document per email, keyed by it).
+
+    The email lives in its own collection rather than in a unique index on contacts: a contact
+    is rewritten on every score change, and every index on it makes that dearer.
+    """
+
     def __init__(self, db: AsyncIOMotorDatabase[Document]) -> None:
         self.collection = db["contacts"]
+        self.emails = db["contact_emails"]
         self.id_cache: dict[str, str] = {}
 
     async def ensure_indexes(self) -> None:
-        # Every score change rewrites a contact, and every index makes that dearer: only the
-        # unique email and the score order are indexed; other filters ride the score order.
-        await self.collection.create_index("email", unique=True)
         await self.collection.create_index([("score", DESCENDING), ("_id", DESCENDING)])
+        await self._move_email_index()
+
+    async def _move_email_index(self) -> None:
+        """Databases from before the email directory: fill it, then drop the old index."""
+        if "email_1" not in await self.collection.index_information():
+            return
+        async for doc in self.collection.find({}, {"email": 1}):
+            await self.emails.update_one(
+                {"_id": doc["email"]}, {"$setOnInsert": {"contactId": doc["_id"]}}, upsert=True
+            )
+        await self.collection.drop_index("email_1")
 
     async def upsert(self, email: str, details: ContactDetails) -> tuple[ContactRecord, bool]:
         now = datetime.now(UTC)
-        new_id = str(ObjectId())
-        changes: Document = {"updatedAt": now}
+        contact_id = await self._claim_email(email)
+        changes: Document = {"updatedAt": now, "email": email}
         optional = {
             "firstName": details.first_name,
             "lastName": details.last_name,
@@ -136,25 +152,32 @@ class ContactsRepo:
         changes.update({key: value for key, value in optional.items() if value is not None})
         for key, value in (details.fields or {}).items():
             changes[f"fields.{key}"] = value
-        on_insert: Document = {
-            "_id": new_id,
-            "score": 0,
-            "seq": 0,
-            "occ": {},
-            "createdAt": now,
-        }
+        on_insert: Document = {"score": 0, "seq": 0, "occ": {}, "createdAt": now}
         if details.mailing_lists is None:
             on_insert["mailingLists"] = []
         if not details.fields:
             on_insert["fields"] = {}
-        doc = await self.collection.find_one_and_update(
-            {"email": email},
-            {"$set": changes, "$setOnInsert": on_insert},
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
-            projection=PUBLIC_FIELDS,
+        result = await self.collection.update_one(
+            {"_id": contact_id}, {"$set": changes, "$setOnInsert": on_insert}, upsert=True
         )
-        return record(doc), doc["_id"] == new_id
+        contact = await self.get(contact_id)
+        assert contact is not None
+        return contact, result.upserted_id is not None
+
+    async def _claim_email(self, email: str) -> str:
+        """The contact id owning an email; a new one if nobody owns it yet (race-free)."""
+        doc: Document | None
+        try:
+            doc = await self.emails.find_one_and_update(
+                {"_id": email},
+                {"$setOnInsert": {"contactId": str(ObjectId())}},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:  # a concurrent upsert claimed it first
+            doc = await self.emails.find_one({"_id": email})
+        assert doc is not None
+        return str(doc["contactId"])
 
     async def apply(self, updates: list[UpdateOne], session: AsyncIOMotorClientSession) -> int:
         """Apply conditional state updates inside a transaction; how many matched."""
@@ -166,8 +189,8 @@ class ContactsRepo:
         return record(doc) if doc else None
 
     async def by_email(self, email: str) -> ContactRecord | None:
-        doc = await self.collection.find_one({"email": email}, PUBLIC_FIELDS)
-        return record(doc) if doc else None
+        ids = await self.ids_by_email([email])
+        return await self.get(ids[email]) if email in ids else None
 
     async def by_ids(self, ids: Sequence[str]) -> dict[str, ContactRecord]:
         docs = await find_in(self.collection, "_id", ids, PUBLIC_FIELDS)
@@ -177,8 +200,8 @@ class ContactsRepo:
         """Contact ids by email; ids never change, so they are cached in the process."""
         found = {email: self.id_cache[email] for email in emails if email in self.id_cache}
         unknown = [email for email in emails if email not in found]
-        for doc in await find_in(self.collection, "email", unknown, {"email": 1}):
-            found[doc["email"]] = self.id_cache[doc["email"]] = doc["_id"]
+        for doc in await find_in(self.emails, "_id", unknown):
+            found[doc["_id"]] = self.id_cache[doc["_id"]] = doc["contactId"]
         if len(self.id_cache) > ID_CACHE_SIZE:
             self.id_cache.clear()
         return found

@@ -9,7 +9,7 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ASCENDING, DESCENDING
 
 from api.scoring.activities import Activity, ActivityType
-from api.scoring.planner import Entry, EntryKind
+from api.scoring.planner import Entry, EntryKind, entry_id
 from api.scoring.sheet import SheetEntry
 
 Document = dict[str, Any]
@@ -40,6 +40,8 @@ def entry_to_doc(entry: Entry) -> Document:
         if entry.kind is EntryKind.ACTIVITY:
             # Unique per contact: the activity's own entry is what makes a repeat a duplicate.
             doc["idempotencyKey"] = entry.activity.idempotency_key
+    if entry.counted:
+        doc["counted"] = list(entry.counted)
     if entry.sheet_entry is not None:
         doc["sheetEntry"] = entry.sheet_entry.value
     if entry.actor is not None:
@@ -69,6 +71,7 @@ def doc_to_entry(doc: Document) -> Entry:
         activity=activity,
         sheet_entry=SheetEntry(doc["sheetEntry"]) if doc.get("sheetEntry") else None,
         actor=doc.get("actor"),
+        counted=tuple(doc.get("counted", ())),
     )
 
 
@@ -103,13 +106,18 @@ class LedgerRepo:
         self, contact_id: str, first: int, before_seq: int | None
     ) -> tuple[list[Entry], bool]:
         """Newest entries first; the flag says whether older ones remain."""
-        query: Document = {"contactId": contact_id}
-        if before_seq is not None:
-            query["seq"] = {"$lt": before_seq}
+        end = entry_id(contact_id, before_seq) if before_seq is not None else f"{contact_id};"
+        query = {"_id": {"$gt": f"{contact_id}:", "$lt": end}}
         docs = (
-            await self.collection.find(query).sort("seq", DESCENDING).limit(first + 1).to_list(None)
+            await self.collection.find(query).sort("_id", DESCENDING).limit(first + 1).to_list(None)
         )
         return [doc_to_entry(doc) for doc in docs[:first]], len(docs) > first
+
+    async def after(self, contact_id: str, seq: int) -> list[Entry]:
+        """A contact's entries after a sequence number, oldest first."""
+        query = {"_id": {"$gt": entry_id(contact_id, seq), "$lt": f"{contact_id};"}}
+        docs = await self.collection.find(query).sort("_id", ASCENDING).to_list(None)
+        return [doc_to_entry(doc) for doc in docs]
 
     async def count(self, contact_id: str) -> int:
         return await self.collection.count_documents(

@@ -1,7 +1,7 @@
 """Contact scoring states recently committed by this process.
 
-Only a hint: every commit is a conditional update on the contact's sequence number, so a stale
-state (another process wrote since) is detected, dropped and re-read.
+Only a hint: every commit claims the next sequence numbers of the contact's ledger, so a stale
+state (another process wrote since) collides, is dropped and re-read.
 """
 
 from collections import OrderedDict

@@ -61,6 +61,8 @@ class ContactState:
     occurrences: dict[str, int] = field(default_factory=dict)
     # Points each field rule gave this contact, while it matches.
     rule_points: dict[str, int] = field(default_factory=dict)
+    # The sequence number the contact document holds: later entries are only in the ledger.
+    stored_seq: int = 0
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ class Entry:
     activity: Activity | None = None
     sheet_entry: SheetEntry | None = None
     actor: str | None = None
+    # Occurrence counters this entry's activity advanced (to rebuild a state from the ledger).
+    counted: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -95,6 +99,7 @@ class _Plan:
         self.score, self.seq = state.score, state.seq
         self.occurrences = dict(state.occurrences)
         self.rule_points = dict(state.rule_points)
+        self.stored_seq = state.stored_seq
         self.now = now
         self.entries: list[Entry] = []
 
@@ -106,6 +111,7 @@ class _Plan:
         activity: Activity | None = None,
         sheet_entry: SheetEntry | None = None,
         actor: str | None = None,
+        counted: tuple[str, ...] = (),
     ) -> None:
         self.seq += 1
         self.score += points
@@ -121,6 +127,7 @@ class _Plan:
                 activity,
                 sheet_entry,
                 actor,
+                counted,
             )
         )
 
@@ -130,12 +137,26 @@ class _Plan:
 
     def activity(self, activity: Activity, sheet: ScoreSheet, rules: Sequence[CustomRule]) -> None:
         key = occurrence_key(activity)
+        counted = [key] if key else []
         earned = award(activity, self.count(key) if key else 1, sheet)
-        self.add(earned.points, EntryKind.ACTIVITY, earned.reason, activity, earned.sheet_entry)
         # Custom rules score while scoring is paused, once per contact, rule and campaign.
+        fired = []
         for rule in rules:
-            if rule.applies_to(activity) and self.count(custom_rule_key(rule, activity)) == 1:
-                self.add(rule.points, EntryKind.RULE, f"Custom rule '{rule.name}'", activity)
+            if rule.applies_to(activity):
+                rule_key = custom_rule_key(rule, activity)
+                counted.append(rule_key)
+                if self.count(rule_key) == 1:
+                    fired.append(rule)
+        self.add(
+            earned.points,
+            EntryKind.ACTIVITY,
+            earned.reason,
+            activity,
+            earned.sheet_entry,
+            counted=tuple(counted),
+        )
+        for rule in fired:
+            self.add(rule.points, EntryKind.RULE, f"Custom rule '{rule.name}'", activity)
 
     def reset(self, change: ScoreReset) -> None:
         if self.score == 0 and not self.occurrences and not self.rule_points:
@@ -164,7 +185,12 @@ class _Plan:
 
     def state(self) -> ContactState:
         return ContactState(
-            self.contact_id, self.score, self.seq, self.occurrences, self.rule_points
+            self.contact_id,
+            self.score,
+            self.seq,
+            self.occurrences,
+            self.rule_points,
+            self.stored_seq,
         )
 
 
@@ -194,3 +220,17 @@ def plan(
                 change.score - planned.score, EntryKind.MANUAL, change.reason, actor=change.actor
             )
     return planned.entries, planned.state()
+
+
+def replay(state: ContactState, entries: Sequence[Entry]) -> ContactState:
+    """The state after entries that followed it (in order); how a stored state catches up with
+    entries committed without rewriting the contact (they changed neither score nor rules)."""
+    occurrences, rule_points = dict(state.occurrences), dict(state.rule_points)
+    score, seq = state.score, state.seq
+    for entry in entries:
+        if entry.kind is EntryKind.RESET:
+            occurrences, rule_points = {}, {}
+        for key in entry.counted:
+            occurrences[key] = occurrences.get(key, 0) + 1
+        score, seq = entry.total_after, entry.seq
+    return ContactState(state.contact_id, score, seq, occurrences, rule_points, state.stored_seq)
