@@ -11,6 +11,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from api.db.batching import find_in
+from api.scoring.rules import Profile
 
 Document = dict[str, Any]
 ID_CACHE_SIZE = 200_000
@@ -29,6 +30,17 @@ class ContactRecord:
     score: int
     created_at: datetime
     updated_at: datetime
+
+    def profile(self) -> Profile:
+        """Who the contact is, as rules and views see it."""
+        return Profile(
+            self.email,
+            self.first_name,
+            self.last_name,
+            self.country,
+            self.mailing_lists,
+            self.fields,
+        )
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,8 @@ class ContactQuery:
     ids: set[str] | None = None
     exclude_ids: set[str] = field(default_factory=set)
     mailing_list: str | None = None
+    # In any of these lists (None: no condition).
+    any_mailing_list: list[str] | None = None
     country: str | None = None
     search: str | None = None
 
@@ -68,8 +82,13 @@ class ContactQuery:
             ids["$nin"] = sorted(self.exclude_ids)
         if ids:
             query["_id"] = ids
+        lists: Document = {}
         if self.mailing_list is not None:
-            query["mailingLists"] = self.mailing_list
+            lists["$all"] = [self.mailing_list]
+        if self.any_mailing_list is not None:
+            lists["$in"] = self.any_mailing_list
+        if lists:
+            query["mailingLists"] = lists
         if self.country is not None:
             query["country"] = self.country
         if self.search:
@@ -230,6 +249,11 @@ class ContactsRepo:
             .to_list(None)
         )
         return [record(doc) for doc in docs[:first]], len(docs) > first
+
+    async def scan(self, query: ContactQuery) -> AsyncIterator[ContactRecord]:
+        """Every matching contact, streamed (never all held at once)."""
+        async for doc in self.collection.find(query.to_mongo(), PUBLIC_FIELDS).batch_size(1000):
+            yield record(doc)
 
     async def count(self, query: ContactQuery) -> int:
         return await self.collection.count_documents(query.to_mongo())

@@ -26,8 +26,7 @@ def entry_to_doc(entry: Entry) -> Document:
         "kind": entry.kind.value,
         "reason": entry.reason,
         "at": entry.at,
-        # When the points were earned: an activity's own time, else the time of the change.
-        "earnedAt": entry.activity.occurred_at if entry.activity else entry.at,
+        "earnedAt": entry.earned_at,
     }
     if entry.activity is not None:
         doc["activity"] = {
@@ -125,10 +124,17 @@ class LedgerRepo:
         )
 
     async def points_since(
-        self, since: datetime, contact_ids: Sequence[str] | None
+        self,
+        since: datetime,
+        contact_ids: Sequence[str] | None,
+        until: datetime | None = None,
     ) -> dict[str, int]:
-        """Points earned per contact since a time (resets excluded): the recent-points basis."""
-        match: Document = {"earnedAt": {"$gte": since}, "kind": {"$ne": EntryKind.RESET.value}}
+        """Points earned per contact in [since, until) (resets excluded): the recent-points
+        basis of classification and of score views over a period."""
+        earned: Document = {"$gte": since}
+        if until is not None:
+            earned["$lt"] = until
+        match: Document = {"earnedAt": earned, "kind": {"$ne": EntryKind.RESET.value}}
         if contact_ids is not None:
             match["contactId"] = {"$in": list(contact_ids)}
         pipeline = [

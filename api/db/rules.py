@@ -1,46 +1,17 @@
 """The `field_rules` and `custom_rules` collections: small, read whole."""
 
-from datetime import UTC, datetime
 from typing import Any
 
-from bson import ObjectId
-from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
+from motor.motor_asyncio import AsyncIOMotorDatabase
 
+from api.db.named import NamedRepo
 from api.scoring.activities import ActivityType
 from api.scoring.rules import CustomRule, FieldCondition, FieldOperator, FieldRule
 
 Document = dict[str, Any]
 
 
-class RulesRepo:
-    def __init__(self, collection: AsyncIOMotorCollection[Document]) -> None:
-        self.collection = collection
-
-    async def ensure_indexes(self) -> None:
-        await self.collection.create_index("name", unique=True)
-
-    async def _insert(self, doc: Document) -> str:
-        doc = {"_id": str(ObjectId()), **doc, "createdAt": datetime.now(UTC)}
-        await self.collection.insert_one(doc)
-        return str(doc["_id"])
-
-    async def _replace(self, rule_id: str, doc: Document) -> bool:
-        result = await self.collection.update_one(
-            {"_id": rule_id}, {"$set": {**doc, "updatedAt": datetime.now(UTC)}}
-        )
-        return result.matched_count == 1
-
-    async def delete(self, rule_id: str) -> bool:
-        return (await self.collection.delete_one({"_id": rule_id})).deleted_count == 1
-
-    async def name_taken(self, name: str, except_id: str | None = None) -> bool:
-        query: Document = {"name": name}
-        if except_id:
-            query["_id"] = {"$ne": except_id}
-        return await self.collection.count_documents(query, limit=1) > 0
-
-
-class FieldRulesRepo(RulesRepo):
+class FieldRulesRepo(NamedRepo):
     def __init__(self, db: AsyncIOMotorDatabase[Document]) -> None:
         super().__init__(db["field_rules"])
 
@@ -59,7 +30,7 @@ class FieldRulesRepo(RulesRepo):
         return await self._replace(rule.id, _field_doc(rule))
 
 
-class CustomRulesRepo(RulesRepo):
+class CustomRulesRepo(NamedRepo):
     def __init__(self, db: AsyncIOMotorDatabase[Document]) -> None:
         super().__init__(db["custom_rules"])
 

@@ -86,6 +86,11 @@ class Entry:
     def id(self) -> str:
         return entry_id(self.contact_id, self.seq)
 
+    @property
+    def earned_at(self) -> datetime:
+        """When the points were earned: an activity's own time, else the time of the change."""
+        return self.activity.occurred_at if self.activity else self.at
+
 
 def entry_id(contact_id: str, seq: int) -> str:
     return f"{contact_id}:{seq:010d}"

@@ -1,7 +1,5 @@
 """Contacts: creating and updating them, setting a score by hand, and finding them."""
 
-import re
-
 from api.db.client import Store
 from api.db.commits import commit
 from api.db.contacts import ContactDetails, ContactQuery, ContactRecord
@@ -10,9 +8,14 @@ from api.scoring.planner import Entry, ScoreSet
 from api.services.activities import planner_for
 from api.services.classifying import recent_points
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
-from api.services.validation import MAX_REASON, email_problem, normalize_email, text_problem
+from api.services.validation import (
+    FIELD_NAME,
+    MAX_REASON,
+    email_problem,
+    normalize_email,
+    text_problem,
+)
 
-FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 MAX_LISTS = 50
 MAX_FIELDS = 50
 MANUAL_SCORE_RANGE = (-10_000, 100_000)

@@ -5,24 +5,18 @@ from dataclasses import replace
 
 from api.db.client import Store
 from api.db.commits import commit
-from api.db.contacts import ContactRecord
-from api.db.rules import RulesRepo
 from api.scoring.planner import Change, FieldRulesSync
 from api.scoring.rules import (
     MAX_CONDITIONS,
-    NUMERIC,
-    PROFILE_FIELDS,
     RULE_POINTS_RANGE,
-    VALUELESS,
     CustomRule,
     FieldRule,
-    Profile,
     field_awards,
 )
 from api.services.activities import planner_for
-from api.services.contacts import FIELD_NAME
+from api.services.conditions import conditions_problems
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
-from api.services.validation import MAX_URL, text_problem
+from api.services.validation import MAX_URL, name_problem, text_problem
 
 CHUNK = 500
 MAX_EXCLUDED = 100
@@ -46,55 +40,7 @@ def _field_rule_problems(rule: FieldRule) -> list[ServiceError]:
         problems.append(
             ServiceError("conditions", f"Give 1 to {MAX_CONDITIONS} conditions", ErrorCode.INVALID)
         )
-    for i, condition in enumerate(rule.conditions):
-        where = f"conditions.{i}"
-        custom = condition.field.removeprefix("fields.")
-        if condition.field not in PROFILE_FIELDS and not (
-            condition.field.startswith("fields.") and FIELD_NAME.match(custom)
-        ):
-            problems.append(
-                ServiceError(
-                    f"{where}.field",
-                    f"Unknown field '{condition.field}': use one of "
-                    f"{', '.join(PROFILE_FIELDS)} or fields.<custom field>",
-                    ErrorCode.INVALID,
-                )
-            )
-        if condition.operator not in VALUELESS:
-            problem = text_problem(f"{where}.value", condition.value, required=True)
-            if problem:
-                problems.append(problem)
-        if condition.operator in NUMERIC:
-            try:
-                float(condition.value)
-            except ValueError:
-                problems.append(
-                    ServiceError(
-                        f"{where}.value", f"'{condition.value}' is not a number", ErrorCode.INVALID
-                    )
-                )
-    return problems
-
-
-async def _name_problem(repo: RulesRepo, name: str, rule_id: str | None) -> list[ServiceError]:
-    if await repo.name_taken(name.strip(), rule_id):
-        return [
-            ServiceError(
-                "name", f"A rule named '{name.strip()}' exists already", ErrorCode.CONFLICT
-            )
-        ]
-    return []
-
-
-def _profile(contact: ContactRecord) -> Profile:
-    return Profile(
-        contact.email,
-        contact.first_name,
-        contact.last_name,
-        contact.country,
-        contact.mailing_lists,
-        contact.fields,
-    )
+    return problems + conditions_problems(rule.conditions, "conditions")
 
 
 async def sync_field_rules(store: Store, deleted: dict[str, str] | None = None) -> int:
@@ -116,14 +62,14 @@ async def sync_contacts(
     names = {**(deleted or {}), **{rule.id: rule.name for rule in rules}}
     gone = frozenset(deleted or {})
     changes: dict[str, list[Change]] = {
-        cid: [FieldRulesSync(field_awards(rules, _profile(c)), names, gone)]
+        cid: [FieldRulesSync(field_awards(rules, c.profile()), names, gone)]
         for cid, c in contacts.items()
     }
     return len((await commit(store, changes, plan)).entries)
 
 
 async def create_field_rule(store: Store, rule: FieldRule) -> tuple[FieldRule, int]:
-    problems = _field_rule_problems(rule) or await _name_problem(store.field_rules, rule.name, None)
+    problems = _field_rule_problems(rule) or await name_problem(store.field_rules, rule.name, None)
     if problems:
         raise ServiceFailure(problems)
     created = await store.field_rules.create(replace(rule, name=rule.name.strip()))
@@ -135,7 +81,7 @@ async def update_field_rule(store: Store, rule: FieldRule) -> tuple[FieldRule, i
         raise ServiceFailure(
             [ServiceError("id", f"No field rule with id {rule.id}", ErrorCode.NOT_FOUND)]
         )
-    problems = _field_rule_problems(rule) or await _name_problem(
+    problems = _field_rule_problems(rule) or await name_problem(
         store.field_rules, rule.name, rule.id
     )
     if problems:
@@ -184,7 +130,7 @@ async def save_custom_rule(store: Store, rule: CustomRule, creating: bool) -> Cu
         raise ServiceFailure(
             [ServiceError("id", f"No custom rule with id {rule.id}", ErrorCode.NOT_FOUND)]
         )
-    problems = _custom_rule_problems(rule) or await _name_problem(
+    problems = _custom_rule_problems(rule) or await name_problem(
         store.custom_rules, rule.name, None if creating else rule.id
     )
     if problems:

@@ -2,8 +2,10 @@
 
 import re
 
+from api.db.named import NamedRepo
 from api.services.errors import ErrorCode, ServiceError
 
+FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_TEXT = 200
 MAX_REASON = 500
@@ -32,3 +34,13 @@ def text_problem(
     if len(value) > limit:
         return ServiceError(field, f"{field} must be at most {limit} characters", ErrorCode.INVALID)
     return None
+
+
+async def name_problem(
+    repo: NamedRepo, name: str, own_id: str | None, noun: str = "rule"
+) -> list[ServiceError]:
+    """A name another item of the same collection already has."""
+    if await repo.name_taken(name.strip(), own_id):
+        message = f"A {noun} named '{name.strip()}' exists already"
+        return [ServiceError("name", message, ErrorCode.CONFLICT)]
+    return []

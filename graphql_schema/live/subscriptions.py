@@ -1,16 +1,24 @@
 """`scoreChanged`: every score change, live, over graphql-transport-ws."""
 
+import time
 from collections.abc import AsyncGenerator
 from datetime import datetime
 
 import strawberry
+from graphql import GraphQLError
 
+from api.db.client import Store
 from api.live import ScoreEvent
 from api.scoring.classification import ContactClass
+from api.scoring.views import ScoreView as ScoreViewRecord
+from api.services.views import ViewChange, view_change
 from graphql_schema.activities.types import TimelineEntry
 from graphql_schema.contacts.types import Contact
 from graphql_schema.context import Info, Loaders
 from graphql_schema.permissions import IsViewer
+
+ViewChangeEnum = strawberry.enum(ViewChange, name="ViewChange")
+VIEW_REFRESH_SECONDS = 5.0
 
 
 @strawberry.type
@@ -24,9 +32,12 @@ class ScoreChange:
     reason: str
     at: datetime
     entry: TimelineEntry
+    view_change: ViewChange | None = strawberry.field(
+        default=None, description="With viewId: whether the contact entered or left the view"
+    )
 
     @classmethod
-    def of(cls, event: ScoreEvent) -> "ScoreChange":
+    def of(cls, event: ScoreEvent, view_change: ViewChange | None = None) -> "ScoreChange":
         entry = event.entry
         return cls(
             contact_id=strawberry.ID(entry.contact_id),
@@ -38,6 +49,7 @@ class ScoreChange:
             reason=entry.reason,
             at=entry.at,
             entry=TimelineEntry.of(entry),
+            view_change=view_change,
         )
 
     @strawberry.field
@@ -48,18 +60,57 @@ class ScoreChange:
 
 @strawberry.type
 class LiveSubscriptions:
-    @strawberry.subscription(permission_classes=[IsViewer])
+    @strawberry.subscription(
+        permission_classes=[IsViewer],
+        description="Every score change; with viewId only contacts entering or leaving that view",
+    )
     async def score_changed(
         self,
         info: Info,
         contact_id: strawberry.ID | None = None,
+        view_id: strawberry.ID | None = None,
         class_changes_only: bool = False,
     ) -> AsyncGenerator[ScoreChange, None]:
-        async for event in info.context.hub.events():
+        context = info.context
+        followed = FollowedView(context.store, str(view_id)) if view_id is not None else None
+        if followed is not None:
+            await followed.load()
+        async for event in context.hub.events():
             if contact_id is not None and event.entry.contact_id != str(contact_id):
                 continue
             if class_changes_only and not event.class_changed:
                 continue
             # A websocket connection lives long: give every event fresh loaders.
-            info.context.loaders = Loaders(info.context.store)
-            yield ScoreChange.of(event)
+            context.loaders = Loaders(context.store)
+            change = None
+            if followed is not None:
+                change = await followed.change(context.loaders, event)
+                if change is None:
+                    continue
+            yield ScoreChange.of(event, change)
+
+
+class FollowedView:
+    """The view a subscriber follows, re-read now and then so that edits take effect."""
+
+    def __init__(self, store: Store, view_id: str) -> None:
+        self.store = store
+        self.view_id = view_id
+        self.view: ScoreViewRecord | None = None
+        self.loaded_at = 0.0
+
+    async def load(self) -> ScoreViewRecord:
+        view = await self.store.views.get(self.view_id)
+        if view is None:
+            raise GraphQLError(f"No view with id {self.view_id}", extensions={"code": "NOT_FOUND"})
+        self.view, self.loaded_at = view, time.monotonic()
+        return view
+
+    async def change(self, loaders: Loaders, event: ScoreEvent) -> ViewChange | None:
+        view = self.view
+        if view is None or time.monotonic() - self.loaded_at > VIEW_REFRESH_SECONDS:
+            view = await self.load()
+        contact = await loaders.contacts.load(event.entry.contact_id)
+        if contact is None:
+            return None
+        return await view_change(self.store, view, contact, event.entry, event.previous_score)

@@ -4,7 +4,6 @@ import strawberry
 
 from api.scoring.activities import ActivityType
 from api.scoring.rules import CustomRule as CustomRuleRecord
-from api.scoring.rules import FieldCondition, FieldOperator
 from api.scoring.rules import FieldRule as FieldRuleRecord
 from api.services.errors import ServiceFailure
 from api.services.rules import (
@@ -17,14 +16,7 @@ from api.services.rules import (
 from graphql_schema.context import Info
 from graphql_schema.errors import Error, errors_of
 from graphql_schema.permissions import IsAdmin
-from graphql_schema.rules.types import CustomRule, FieldRule
-
-
-@strawberry.input
-class FieldConditionInput:
-    field: str
-    operator: FieldOperator
-    value: str = ""
+from graphql_schema.rules.types import CustomRule, FieldConditionInput, FieldRule
 
 
 @strawberry.input
@@ -34,7 +26,7 @@ class FieldRuleInput:
     conditions: list[FieldConditionInput] = strawberry.field(description="1 to 3, all must hold")
 
     def record(self, rule_id: str = "") -> FieldRuleRecord:
-        conditions = tuple(FieldCondition(c.field, c.operator, c.value) for c in self.conditions)
+        conditions = tuple(c.record() for c in self.conditions)
         return FieldRuleRecord(rule_id, self.name, self.points, conditions)
 
 

@@ -4,6 +4,7 @@ import strawberry
 
 from api.scoring.activities import ActivityType
 from api.scoring.rules import CustomRule as CustomRuleRecord
+from api.scoring.rules import FieldCondition as FieldConditionRecord
 from api.scoring.rules import FieldOperator
 from api.scoring.rules import FieldRule as FieldRuleRecord
 
@@ -17,6 +18,20 @@ class FieldCondition:
     )
     operator: FieldOperator
     value: str
+
+    @classmethod
+    def of(cls, condition: FieldConditionRecord) -> "FieldCondition":
+        return cls(field=condition.field, operator=condition.operator, value=condition.value)
+
+
+@strawberry.input
+class FieldConditionInput:
+    field: str
+    operator: FieldOperator
+    value: str = ""
+
+    def record(self) -> FieldConditionRecord:
+        return FieldConditionRecord(self.field, self.operator, self.value)
 
 
 @strawberry.type(description="Points for who a contact is: given while all conditions hold")
@@ -32,10 +47,7 @@ class FieldRule:
             id=strawberry.ID(rule.id),
             name=rule.name,
             points=rule.points,
-            conditions=[
-                FieldCondition(field=c.field, operator=c.operator, value=c.value)
-                for c in rule.conditions
-            ],
+            conditions=[FieldCondition.of(c) for c in rule.conditions],
         )
 
 

@@ -1,0 +1,220 @@
+"""Score-based views: validated definitions, their contacts, their report, who enters and leaves."""
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from api.db.client import Store
+from api.db.contacts import ContactQuery, ContactRecord
+from api.scoring.planner import Entry, EntryKind
+from api.scoring.views import (
+    MAX_CRITERIA,
+    MAX_MAILING_LISTS,
+    MAX_PERIOD_DAYS,
+    SCORE_LIMIT,
+    PeriodKind,
+    ReportCounter,
+    ScoreConditionKind,
+    ScoreView,
+    ViewReport,
+)
+from api.services.conditions import conditions_problems
+from api.services.errors import ErrorCode, ServiceError, ServiceFailure
+from api.services.validation import name_problem, text_problem
+
+SCAN_PAGE = 500
+
+
+class ViewChange(StrEnum):
+    ENTERED = "ENTERED"
+    LEFT = "LEFT"
+
+
+def _condition_problems(view: ScoreView) -> list[ServiceError]:
+    condition = view.condition
+    needs = {
+        ScoreConditionKind.AT_LEAST: ("min",),
+        ScoreConditionKind.AT_MOST: ("max",),
+        ScoreConditionKind.BETWEEN: ("min", "max"),
+    }[condition.kind]
+    problems = []
+    for name in needs:
+        value = getattr(condition, name)
+        if value is None:
+            message = f"{condition.kind.value} needs {name}"
+            problems.append(ServiceError(f"scoreCondition.{name}", message, ErrorCode.REQUIRED))
+        elif not -SCORE_LIMIT <= value <= SCORE_LIMIT:
+            message = f"{name} must be between {-SCORE_LIMIT} and {SCORE_LIMIT}"
+            problems.append(ServiceError(f"scoreCondition.{name}", message, ErrorCode.OUT_OF_RANGE))
+    low, high = condition.low, condition.high
+    if not problems and low is not None and high is not None and low > high:
+        message = "min must not be above max"
+        problems.append(ServiceError("scoreCondition.min", message, ErrorCode.INVALID))
+    return problems
+
+
+def _period_problems(view: ScoreView) -> list[ServiceError]:
+    period = view.period
+    if period.kind is PeriodKind.LAST_DAYS:
+        if period.days is None:
+            return [ServiceError("period.days", "LAST_DAYS needs days", ErrorCode.REQUIRED)]
+        if not 1 <= period.days <= MAX_PERIOD_DAYS:
+            message = f"days must be between 1 and {MAX_PERIOD_DAYS}"
+            return [ServiceError("period.days", message, ErrorCode.OUT_OF_RANGE)]
+    if period.kind is PeriodKind.DATE_RANGE:
+        missing = [name for name in ("start", "end") if getattr(period, name) is None]
+        if missing:
+            return [
+                ServiceError(f"period.{name}", f"DATE_RANGE needs {name}", ErrorCode.REQUIRED)
+                for name in missing
+            ]
+        if period.start and period.end and period.start > period.end:
+            return [ServiceError("period.end", "end is before start", ErrorCode.INVALID)]
+    return []
+
+
+def _view_problems(view: ScoreView) -> list[ServiceError]:
+    problems = [p for p in [text_problem("name", view.name, required=True)] if p]
+    problems += _condition_problems(view) + _period_problems(view)
+    if len(view.criteria) > MAX_CRITERIA:
+        message = f"At most {MAX_CRITERIA} criteria"
+        problems.append(ServiceError("criteria", message, ErrorCode.TOO_MANY))
+    problems += conditions_problems(view.criteria, "criteria")
+    if len(view.mailing_lists) > MAX_MAILING_LISTS:
+        message = f"At most {MAX_MAILING_LISTS} mailing lists"
+        problems.append(ServiceError("mailingLists", message, ErrorCode.TOO_MANY))
+    for i, name in enumerate(view.mailing_lists):
+        problem = text_problem(f"mailingLists.{i}", name, required=True)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def _cleaned(view: ScoreView) -> ScoreView:
+    lists = tuple(sorted({name.strip() for name in view.mailing_lists}))
+    return replace(view, name=view.name.strip(), mailing_lists=lists)
+
+
+async def create_view(store: Store, view: ScoreView, actor: str) -> ScoreView:
+    problems = _view_problems(view) or await name_problem(store.views, view.name, None, "view")
+    if problems:
+        raise ServiceFailure(problems)
+    view = _cleaned(view)
+    return replace(view, id=await store.views.create(view, actor))
+
+
+async def update_view(store: Store, view: ScoreView) -> ScoreView:
+    problems = _view_problems(view) or await name_problem(store.views, view.name, view.id, "view")
+    if problems:
+        raise ServiceFailure(problems)
+    view = _cleaned(view)
+    if not await store.views.replace(view):
+        raise ServiceFailure([_not_found(view.id)])
+    return view
+
+
+async def delete_view(store: Store, view_id: str) -> None:
+    if not await store.views.delete(view_id):
+        raise ServiceFailure([_not_found(view_id)])
+
+
+def _not_found(view_id: str) -> ServiceError:
+    return ServiceError("id", f"No view with id {view_id}", ErrorCode.NOT_FOUND)
+
+
+async def _window(store: Store, view: ScoreView, now: datetime) -> tuple[datetime, datetime] | None:
+    """The view's scoring window, starting no earlier than the last reset."""
+    window = view.period.window(now)
+    if window is None:
+        return None
+    last_reset = await store.resets.last_started()
+    since, until = window
+    return (max(since, last_reset) if last_reset else since), until
+
+
+async def _query(store: Store, view: ScoreView) -> ContactQuery:
+    """The contacts query for the score and the lists; criteria are checked per contact."""
+    lists = list(view.mailing_lists) or None
+    window = await _window(store, view, datetime.now(UTC))
+    if window is None:
+        condition = view.condition
+        return ContactQuery(
+            min_score=condition.low, max_score=condition.high, any_mailing_list=lists
+        )
+    points = await store.ledger.points_since(window[0], None, until=window[1])
+    query = ContactQuery(any_mailing_list=lists)
+    inside = {cid for cid, earned in points.items() if view.condition.holds(earned)}
+    if view.condition.holds(0):
+        # Contacts that earned nothing in the window qualify too: exclude the others.
+        query.exclude_ids = {cid for cid in points if cid not in inside}
+    else:
+        query.ids = inside
+    return query
+
+
+async def view_page(
+    store: Store, view: ScoreView, first: int, after: tuple[int, str] | None
+) -> tuple[list[ContactRecord], bool]:
+    """Contacts in the view, highest score first; the flag says whether more follow."""
+    query = await _query(store, view)
+    if not view.criteria:
+        return await store.contacts.page(query, first, "score", True, after)
+    found: list[ContactRecord] = []
+    while True:
+        records, more = await store.contacts.page(query, SCAN_PAGE, "score", True, after)
+        for record in records:
+            if view.holds_profile(record.profile()):
+                found.append(record)
+                if len(found) > first:
+                    return found[:first], True
+        if not more:
+            return found, False
+        after = (records[-1].score, records[-1].id)
+
+
+async def view_members(store: Store, view: ScoreView) -> AsyncIterator[ContactRecord]:
+    """Every contact in the view, streamed in no particular order."""
+    async for record in store.contacts.scan(await _query(store, view)):
+        if view.holds_profile(record.profile()):
+            yield record
+
+
+async def view_report(store: Store, view: ScoreView) -> ViewReport:
+    counter = ReportCounter()
+    async for record in view_members(store, view):
+        counter.add(record.profile())
+    return counter.report()
+
+
+async def view_change(
+    store: Store, view: ScoreView, contact: ContactRecord, entry: Entry, previous_score: int
+) -> ViewChange | None:
+    """Whether a timeline entry made its contact enter or leave the view."""
+    if not view.holds_profile(contact.profile()):
+        return None
+    before, after = previous_score, entry.total_after
+    window = await _window(store, view, datetime.now(UTC))
+    if window is not None:
+        since, until = window
+        earned = store.ledger.points_since
+        if entry.kind is EntryKind.RESET:
+            # The window now starts at the reset: what counted before it counts no more.
+            before_reset = view.period.window(entry.at)
+            assert before_reset is not None
+            old = await earned(before_reset[0], [contact.id], until=entry.at)
+            before, after = old.get(contact.id, 0), 0
+        else:
+            now = (await earned(since, [contact.id], until=until)).get(contact.id, 0)
+            counted = entry.points if since <= entry.earned_at < until else 0
+            before, after = now - counted, now
+    was, now_in = view.condition.holds(before), view.condition.holds(after)
+    if was == now_in:
+        return None
+    return ViewChange.ENTERED if now_in else ViewChange.LEFT
+
+
+async def view_count(store: Store, view: ScoreView) -> int:
+    if not view.criteria:
+        return await store.contacts.count(await _query(store, view))
+    return sum([1 async for _ in view_members(store, view)])

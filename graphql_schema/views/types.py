@@ -1,0 +1,127 @@
+"""Score-based views as clients see them: definition, contacts and report."""
+
+from datetime import date
+
+import strawberry
+
+from api.scoring.views import PeriodKind, ScoreConditionKind
+from api.scoring.views import ScoreCondition as ScoreConditionRecord
+from api.scoring.views import ScoreView as ScoreViewRecord
+from api.scoring.views import ScoringPeriod as ScoringPeriodRecord
+from api.services import views
+from graphql_schema.contacts.types import Contact, ContactConnection, ContactEdge
+from graphql_schema.context import Info
+from graphql_schema.pagination import PageInfo, decode_cursor, encode_cursor, page_size
+from graphql_schema.rules.types import FieldCondition
+
+ScoreConditionKindEnum = strawberry.enum(ScoreConditionKind, name="ScoreConditionKind")
+PeriodKindEnum = strawberry.enum(PeriodKind, name="ScoringPeriodKind")
+CURSOR_KIND = "view-score"
+
+
+@strawberry.type(description="AT_LEAST min, AT_MOST max, or BETWEEN min and max (inclusive)")
+class ScoreCondition:
+    kind: ScoreConditionKind
+    min: int | None
+    max: int | None
+
+
+@strawberry.type(description="Which points count: the total score, or points earned in a window")
+class ScoringPeriod:
+    kind: PeriodKind
+    days: int | None = strawberry.field(description="LAST_DAYS: how many days back")
+    start: date | None = strawberry.field(description="DATE_RANGE: first day (UTC)")
+    end: date | None = strawberry.field(description="DATE_RANGE: last day, included (UTC)")
+
+
+@strawberry.type
+class ReportCount:
+    name: str
+    count: int
+
+
+@strawberry.type
+class ViewReport:
+    total: int
+    by_mailing_list: list[ReportCount]
+    by_country: list[ReportCount]
+
+
+@strawberry.type(description="A saved segment of contacts by score, period, fields and lists")
+class ScoreView:
+    id: strawberry.ID
+    name: str
+    score_condition: ScoreCondition
+    period: ScoringPeriod
+    criteria: list[FieldCondition] = strawberry.field(description="At most 2, all must hold")
+    mailing_lists: list[str] = strawberry.field(description="In any of these lists; none: all")
+    record: strawberry.Private[ScoreViewRecord]
+
+    @classmethod
+    def of(cls, view: ScoreViewRecord) -> "ScoreView":
+        condition, period = view.condition, view.period
+        return cls(
+            id=strawberry.ID(view.id),
+            name=view.name,
+            score_condition=ScoreCondition(
+                kind=condition.kind, min=condition.min, max=condition.max
+            ),
+            period=ScoringPeriod(
+                kind=period.kind, days=period.days, start=period.start, end=period.end
+            ),
+            criteria=[FieldCondition.of(c) for c in view.criteria],
+            mailing_lists=list(view.mailing_lists),
+            record=view,
+        )
+
+    @strawberry.field(description="Contacts in the view, highest score first")
+    async def contacts(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> ContactConnection:
+        store = info.context.store
+        after_key = None
+        if after:
+            score, last_id = decode_cursor(CURSOR_KIND, after)
+            after_key = (int(score), str(last_id))
+        records, has_next = await views.view_page(store, self.record, page_size(first), after_key)
+        edges = [
+            ContactEdge(cursor=encode_cursor(CURSOR_KIND, [r.score, r.id]), node=Contact.of(r))
+            for r in records
+        ]
+        return ContactConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None
+            ),
+            total_count=await views.view_count(store, self.record),
+        )
+
+    @strawberry.field(description="How many contacts, per mailing list and per country")
+    async def report(self, info: Info) -> ViewReport:
+        report = await views.view_report(info.context.store, self.record)
+        return ViewReport(
+            total=report.total,
+            by_mailing_list=[ReportCount(name=n, count=c) for n, c in report.by_mailing_list],
+            by_country=[ReportCount(name=n, count=c) for n, c in report.by_country],
+        )
+
+
+@strawberry.input
+class ScoreConditionInput:
+    kind: ScoreConditionKind
+    min: int | None = None
+    max: int | None = None
+
+    def record(self) -> ScoreConditionRecord:
+        return ScoreConditionRecord(self.kind, self.min, self.max)
+
+
+@strawberry.input
+class ScoringPeriodInput:
+    kind: PeriodKind = PeriodKind.ALL_TIME
+    days: int | None = None
+    start: date | None = None
+    end: date | None = None
+
+    def record(self) -> ScoringPeriodRecord:
+        return ScoringPeriodRecord(self.kind, self.days, self.start, self.end)
