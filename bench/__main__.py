@@ -26,6 +26,7 @@ from pymongo import UpdateOne
 
 from api.embedded import EmbeddedMongo, free_port
 from bench.resets import measure_reset
+from bench.views import measure_view_report
 
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = 500
@@ -200,6 +201,12 @@ def main() -> None:
         default=100_000,
         help="contacts for the reset benchmark (0 to skip)",
     )
+    parser.add_argument(
+        "--view-contacts",
+        type=int,
+        default=100_000,
+        help="contacts for the view report benchmark (0 to skip)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         embedded = None
@@ -248,6 +255,13 @@ def main() -> None:
                     f"reset of {args.reset_contacts} contacts: raw update_many {raw:.1f} s, "
                     f"ours {ours:.1f} s ({args.reset_contacts / ours:.0f} contacts/s, a RESET "
                     f"timeline entry each); ratio raw / ours {raw / ours:.2f}"
+                )
+            if args.view_contacts:
+                raw, ours, matched = asyncio.run(measure_view_report(uri, args.view_contacts))
+                print(
+                    f"view report over {args.view_contacts} contacts ({matched} in the view): "
+                    f"raw aggregation {raw:.2f} s, ours {ours:.2f} s; ratio raw / ours "
+                    f"{raw / ours:.2f}"
                 )
         finally:
             api.send_signal(signal.SIGTERM)

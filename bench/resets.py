@@ -1,37 +1,11 @@
 """Reset of a large contact base: our reset job against a raw `update_many` on the same data."""
 
-import random
 import time
 import uuid
 
-from bson import ObjectId
-
 from api.db.client import Store
 from api.services.resets import run_reset
-
-BATCH = 5000
-
-
-async def _contacts(store: Store, count: int, collection: str) -> None:
-    rng = random.Random(1)
-    target = store.db[collection]
-    for start in range(0, count, BATCH):
-        await target.insert_many(
-            [
-                {
-                    "_id": str(ObjectId()),
-                    "email": f"r{collection}{i}@example.com",
-                    "score": rng.randint(0, 300),
-                    "seq": 0,
-                    "occ": {"open_x": 1},
-                    "mailingLists": [],
-                    "fields": {},
-                    "createdAt": 0,
-                    "updatedAt": 0,
-                }
-                for i in range(start, min(count, start + BATCH))
-            ]
-        )
+from bench.population import add_contacts
 
 
 async def measure_reset(uri: str, count: int) -> tuple[float, float]:
@@ -39,11 +13,11 @@ async def measure_reset(uri: str, count: int) -> tuple[float, float]:
     store = Store(uri, f"bench_reset_{uuid.uuid4().hex[:8]}")
     try:
         await store.ensure_indexes()
-        await _contacts(store, count, "raw_contacts")
+        await add_contacts(store, count, "raw_contacts")
         started = time.perf_counter()
         await store.db["raw_contacts"].update_many({}, {"$set": {"score": 0, "occ": {}}})
         raw = time.perf_counter() - started
-        await _contacts(store, count, "contacts")
+        await add_contacts(store, count, "contacts")
         record = await store.resets.start("bench", "benchmark", False, count)
         assert record is not None
         started = time.perf_counter()

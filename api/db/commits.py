@@ -1,16 +1,17 @@
 """Committing timeline entries to contacts: atomic, idempotent, safe under retries and crashes.
 
 One multi-document transaction per batch inserts the new ledger entries and updates each contact's
-score, sequence number and occurrence counters. An entry's _id is its contact's id and sequence
-number, so two writers planning from the same state both claim the same _id and one of them fails:
-that unique _id is the optimistic lock. Either all of it is stored or none of it:
+score, sequence number and occurrence counters. (contact, sequence number) is unique in the ledger,
+so two writers planning from the same state both claim the same one and one of them fails: that
+is the optimistic lock. Either all of it is stored or none of it:
   - a crash or lost connection aborts the transaction, so a retry starts clean;
-  - an activity recorded before breaks the unique (contact, idempotency key) index: the transaction
-    is rolled back, the duplicates are looked up and answered with their stored entries;
+  - an activity's entry is keyed by its idempotency key, so an activity recorded before collides:
+    the transaction is rolled back, the duplicates are looked up and answered with their stored
+    entries;
   - a concurrent writer makes the entry insert collide or conflict: rolled back, re-read and
     retried.
-Contact states are cached in the process (the entry _ids validate them), so the hot path reads
-nothing from the database.
+Contact states are cached in the process (the unique sequence numbers validate them), so the hot
+path reads nothing from the database.
 """
 
 import asyncio
@@ -175,9 +176,12 @@ async def _commit_once(
             duplicates = [e for e in error.details["writeErrors"] if e["code"] == DUPLICATE_KEY]
             if not duplicates:
                 raise
-            if any("_id" in e.get("keyPattern", {"_id": 1}) for e in duplicates):
+            if any(
+                ":k:" not in str(e["op"]["_id"]) or "seq" in e.get("keyPattern", {})
+                for e in duplicates
+            ):
                 raise _Stale from error  # another writer took these sequence numbers
-            raise _Duplicates from error
+            raise _Duplicates from error  # activities recorded before (keyed by their keys)
         if updates and await store.contacts.apply(updates, session) < len(updates):
             raise _Stale
     for contact_id, (entries, after) in planned.items():

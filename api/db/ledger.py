@@ -1,6 +1,5 @@
 """The `ledger` collection: every timeline entry of every contact, the reason for every point."""
 
-import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -8,12 +7,14 @@ from typing import Any
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ASCENDING, DESCENDING
 
+from api.db.batching import find_in
 from api.scoring.activities import Activity, ActivityType
-from api.scoring.planner import Entry, EntryKind, entry_id
+from api.scoring.planner import Entry, EntryKind, keyed_entry_id
 from api.scoring.sheet import SheetEntry
 
 Document = dict[str, Any]
 DUPLICATE_KEY = 11000
+OLD_KEY_INDEX = "contactId_1_idempotencyKey_1"
 
 
 def entry_to_doc(entry: Entry) -> Document:
@@ -36,9 +37,6 @@ def entry_to_doc(entry: Entry) -> Document:
             "occurredAt": entry.activity.occurred_at,
             "idempotencyKey": entry.activity.idempotency_key,
         }
-        if entry.kind is EntryKind.ACTIVITY:
-            # Unique per contact: the activity's own entry is what makes a repeat a duplicate.
-            doc["idempotencyKey"] = entry.activity.idempotency_key
     if entry.counted:
         doc["counted"] = list(entry.counted)
     if entry.sheet_entry is not None:
@@ -79,49 +77,53 @@ class LedgerRepo:
         self.collection = db["ledger"]
 
     async def ensure_indexes(self) -> None:
+        await self._key_activity_entries()
+        # Unique: two writers planning from the same state claim the same (contact, seq) and
+        # one fails; also a contact's timeline in order.
         await self.collection.create_index(
-            [("contactId", ASCENDING), ("idempotencyKey", ASCENDING)],
-            unique=True,
-            partialFilterExpression={"idempotencyKey": {"$type": "string"}},
+            [("contactId", ASCENDING), ("seq", ASCENDING)], unique=True
         )
         await self.collection.create_index([("earnedAt", ASCENDING)])
 
+    async def _key_activity_entries(self) -> None:
+        """Ledgers from before activity entries were keyed by idempotency key: re-key them."""
+        if OLD_KEY_INDEX not in await self.collection.index_information():
+            return
+        await self.collection.drop_index(OLD_KEY_INDEX)
+        query = {"kind": EntryKind.ACTIVITY.value, "_id": {"$not": {"$regex": ":k:"}}}
+        async for doc in self.collection.find(query):
+            entry = doc_to_entry(doc)
+            await self.collection.insert_one({**doc, "_id": entry.id})
+            await self.collection.delete_one({"_id": doc["_id"]})
+
     async def by_keys(self, keys: dict[str, list[str]]) -> dict[tuple[str, str], Entry]:
         """Stored entries of these activities, by (contact id, idempotency key)."""
-        found = await asyncio.gather(
-            *(
-                self.collection.find(
-                    {"contactId": contact_id, "idempotencyKey": {"$in": contact_keys}}
-                ).to_list(None)
-                for contact_id, contact_keys in keys.items()
-                if contact_keys
-            )
-        )
-        return {
-            (d["contactId"], d["idempotencyKey"]): doc_to_entry(d) for docs in found for d in docs
-        }
+        ids = [
+            keyed_entry_id(cid, key) for cid, contact_keys in keys.items() for key in contact_keys
+        ]
+        entries = [doc_to_entry(doc) for doc in await find_in(self.collection, "_id", ids)]
+        return {(e.contact_id, e.key): e for e in entries if e.key is not None}
 
     async def page(
         self, contact_id: str, first: int, before_seq: int | None
     ) -> tuple[list[Entry], bool]:
         """Newest entries first; the flag says whether older ones remain."""
-        end = entry_id(contact_id, before_seq) if before_seq is not None else f"{contact_id};"
-        query = {"_id": {"$gt": f"{contact_id}:", "$lt": end}}
+        query: Document = {"contactId": contact_id}
+        if before_seq is not None:
+            query["seq"] = {"$lt": before_seq}
         docs = (
-            await self.collection.find(query).sort("_id", DESCENDING).limit(first + 1).to_list(None)
+            await self.collection.find(query).sort("seq", DESCENDING).limit(first + 1).to_list(None)
         )
         return [doc_to_entry(doc) for doc in docs[:first]], len(docs) > first
 
     async def after(self, contact_id: str, seq: int) -> list[Entry]:
         """A contact's entries after a sequence number, oldest first."""
-        query = {"_id": {"$gt": entry_id(contact_id, seq), "$lt": f"{contact_id};"}}
-        docs = await self.collection.find(query).sort("_id", ASCENDING).to_list(None)
+        query = {"contactId": contact_id, "seq": {"$gt": seq}}
+        docs = await self.collection.find(query).sort("seq", ASCENDING).to_list(None)
         return [doc_to_entry(doc) for doc in docs]
 
     async def count(self, contact_id: str) -> int:
-        return await self.collection.count_documents(
-            {"_id": {"$gt": f"{contact_id}:", "$lt": f"{contact_id};"}}
-        )
+        return await self.collection.count_documents({"contactId": contact_id})
 
     async def points_since(
         self,

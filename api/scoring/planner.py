@@ -83,8 +83,21 @@ class Entry:
     counted: tuple[str, ...] = ()
 
     @property
+    def key(self) -> str | None:
+        """What makes the entry unique besides its place: its activity's idempotency key."""
+        if self.kind is EntryKind.ACTIVITY and self.activity is not None:
+            return self.activity.idempotency_key
+        return None
+
+    @property
     def id(self) -> str:
-        return entry_id(self.contact_id, self.seq)
+        """Unique: an activity's entry by its idempotency key (a repeat collides), any other
+        entry by its sequence number."""
+        return (
+            keyed_entry_id(self.contact_id, self.key)
+            if self.key
+            else entry_id(self.contact_id, self.seq)
+        )
 
     @property
     def earned_at(self) -> datetime:
@@ -94,6 +107,10 @@ class Entry:
 
 def entry_id(contact_id: str, seq: int) -> str:
     return f"{contact_id}:{seq:010d}"
+
+
+def keyed_entry_id(contact_id: str, key: str) -> str:
+    return f"{contact_id}:k:{key}"
 
 
 class _Plan:
