@@ -9,6 +9,7 @@ from dashboard.pages.login import login
 from dashboard.pages.reset import reset_page
 from dashboard.pages.rules import rules_page
 from dashboard.pages.setup import setup_page
+from dashboard.pages.views import views_page
 from dashboard.states.auth import AuthState
 from dashboard.states.classification import ClassificationState
 from dashboard.states.contact import ContactState
@@ -16,6 +17,7 @@ from dashboard.states.contacts import ContactsState
 from dashboard.states.reset import ResetState
 from dashboard.states.rules import RulesState
 from dashboard.states.setup import SetupState
+from dashboard.states.views import ViewsState
 
 # Signed-in pages: (page, route, title, what to load); each first checks the sign-in.
 PAGES = [
@@ -23,6 +25,7 @@ PAGES = [
     (contacts_page, "/contacts", "Contacts", ContactsState.open),
     (contact_page, "/contacts/[contact_id]", "Contact", ContactState.open),
     (setup_page, "/setup", "Scoring setup", SetupState.load),
+    (views_page, "/views", "Views", ViewsState.load),
     (rules_page, "/rules", "Rules", RulesState.load),
     (reset_page, "/reset", "Reset", ResetState.load),
 ]

@@ -261,6 +261,64 @@ def test_admin_manages_rules(browser, stack, screens):
     page.close()
 
 
+def test_editor_builds_a_view_with_report_and_live_changes(browser, stack, screens):
+    def in_view(min_score: int) -> int:
+        query = """query($min: Int) {
+            contacts(filter: {minScore: $min, mailingList: "Newsletter"}) { totalCount } }"""
+        return stack.graphql(query, {"min": min_score})["contacts"]["totalCount"]
+
+    page = open_page(browser)
+    sign_in(page, stack, Role.EDITOR)
+    page.goto(f"{stack.url}/views")
+    expect(page.get_by_text("No view yet.")).to_be_visible()
+    page.click("#new-view")
+    page.fill("#view-name", "Engaged readers")
+    page.select_option("#view-kind", "BETWEEN")
+    page.fill("#view-min", "100")
+    page.fill("#view-lists", "Newsletter")
+    page.click("#save-view")  # no max: the API refuses, the page says why
+    expect(page.locator(".api-error")).to_contain_text("BETWEEN needs max")
+
+    page.fill("#view-name", "Engaged readers")
+    page.select_option("#view-kind", "AT_LEAST")
+    page.fill("#view-min", "100")
+    page.fill("#view-lists", "Newsletter")
+    page.click("#save-view")
+    expect(page.locator(".notice")).to_contain_text("View created")
+    expect(page.locator(".view-row")).to_contain_text("score at least 100")
+    expected = in_view(100)
+    expect(page.locator("#view-total")).to_have_text(f"{expected} contacts")
+    expect(page.locator(".view-contact-row")).to_have_count(expected)
+    expect(page.locator("#view-by-list")).to_contain_text("Newsletter")
+    page.screenshot(path=screens / "views.png", full_page=True)
+    readme_shot(page, screens, "views")
+
+    # A score changes somewhere: the open view says its numbers may be out of date.
+    stack.graphql(
+        RECORD,
+        {"input": {"contactEmail": "linus@example.com", "type": "REFER_FRIEND"}},
+        role=Role.EDITOR,
+    )
+    expect(page.locator("#view-changes")).to_contain_text("1 score changes")
+
+    page.get_by_role("button", name="Edit").click()
+    expect(page.locator("#view-min")).to_have_value("100")
+    page.fill("#view-min", "0")
+    page.click("#save-view")
+    expect(page.locator(".notice")).to_contain_text("View saved")
+    expect(page.locator("#view-total")).to_have_text(f"{in_view(0)} contacts")
+    page.locator(".delete-view").click()
+    expect(page.get_by_text("No view yet.")).to_be_visible()
+    page.close()
+
+    viewer = open_page(browser)
+    sign_in(viewer, stack, Role.VIEWER)
+    viewer.goto(f"{stack.url}/views")
+    expect(viewer.get_by_text("No view yet.")).to_be_visible()
+    expect(viewer.locator("#new-view")).to_have_count(0)
+    viewer.close()
+
+
 def test_reset_needs_the_agreement_then_runs_with_progress(browser, stack, screens):
     page = open_page(browser)
     sign_in(page, stack)
@@ -281,7 +339,7 @@ def test_reset_needs_the_agreement_then_runs_with_progress(browser, stack, scree
     page.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/contacts", "/setup", "/rules", "/reset"])
+@pytest.mark.parametrize("path", ["/", "/contacts", "/views", "/setup", "/rules", "/reset"])
 def test_phone_sized_screens(browser, stack, screens, path):
     page = open_page(browser, 390, 844)
     sign_in(page, stack)

@@ -8,6 +8,7 @@ from dashboard.states.live import LiveState
 LINKS = [
     ("Classification", "/"),
     ("Contacts", "/contacts"),
+    ("Views", "/views"),
     ("Scoring setup", "/setup"),
     ("Rules", "/rules"),
     ("Reset", "/reset"),

@@ -11,7 +11,7 @@ from dashboard.states.rules import ACTIVITY_TYPES, CONDITION_SLOTS, FIELDS, OPER
 from dashboard.states.rules import RulesState as S
 
 
-def _select(name: str, options: list[str], value: rx.Var | str, element_id: str) -> rx.Component:
+def select_of(name: str, options: list[str], value: rx.Var | str, element_id: str) -> rx.Component:
     return rx.el.select(
         *[rx.el.option(option.replace("_", " ").lower(), value=option) for option in options],
         name=name,
@@ -141,7 +141,7 @@ def field_rules() -> rx.Component:
                 list="profile-fields",
                 min_width="220px",
             ),
-            _select(
+            select_of(
                 f"operator{i}",
                 OPERATORS,
                 editing[f"operator{i}"].to(str),
@@ -204,7 +204,7 @@ def custom_rules() -> rx.Component:
         [
             rx.flex(
                 *name_and_points(editing, "custom-rule", "Points (-50 to 100)"),
-                _select(
+                select_of(
                     "activityType",
                     ACTIVITY_TYPES,
                     editing["activityType"].to(str),

@@ -11,6 +11,7 @@ from dashboard.states.auth import AuthState
 from dashboard.states.classification import ClassificationState
 from dashboard.states.contact import ContactState
 from dashboard.states.contacts import ContactsState
+from dashboard.states.views import ViewsState
 
 log = logging.getLogger(__name__)
 CHANGES = """subscription { scoreChanged {
@@ -73,3 +74,5 @@ class LiveState(rx.State):
         contact.add_live(change)
         contacts = await self.get_state(ContactsState)
         contacts.score_change(change["contactId"], change["score"], change["classification"])
+        views = await self.get_state(ViewsState)
+        views.score_change(change["contactId"], change["score"])

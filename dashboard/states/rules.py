@@ -42,7 +42,7 @@ def _mutation(name: str, input_type: str, result: str) -> str:
     )
 
 
-def _describe_condition(c: dict[str, Any]) -> str:
+def describe_condition(c: dict[str, Any]) -> str:
     operator = c["operator"].replace("_", " ").lower()
     return f"{c['field']} {operator} {c['value']}".strip()
 
@@ -76,7 +76,7 @@ class RulesState(rx.State):
             self.error = str(error)
             return
         self.field_rules = [
-            {**r, "summary": " and ".join(_describe_condition(c) for c in r["conditions"])}
+            {**r, "summary": " and ".join(describe_condition(c) for c in r["conditions"])}
             for r in data["fieldRules"]
         ]
         self.custom_rules = [
