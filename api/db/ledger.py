@@ -1,7 +1,7 @@
 """The `ledger` collection: every timeline entry of every contact, the reason for every point."""
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +14,7 @@ from api.scoring.sheet import SheetEntry
 
 Document = dict[str, Any]
 DUPLICATE_KEY = 11000
+HISTORY_BATCH = 2000
 
 
 def entry_to_doc(entry: Entry) -> Document:
@@ -42,6 +43,10 @@ def entry_to_doc(entry: Entry) -> Document:
             doc["idempotencyKey"] = entry.activity.idempotency_key
     if entry.counted:
         doc["counted"] = list(entry.counted)
+    if entry.paused:
+        doc["paused"] = True
+    if entry.counters_set is not None:
+        doc["countersSet"] = dict(entry.counters_set)
     if entry.sheet_entry is not None:
         doc["sheetEntry"] = entry.sheet_entry.value
     if entry.actor is not None:
@@ -72,6 +77,8 @@ def doc_to_entry(doc: Document) -> Entry:
         sheet_entry=SheetEntry(doc["sheetEntry"]) if doc.get("sheetEntry") else None,
         actor=doc.get("actor"),
         counted=tuple(doc.get("counted", ())),
+        paused=bool(doc.get("paused", False)),
+        counters_set=doc.get("countersSet"),
     )
 
 
@@ -118,6 +125,24 @@ class LedgerRepo:
         query = {"_id": {"$gt": entry_id(contact_id, seq), "$lt": f"{contact_id};"}}
         docs = await self.collection.find(query).sort("_id", ASCENDING).to_list(None)
         return [doc_to_entry(doc) for doc in docs]
+
+    async def histories(self, first_contact: str, last_contact: str) -> AsyncIterator[list[Entry]]:
+        """The timelines of the contacts from `first_contact` to `last_contact` (in id order), one
+        contact at a time, each from its last reset on (that RESET entry first), oldest first:
+        one cursor in _id order, holding one contact's entries at a time."""
+        query = {"_id": {"$gt": f"{first_contact}:", "$lt": f"{last_contact};"}}
+        cursor = self.collection.find(query).sort("_id", ASCENDING).batch_size(HISTORY_BATCH)
+        entries: list[Entry] = []
+        async for doc in cursor:
+            entry = doc_to_entry(doc)
+            if entries and entry.contact_id != entries[-1].contact_id:
+                yield entries
+                entries = []
+            if entry.kind is EntryKind.RESET:
+                entries = []
+            entries.append(entry)
+        if entries:
+            yield entries
 
     async def count(self, contact_id: str) -> int:
         return await self.collection.count_documents(
