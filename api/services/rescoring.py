@@ -21,11 +21,10 @@ async def recomputed_chunks(
     sheet: ScoreSheet,
     rules: Sequence[CustomRule],
     after: str = "",
-    chunk: int = CHUNK,
 ) -> AsyncIterator[tuple[list[str], list[Recomputed]]]:
     """For each chunk of contacts after the id `after`: their ids, and the recomputation of
     those that have a timeline."""
-    async for ids in store.contacts.id_batches(after, chunk):
+    async for ids in store.contacts.id_batches(after, CHUNK):
         now = datetime.now(UTC)
         results = [
             recompute(entries, sheet, rules, now)
