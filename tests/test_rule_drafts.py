@@ -226,7 +226,10 @@ async def test_rescore_applies_an_edited_sheet_to_the_stored_history(api, small_
             updates = []
             while (message := await progress.next(timeout=60))["type"] == "next":
                 updates.append(message["payload"]["data"]["rescoreProgress"])
-        assert message["type"] == "complete"
+            assert message["type"] == "complete"
+            await progress.subscribe(PROGRESS, {"jobId": "nope"}, id_="2")
+            unknown = await progress.next()
+            assert unknown["payload"]["errors"][0]["extensions"]["code"] == "NOT_FOUND"
         change = (await live.next(timeout=30))["payload"]["data"]["scoreChanged"]
 
     assert updates[-1] == {"id": job["id"], "status": "DONE", "done": 4, "total": 4}
@@ -386,3 +389,26 @@ async def test_an_abandoned_rescore_is_resumed(store):
     assert (finished.status, finished.contacts_done, finished.contacts_affected) == ("DONE", 7, 4)
     scores = [(await store.contacts.by_email(e)).score for e in emails]
     assert sorted(scores) == [30, 30, 30, 50, 50, 50, 50]  # only the unreached contacts
+
+
+async def test_a_rescore_reads_ledger_only_entries_and_keeps_paused_activities_unscored(store):
+    await store.contacts.upsert("t@x.io", ContactDetails())
+    await record_activities(store, [ActivityInput("t@x.io", ActivityType.OPEN, "c0")])
+    sheet = await store.settings.score_sheet()
+    await store.settings.save_score_sheet(sheet.with_changes(enabled=False), "ann")
+    for n in range(18):  # one by one: each stays in the ledger only
+        await record_activities(store, [ActivityInput("t@x.io", ActivityType.OPEN, f"p{n}")])
+    await store.settings.save_score_sheet(sheet.with_changes({SheetEntry.UNIQUE_OPEN: 20}), "ann")
+    await record_activities(store, [ActivityInput("t@x.io", ActivityType.OPEN, "p0")])
+    found = await store.contacts.by_email("t@x.io")
+    [state] = await store.contacts.states([found.id])
+    assert (state.seq, found.score) == (1, 10)  # 19 entries after the stored state
+    timeline = (await store.ledger.sequences({found.id: (1, state.seq)}))[found.id]
+    assert [e.seq for e in timeline] == list(range(1, 21))
+
+    record = await store.rescores.start("ann", "opens", 1)
+    await run_rescore(store, record)
+    finished = await store.rescores.get(record.id)
+    assert (finished.contacts_affected, finished.points_delta, finished.activities) == (1, 10, 20)
+    # The first open is worth 20 now; the paused ones still nothing, p0's second neither.
+    assert (await store.contacts.by_email("t@x.io")).score == 20

@@ -1,20 +1,22 @@
 """The `ledger` collection: every timeline entry of every contact, the reason for every point."""
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ASCENDING, DESCENDING
 
+from api.db.batching import find_in
 from api.scoring.activities import Activity, ActivityType
 from api.scoring.planner import Entry, EntryKind, entry_id
 from api.scoring.sheet import SheetEntry
 
 Document = dict[str, Any]
 DUPLICATE_KEY = 11000
-HISTORY_BATCH = 2000
+# Entries probed for at a time past the ones known to exist (MAX_LEDGER_ONLY at most, usually).
+TAIL_PROBE = 20
 
 
 def entry_to_doc(entry: Entry) -> Document:
@@ -120,29 +122,27 @@ class LedgerRepo:
         )
         return [doc_to_entry(doc) for doc in docs[:first]], len(docs) > first
 
-    async def after(self, contact_id: str, seq: int) -> list[Entry]:
-        """A contact's entries after a sequence number, oldest first."""
-        query = {"_id": {"$gt": entry_id(contact_id, seq), "$lt": f"{contact_id};"}}
-        docs = await self.collection.find(query).sort("_id", ASCENDING).to_list(None)
-        return [doc_to_entry(doc) for doc in docs]
+    async def sequences(self, spans: Mapping[str, tuple[int, int]]) -> dict[str, list[Entry]]:
+        """Each contact's entries from sequence number `first` on, oldest first, where entries up
+        to `known` are known to exist: (1, seq of the contact document) is the whole timeline,
+        (seq + 1, seq) the ledger-only tail.
 
-    async def histories(self, first_contact: str, last_contact: str) -> AsyncIterator[list[Entry]]:
-        """The timelines of the contacts from `first_contact` to `last_contact` (in id order), one
-        contact at a time, each from its last reset on (that RESET entry first), oldest first:
-        one cursor in _id order, holding one contact's entries at a time."""
-        query = {"_id": {"$gt": f"{first_contact}:", "$lt": f"{last_contact};"}}
-        cursor = self.collection.find(query).sort("_id", ASCENDING).batch_size(HISTORY_BATCH)
-        entries: list[Entry] = []
-        async for doc in cursor:
-            entry = doc_to_entry(doc)
-            if entries and entry.contact_id != entries[-1].contact_id:
-                yield entries
-                entries = []
-            if entry.kind is EntryKind.RESET:
-                entries = []
-            entries.append(entry)
-        if entries:
-            yield entries
+        Sequence numbers have no gaps, so the entries are read by _id: point lookups, which any
+        server answers from the _id index (some scan the whole collection for an _id range).
+        Past `known`, they are probed for until a probe comes back short."""
+        found: dict[str, list[Entry]] = {contact_id: [] for contact_id in spans}
+        wanted = {cid: (first, max(known, first - 1) + 1) for cid, (first, known) in spans.items()}
+        while wanted:
+            ids = [entry_id(cid, n) for cid, (lo, hi) in wanted.items() for n in range(lo, hi + 1)]
+            docs = await find_in(self.collection, "_id", ids)
+            for doc in sorted(docs, key=lambda doc: str(doc["_id"])):
+                found[doc["contactId"]].append(doc_to_entry(doc))
+            wanted = {
+                cid: (hi + 1, hi + TAIL_PROBE)
+                for cid, (_, hi) in wanted.items()
+                if found[cid] and found[cid][-1].seq == hi
+            }
+        return found
 
     async def count(self, contact_id: str) -> int:
         return await self.collection.count_documents(

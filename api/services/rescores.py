@@ -20,13 +20,12 @@ from api.db.job_records import DONE
 from api.db.rescores import RescoreRecord
 from api.jobs import Jobs
 from api.scoring.planner import Change, ContactState, Entry, Rescore
-from api.scoring.rescoring import Recomputed
 from api.scoring.rules import CustomRule
 from api.scoring.sheet import ScoreSheet
 from api.services.activities import planner_for
 from api.services.background import resume_abandoned, with_heartbeat
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
-from api.services.rescoring import recompute_contact, recomputed_chunks
+from api.services.rescoring import Recomputation, recompute_contacts, recomputed_chunks
 from api.services.validation import MAX_REASON, text_problem
 
 MAX_RECOMPUTES = 20
@@ -65,9 +64,10 @@ async def _rescore(store: Store, record: RescoreRecord) -> None:
     rules = await store.custom_rules.all()
     job = _Job(store, sheet, rules, record)
     resume_after = await store.rescores.cursor(record.id)
-    async for ids, results in recomputed_chunks(store, sheet, rules, resume_after):
-        affected, delta = await job.commit([r for r in results if r.changed])
-        counts = {"activities": sum(r.activities for r in results), "pointsDelta": delta}
+    async for ids, recomputations in recomputed_chunks(store, sheet, rules, resume_after):
+        affected, delta = await job.commit([r for r in recomputations if r.result.changed])
+        activities = sum(r.result.activities for r in recomputations)
+        counts = {"activities": activities, "pointsDelta": delta}
         await store.rescores.advance(record.id, ids[-1], len(ids), affected, counts)
     await store.rescores.finish(record.id)
 
@@ -81,13 +81,16 @@ class _Job:
         self.actor = record.actor
         self.plan = planner_for(sheet)
 
-    async def commit(self, recomputed: Sequence[Recomputed]) -> tuple[int, int]:
+    async def commit(self, recomputations: Sequence[Recomputation]) -> tuple[int, int]:
         """Commit the recomputations; (contacts changed, points added)."""
-        pending = {r.contact_id: r for r in recomputed}
+        pending = list(recomputations)
         affected = delta = 0
         for _ in range(MAX_RECOMPUTES):
             if not pending:
                 return affected, delta
+            # The states were just read: the commit finds them in the cache (it validates them).
+            for recomputation in pending:
+                self.store.state_cache.put(recomputation.state)
             # The sequence number each contact was planned at, in the last round of the commit.
             planned_at: dict[str, int] = {}
 
@@ -97,26 +100,31 @@ class _Job:
                 seen[state.contact_id] = state.seq
                 return self.plan(state, changes)
 
-            changes: dict[str, list[Change]] = {
-                cid: [Rescore(r.rescored, r.rescored_occurrences, self.reason, self.actor, r.seq)]
-                for cid, r in pending.items()
-            }
-            outcome = await commit(self.store, changes, plan)
+            outcome = await commit(self.store, self._changes(pending), plan)
             for entries in outcome.entries.values():
                 affected += 1
                 delta += sum(e.points for e in entries)
             moved = [
-                cid
-                for cid, r in pending.items()
-                if cid not in outcome.entries and planned_at.get(cid, r.seq) != r.seq
+                r.result.contact_id
+                for r in pending
+                if r.result.contact_id not in outcome.entries
+                and planned_at.get(r.result.contact_id, r.result.seq) != r.result.seq
             ]
-            again = await asyncio.gather(
-                *(recompute_contact(self.store, cid, self.sheet, self.rules) for cid in moved)
-            )
-            pending = {r.contact_id: r for r in again if r is not None and r.changed}
+            again = await recompute_contacts(self.store, moved, self.sheet, self.rules)
+            pending = [r for r in again if r.result.changed]
         if pending:
             raise CommitContention("contacts kept changing while they were rescored")
         return affected, delta
+
+    def _changes(self, recomputations: Sequence[Recomputation]) -> dict[str, list[Change]]:
+        changes: dict[str, list[Change]] = {}
+        for r in recomputations:
+            result = r.result
+            rescore = Rescore(
+                result.rescored, result.rescored_occurrences, self.reason, self.actor, result.seq
+            )
+            changes[result.contact_id] = [rescore]
+        return changes
 
 
 async def resume_abandoned_rescores(store: Store) -> None:

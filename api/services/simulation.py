@@ -61,9 +61,9 @@ async def simulate(store: Store, proposal: Proposal) -> Simulation:
     examined = changed = total_delta = 0
     moves: Counter[tuple[ContactClass, ContactClass]] = Counter()
     largest: list[tuple[int, str, int, int]] = []
-    async for ids, results in recomputed_chunks(store, sheet, rules):
+    async for ids, recomputations in recomputed_chunks(store, sheet, rules):
         examined += len(ids)
-        moved = [r for r in results if r.delta]
+        moved = [r.result for r in recomputations if r.result.delta]
         changed += len(moved)
         total_delta += sum(r.delta for r in moved)
         moves.update(await _class_moves(store, settings, moved))
