@@ -109,6 +109,16 @@ async def test_simulating_a_sheet_change_counts_what_would_change_and_changes_no
     assert examples == [("a@x.io", 30, 60, 30), ("b@x.io", 10, 20, 10)]
     assert await snapshot(store) == before
 
+    # On the recent-points basis (every point here is recent) the same contact changes class.
+    await api.data(
+        "mutation { classificationUpdate(input: {basis: RECENT_POINTS, mostEngagedMin: 50}) "
+        "{ errors { field } } }"
+    )
+    recent = await simulate(api, entries=[{"activity": "UNIQUE_OPEN", "points": 20}])
+    assert recent["simulation"]["classChanges"] == [
+        {"from": "GETTING_STARTED", "to": "MOST_ENGAGED", "count": 1}
+    ]
+
     # Negative scoring switched on, for activities already stored.
     await record(api, "b@x.io", "UNSUBSCRIBE", "c1")
     negative = (await simulate(api, negativeScoringEnabled=True))["simulation"]
