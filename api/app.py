@@ -11,6 +11,7 @@ from starlette.routing import Route, WebSocketRoute
 from api.db.client import Store
 from api.jobs import Jobs
 from api.live import LiveHub
+from api.services.rescores import resume_abandoned_rescores
 from api.services.resets import resume_abandoned_resets
 from graphql_schema.view import GraphQLView
 
@@ -26,6 +27,7 @@ def create_app(mongodb_uri: str, database: str) -> Starlette:
         await store.ensure_indexes()
         await hub.start()
         jobs.spawn(resume_abandoned_resets(store), name="reset-watcher")
+        jobs.spawn(resume_abandoned_rescores(store), name="rescore-watcher")
         try:
             yield
         finally:

@@ -4,7 +4,9 @@ Starts the embedded database (or uses MONGODB_URI) and the API in its own proces
   1. the raw driver's bulk upsert rate of activity documents (the floor of what any store can do),
   2. our activitiesRecord ingestion through GraphQL over HTTP (scored, explained, idempotent),
   3. their ratio, and
-  4. activityRecord -> scoreChanged delivery latency seen by a websocket subscriber (p50, p99).
+  4. activityRecord -> scoreChanged delivery latency seen by a websocket subscriber (p50, p99),
+  5. a reset of a large contact base against a raw update_many (bench/resets.py), and
+  6. the rescore job's throughput in activities per second (bench/rescores.py).
 """
 
 import argparse
@@ -25,6 +27,7 @@ from motor.motor_asyncio import AsyncIOMotorClient
 from pymongo import UpdateOne
 
 from api.embedded import EmbeddedMongo, free_port
+from bench.rescores import measure_rescore
 from bench.resets import measure_reset
 from bench.views import measure_view_report
 
@@ -207,7 +210,21 @@ def main() -> None:
         default=100_000,
         help="contacts for the view report benchmark (0 to skip)",
     )
+    parser.add_argument(
+        "--rescore-contacts",
+        type=int,
+        default=5000,
+        help="contacts for the rescore benchmark (0 to skip)",
+    )
+    parser.add_argument(
+        "--rescore-activities",
+        type=int,
+        default=10,
+        help="stored activities per contact for the rescore benchmark (at least 1)",
+    )
     args = parser.parse_args()
+    if args.rescore_activities < 1:
+        parser.error("--rescore-activities must be at least 1")
     with tempfile.TemporaryDirectory() as tmp:
         embedded = None
         uri = os.environ.get("MONGODB_URI")
@@ -262,6 +279,15 @@ def main() -> None:
                     f"view report over {args.view_contacts} contacts ({matched} in the view): "
                     f"raw aggregation {raw:.2f} s, ours {ours:.2f} s; ratio raw / ours "
                     f"{raw / ours:.2f}"
+                )
+            if args.rescore_contacts:
+                count, seconds = asyncio.run(
+                    measure_rescore(uri, args.rescore_contacts, args.rescore_activities)
+                )
+                print(
+                    f"rescore of {args.rescore_contacts} contacts x {args.rescore_activities} "
+                    f"activities after a sheet change: {seconds:.1f} s, "
+                    f"{count / seconds:.0f} activities/s (a RESCORE timeline entry per contact)"
                 )
         finally:
             api.send_signal(signal.SIGTERM)

@@ -10,7 +10,10 @@ from graphql_schema.access.queries import AccessQueries
 from graphql_schema.activities.mutations import ActivityMutations
 from graphql_schema.contacts.mutations import ContactMutations
 from graphql_schema.contacts.queries import ContactQueries
+from graphql_schema.live.rescores import RescoreSubscriptions
 from graphql_schema.live.subscriptions import LiveSubscriptions
+from graphql_schema.rescoring.mutations import RescoringMutations
+from graphql_schema.rescoring.queries import RescoringQueries
 from graphql_schema.resets.mutations import ResetMutations
 from graphql_schema.resets.queries import ResetQueries
 from graphql_schema.rules.mutations import RuleMutations
@@ -22,7 +25,15 @@ from graphql_schema.views.queries import ViewQueries
 
 Query = merge_types(
     "Query",
-    (ContactQueries, ScoringQueries, RuleQueries, ViewQueries, ResetQueries, AccessQueries),
+    (
+        ContactQueries,
+        ScoringQueries,
+        RuleQueries,
+        ViewQueries,
+        ResetQueries,
+        RescoringQueries,
+        AccessQueries,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -33,10 +44,11 @@ Mutation = merge_types(
         RuleMutations,
         ViewMutations,
         ResetMutations,
+        RescoringMutations,
         AccessMutations,
     ),
 )
-Subscription = merge_types("Subscription", (LiveSubscriptions,))
+Subscription = merge_types("Subscription", (LiveSubscriptions, RescoreSubscriptions))
 
 
 def is_unexpected(error: GraphQLError) -> bool:

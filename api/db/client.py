@@ -6,6 +6,7 @@ from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 
 from api.db.contacts import ContactsRepo
 from api.db.ledger import LedgerRepo
+from api.db.rescores import RescoresRepo
 from api.db.resets import ResetsRepo
 from api.db.rules import CustomRulesRepo, FieldRulesRepo
 from api.db.settings import SettingsRepo
@@ -27,6 +28,7 @@ class Store:
         self.settings = SettingsRepo(self.db)
         self.tokens = TokensRepo(self.db)
         self.resets = ResetsRepo(self.db)
+        self.rescores = RescoresRepo(self.db)
         self.field_rules = FieldRulesRepo(self.db)
         self.custom_rules = CustomRulesRepo(self.db)
         self.views = ViewsRepo(self.db)
@@ -39,6 +41,7 @@ class Store:
             self.settings,
             self.tokens,
             self.resets,
+            self.rescores,
             self.field_rules,
             self.custom_rules,
             self.views,

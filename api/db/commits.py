@@ -24,7 +24,6 @@ from typing import Any
 from pymongo import UpdateOne
 from pymongo.errors import BulkWriteError, OperationFailure
 
-from api.db.batching import find_in
 from api.db.client import Store
 from api.db.ledger import DUPLICATE_KEY, entry_to_doc
 from api.scoring.planner import ActivityChange, Change, ContactState, Entry, replay
@@ -125,23 +124,11 @@ async def _states(
     states = {cid: s for cid in contact_ids if (s := cache.get(cid)) is not None}
     unknown = [cid for cid in contact_ids if cid not in states]
     if unknown:
-        projection = {"score": 1, "seq": 1, "occ": 1, "rules": 1}
-        docs = await find_in(store.contacts.collection, "_id", unknown, projection)
-        stored = [
-            ContactState(
-                doc["_id"],
-                int(doc["score"]),
-                int(doc["seq"]),
-                dict(doc.get("occ", {})),
-                {rule: int(points) for rule, points in doc.get("rules", {}).items()},
-                stored_seq=int(doc["seq"]),
-            )
-            for doc in docs
-        ]
+        stored = await store.contacts.states(unknown)
         # Read after the contacts: entries committed since then are in these tails too.
-        tails = await asyncio.gather(*(store.ledger.after(s.contact_id, s.seq) for s in stored))
-        for state, tail in zip(stored, tails, strict=True):
-            state = replay(state, tail)
+        tails = await store.ledger.sequences({s.contact_id: (s.seq + 1, s.seq) for s in stored})
+        for state in stored:
+            state = replay(state, tails[state.contact_id])
             cache.put(state)
             states[state.contact_id] = state
         outcome.missing.update(cid for cid in unknown if cid not in states)

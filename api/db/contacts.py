@@ -11,6 +11,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from api.db.batching import find_in
+from api.scoring.planner import ContactState
 from api.scoring.rules import Profile
 
 Document = dict[str, Any]
@@ -130,6 +131,22 @@ PUBLIC_FIELDS = {
         "updatedAt",
     )
 }
+
+
+STATE_FIELDS = {"score": 1, "seq": 1, "occ": 1, "rules": 1}
+
+
+def stored_state(doc: Document) -> ContactState:
+    """A contact's scoring state as its document holds it (entries after `seq`, if any, are
+    ledger-only: `replay` brings the state up to date with them)."""
+    return ContactState(
+        doc["_id"],
+        int(doc["score"]),
+        int(doc["seq"]),
+        dict(doc.get("occ", {})),
+        {rule: int(points) for rule, points in doc.get("rules", {}).items()},
+        stored_seq=int(doc["seq"]),
+    )
 
 
 class ContactsRepo:
@@ -268,17 +285,33 @@ class ContactsRepo:
         rows = await self.collection.aggregate(pipeline).to_list(None)
         return [(int(row["_id"]), int(row["count"])) for row in rows]
 
+    async def states(self, ids: Sequence[str]) -> list[ContactState]:
+        """The stored scoring states of these contacts (those that exist), any order."""
+        docs = await find_in(self.collection, "_id", ids, STATE_FIELDS)
+        return [stored_state(doc) for doc in docs]
+
     async def id_batches(self, after_id: str, size: int) -> AsyncIterator[list[str]]:
         """Every contact id after `after_id` in _id order, in batches: one cursor walks them all
         without holding them all (restart from the last id of a batch to resume)."""
+        async for docs in self._batches(after_id, size, {"_id": 1}):
+            yield [doc["_id"] for doc in docs]
+
+    async def state_batches(self, after_id: str, size: int) -> AsyncIterator[list[ContactState]]:
+        """The same walk, with each contact's stored scoring state."""
+        async for docs in self._batches(after_id, size, STATE_FIELDS):
+            yield [stored_state(doc) for doc in docs]
+
+    async def _batches(
+        self, after_id: str, size: int, projection: Document
+    ) -> AsyncIterator[list[Document]]:
         cursor = (
-            self.collection.find({"_id": {"$gt": after_id}}, {"_id": 1})
+            self.collection.find({"_id": {"$gt": after_id}}, projection)
             .sort("_id", ASCENDING)
             .batch_size(size)
         )
-        batch: list[str] = []
+        batch: list[Document] = []
         async for doc in cursor:
-            batch.append(doc["_id"])
+            batch.append(doc)
             if len(batch) == size:
                 yield batch
                 batch = []

@@ -1,6 +1,7 @@
 """The `ledger` collection: every timeline entry of every contact, the reason for every point."""
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +40,10 @@ def entry_to_doc(entry: Entry) -> Document:
         }
     if entry.counted:
         doc["counted"] = list(entry.counted)
+    if entry.paused:
+        doc["paused"] = True
+    if entry.counters_set is not None:
+        doc["countersSet"] = dict(entry.counters_set)
     if entry.sheet_entry is not None:
         doc["sheetEntry"] = entry.sheet_entry.value
     if entry.actor is not None:
@@ -69,6 +74,8 @@ def doc_to_entry(doc: Document) -> Entry:
         sheet_entry=SheetEntry(doc["sheetEntry"]) if doc.get("sheetEntry") else None,
         actor=doc.get("actor"),
         counted=tuple(doc.get("counted", ())),
+        paused=bool(doc.get("paused", False)),
+        counters_set=doc.get("countersSet"),
     )
 
 
@@ -116,11 +123,18 @@ class LedgerRepo:
         )
         return [doc_to_entry(doc) for doc in docs[:first]], len(docs) > first
 
-    async def after(self, contact_id: str, seq: int) -> list[Entry]:
-        """A contact's entries after a sequence number, oldest first."""
-        query = {"contactId": contact_id, "seq": {"$gt": seq}}
-        docs = await self.collection.find(query).sort("seq", ASCENDING).to_list(None)
-        return [doc_to_entry(doc) for doc in docs]
+    async def sequences(self, spans: Mapping[str, tuple[int, int]]) -> dict[str, list[Entry]]:
+        """Each contact's entries from sequence number `first` on, oldest first: (1, _) is the
+        whole timeline, (seq + 1, _) the ledger-only tail after the contact document's seq."""
+
+        async def read(contact_id: str, first: int) -> list[Entry]:
+            query = {"contactId": contact_id, "seq": {"$gte": first}}
+            docs = await self.collection.find(query).sort("seq", ASCENDING).to_list(None)
+            return [doc_to_entry(doc) for doc in docs]
+
+        ids = list(spans)
+        found = await asyncio.gather(*(read(cid, spans[cid][0]) for cid in ids))
+        return dict(zip(ids, found, strict=True))
 
     async def count(self, contact_id: str) -> int:
         return await self.collection.count_documents({"contactId": contact_id})

@@ -4,7 +4,7 @@ Pure: the MongoDB layer reads the state, calls `plan` and commits the result ato
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -20,6 +20,7 @@ class EntryKind(StrEnum):
     RULE = "RULE"
     RESET = "RESET"
     EXPIRY = "EXPIRY"
+    RESCORE = "RESCORE"
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,22 @@ class FieldRulesSync:
     deleted: frozenset[str] = frozenset()
 
 
-Change = ActivityChange | ScoreSet | ScoreReset | FieldRulesSync
+@dataclass(frozen=True)
+class Rescore:
+    """Bring a contact to the score and occurrence counters recomputed from its history.
+
+    `based_on_seq` is the last entry the recomputation read: a contact that moved on since gets
+    nothing planned, and the caller recomputes it from its newer history.
+    """
+
+    score: int
+    occurrences: Mapping[str, int]
+    reason: str
+    actor: str
+    based_on_seq: int
+
+
+Change = ActivityChange | ScoreSet | ScoreReset | FieldRulesSync | Rescore
 
 
 @dataclass
@@ -81,6 +97,10 @@ class Entry:
     actor: str | None = None
     # Occurrence counters this entry's activity advanced (to rebuild a state from the ledger).
     counted: tuple[str, ...] = ()
+    # Scored while scoring was paused: a rescore keeps such an activity's sheet points at 0.
+    paused: bool = False
+    # The occurrence counters a rescore set, replacing the ones before it.
+    counters_set: Mapping[str, int] | None = None
 
     @property
     def key(self) -> str | None:
@@ -134,6 +154,8 @@ class _Plan:
         sheet_entry: SheetEntry | None = None,
         actor: str | None = None,
         counted: tuple[str, ...] = (),
+        paused: bool = False,
+        counters_set: Mapping[str, int] | None = None,
     ) -> None:
         self.seq += 1
         self.score += points
@@ -150,6 +172,8 @@ class _Plan:
                 sheet_entry,
                 actor,
                 counted,
+                paused,
+                counters_set,
             )
         )
 
@@ -176,6 +200,7 @@ class _Plan:
             activity,
             earned.sheet_entry,
             counted=tuple(counted),
+            paused=not sheet.enabled,
         )
         for rule in fired:
             self.add(rule.points, EntryKind.RULE, f"Custom rule '{rule.name}'", activity)
@@ -185,6 +210,20 @@ class _Plan:
             return
         self.occurrences, self.rule_points = {}, {}
         self.add(-self.score, EntryKind.RESET, f"Scores reset: {change.reason}", actor=change.actor)
+
+    def rescore(self, change: Rescore) -> None:
+        if self.seq != change.based_on_seq:
+            return  # moved on since the recomputation read it
+        if change.score == self.score and change.occurrences == self.occurrences:
+            return
+        self.occurrences = dict(change.occurrences)
+        self.add(
+            change.score - self.score,
+            EntryKind.RESCORE,
+            change.reason,
+            actor=change.actor,
+            counters_set=dict(change.occurrences),
+        )
 
     def field_rules(self, change: FieldRulesSync) -> None:
         for rule_id in sorted(set(self.rule_points) | set(change.awards)):
@@ -237,6 +276,8 @@ def plan(
             planned.reset(change)
         elif isinstance(change, FieldRulesSync):
             planned.field_rules(change)
+        elif isinstance(change, Rescore):
+            planned.rescore(change)
         else:
             planned.add(
                 change.score - planned.score, EntryKind.MANUAL, change.reason, actor=change.actor
@@ -252,6 +293,8 @@ def replay(state: ContactState, entries: Sequence[Entry]) -> ContactState:
     for entry in entries:
         if entry.kind is EntryKind.RESET:
             occurrences, rule_points = {}, {}
+        if entry.counters_set is not None:
+            occurrences = dict(entry.counters_set)
         for key in entry.counted:
             occurrences[key] = occurrences.get(key, 0) + 1
         score, seq = entry.total_after, entry.seq

@@ -3,11 +3,11 @@
 A reset pauses scoring, then walks the contacts in _id order, a chunk at a time, committing a
 RESET entry for each through the same transactional commit as activities: an activity racing the
 reset on a contact is serialized with it, so no contact keeps pre-reset points. Progress and a
-heartbeat are kept in the reset's document; if its process dies, another one resumes it.
+heartbeat are kept in the reset's document; if its process dies, another one resumes it
+(api/services/background.py).
 """
 
-import asyncio
-from datetime import timedelta
+from functools import partial
 
 from api.db.client import Store
 from api.db.commits import commit
@@ -16,12 +16,11 @@ from api.db.resets import ResetRecord
 from api.jobs import Jobs
 from api.scoring.planner import ScoreReset
 from api.services.activities import planner_for
+from api.services.background import resume_abandoned, with_heartbeat
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.validation import MAX_REASON, text_problem
 
 CHUNK = 500
-SILENCE = timedelta(seconds=30)
-WATCH_EVERY = 10.0
 
 
 async def start_reset(
@@ -52,6 +51,10 @@ async def start_reset(
 
 
 async def run_reset(store: Store, record: ResetRecord) -> None:
+    await with_heartbeat(store.resets, record.id, _reset(store, record))
+
+
+async def _reset(store: Store, record: ResetRecord) -> None:
     change = ScoreReset(record.reason, record.actor)
     plan = planner_for(await store.settings.score_sheet())
     resume_after = await store.resets.cursor(record.id)
@@ -66,9 +69,4 @@ async def run_reset(store: Store, record: ResetRecord) -> None:
 
 async def resume_abandoned_resets(store: Store) -> None:
     """Runs for the life of the process: finishes resets whose process stopped."""
-    while True:
-        record = await store.resets.claim_abandoned(SILENCE)
-        if record is not None:
-            await run_reset(store, record)
-            continue
-        await asyncio.sleep(WATCH_EVERY)
+    await resume_abandoned(store.resets, partial(run_reset, store))

@@ -125,7 +125,8 @@ def _custom_rule_problems(rule: CustomRule) -> list[ServiceError]:
     return problems
 
 
-async def save_custom_rule(store: Store, rule: CustomRule, creating: bool) -> CustomRule:
+async def checked_custom_rule(store: Store, rule: CustomRule, creating: bool) -> CustomRule:
+    """The rule as it would be saved, or the reasons it cannot be."""
     if not creating and await store.custom_rules.get(rule.id) is None:
         raise ServiceFailure(
             [ServiceError("id", f"No custom rule with id {rule.id}", ErrorCode.NOT_FOUND)]
@@ -135,11 +136,15 @@ async def save_custom_rule(store: Store, rule: CustomRule, creating: bool) -> Cu
     )
     if problems:
         raise ServiceFailure(problems)
-    cleaned = replace(
+    return replace(
         rule,
         name=rule.name.strip(),
         excluded_campaigns=tuple(sorted({c.strip() for c in rule.excluded_campaigns if c.strip()})),
     )
+
+
+async def save_custom_rule(store: Store, rule: CustomRule, creating: bool) -> CustomRule:
+    cleaned = await checked_custom_rule(store, rule, creating)
     if creating:
         return replace(cleaned, id=await store.custom_rules.create(cleaned))
     await store.custom_rules.replace(cleaned)

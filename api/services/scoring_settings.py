@@ -16,14 +16,8 @@ from api.services.classifying import recent_points
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 
 
-async def update_sheet(
-    store: Store,
-    points: Mapping[SheetEntry, int],
-    enabled: bool | None,
-    negative_scoring_enabled: bool | None,
-    actor: str,
-) -> ScoreSheet:
-    problems = [
+def sheet_problems(points: Mapping[SheetEntry, int]) -> list[ServiceError]:
+    return [
         ServiceError(
             f"entries.{entry.value}",
             f"{entry.value} must be between {low} and {high}",
@@ -31,6 +25,16 @@ async def update_sheet(
         )
         for entry, low, high in out_of_range(points)
     ]
+
+
+async def update_sheet(
+    store: Store,
+    points: Mapping[SheetEntry, int],
+    enabled: bool | None,
+    negative_scoring_enabled: bool | None,
+    actor: str,
+) -> ScoreSheet:
+    problems = sheet_problems(points)
     if problems:
         raise ServiceFailure(problems)
     sheet = (await store.settings.score_sheet()).with_changes(

@@ -28,12 +28,7 @@ class ScoreReset:
     scoring_enabled: bool = strawberry.field(
         description="Whether scoring was enabled again when the reset finished"
     )
-
-    @strawberry.field(description="0..1")
-    def progress(self) -> float:
-        if self.status is ResetStatus.DONE or not self.contacts_total:
-            return 1.0
-        return min(1.0, self.contacts_done / self.contacts_total)
+    progress: float = strawberry.field(description="0..1")
 
     @classmethod
     def of(cls, record: ResetRecord) -> "ScoreReset":
@@ -48,4 +43,5 @@ class ScoreReset:
             contacts_done=record.contacts_done,
             contacts_affected=record.contacts_affected,
             scoring_enabled=record.enable_scoring,
+            progress=record.progress,
         )

@@ -1,0 +1,39 @@
+"""Rescoring every contact's history under the current rules (admins)."""
+
+import strawberry
+
+from api.services.errors import ServiceFailure
+from api.services.rescores import start_rescore
+from graphql_schema.context import Info
+from graphql_schema.errors import Error, errors_of
+from graphql_schema.permissions import IsAdmin
+from graphql_schema.rescoring.types import RescoreJob
+
+
+@strawberry.input
+class ScoringRescoreInput:
+    reason: str = strawberry.field(description="Shown on every RESCORE timeline entry")
+
+
+@strawberry.type
+class ScoringRescorePayload:
+    job: RescoreJob | None = None
+    errors: list[Error] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class RescoringMutations:
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Apply the current score sheet and custom rules to every contact's stored "
+        "activities, in the background: follow rescoreProgress(jobId) or rescoreJob(id)",
+    )
+    async def scoring_rescore(
+        self, info: Info, input: ScoringRescoreInput
+    ) -> ScoringRescorePayload:
+        context = info.context
+        try:
+            record = await start_rescore(context.store, context.jobs, input.reason, context.actor)
+        except ServiceFailure as failure:
+            return ScoringRescorePayload(errors=errors_of(failure))
+        return ScoringRescorePayload(job=RescoreJob.of(record))
