@@ -11,6 +11,8 @@ from graphql_schema.activities.mutations import ActivityMutations
 from graphql_schema.contacts.mutations import ContactMutations
 from graphql_schema.contacts.queries import ContactQueries
 from graphql_schema.live.subscriptions import LiveSubscriptions
+from graphql_schema.notifications.mutations import NotificationMutations
+from graphql_schema.notifications.queries import NotificationQueries
 from graphql_schema.resets.mutations import ResetMutations
 from graphql_schema.resets.queries import ResetQueries
 from graphql_schema.rules.mutations import RuleMutations
@@ -22,7 +24,15 @@ from graphql_schema.views.queries import ViewQueries
 
 Query = merge_types(
     "Query",
-    (ContactQueries, ScoringQueries, RuleQueries, ViewQueries, ResetQueries, AccessQueries),
+    (
+        ContactQueries,
+        ScoringQueries,
+        RuleQueries,
+        ViewQueries,
+        NotificationQueries,
+        ResetQueries,
+        AccessQueries,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -32,6 +42,7 @@ Mutation = merge_types(
         ScoringMutations,
         RuleMutations,
         ViewMutations,
+        NotificationMutations,
         ResetMutations,
         AccessMutations,
     ),
