@@ -10,9 +10,23 @@ from api.reports.summary import ViewSummary, definition, table
 FONT = "Helvetica"
 
 
+# The built-in PDF fonts cover Latin-1 only: typographic marks become their plain forms, and
+# any other character outside Latin-1 prints as '?'.
+PLAIN = str.maketrans(
+    {
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2026": "...",
+    }
+)
+
+
 def _latin1(text: str) -> str:
-    """The built-in PDF fonts cover Latin-1 only: other characters print as '?'."""
-    return text.encode("latin-1", "replace").decode("latin-1")
+    return text.translate(PLAIN).encode("latin-1", "replace").decode("latin-1")
 
 
 class _Document:
