@@ -8,7 +8,7 @@ import pytest
 
 from api.auth import Role
 from api.db.client import Store
-from api.services.notifications import send_due_notifications
+from api.services.notifications import CLAIM_TTL, send_due_notifications
 from tests.mailbox import Mailbox
 from tests.test_views import DELETE, HOT, create, people
 
@@ -242,6 +242,20 @@ async def test_a_due_email_goes_out_once_among_concurrent_senders(
     assert len(mailbox.received) == 2
 
 
+async def test_an_email_claimed_by_a_process_that_died_is_sent_once_the_claim_expires(
+    api, store, mailbox
+):
+    view_id, due = await hot_view_sent_daily(api, mailbox)
+    dead = await store.notifications.claim(view_id, due, due, CLAIM_TTL)  # and then it died
+    assert dead is not None
+    assert await send_due_notifications(store, due + CLAIM_TTL - timedelta(seconds=1)) == 0
+    assert mailbox.received == []
+    assert await send_due_notifications(store, due + CLAIM_TTL) == 1
+    assert len(mailbox.received) == 1
+    await store.notifications.sent(dead, due + CLAIM_TTL, due)  # it wakes up: no harm done
+    assert (await store.notifications.get(view_id)).next_send_at == due + timedelta(days=1)
+
+
 async def test_disabled_notifications_send_nothing(api, store, mailbox):
     view_id, due = await hot_view_sent_daily(api, mailbox)
     await notify(api, view_id, enabled=False)
@@ -260,10 +274,13 @@ async def test_a_failed_delivery_is_recorded_and_retried(api, store):
     assert "did not take the email" in failed["lastError"]
     assert moment(failed["nextSendAt"]) == due and failed["lastSentAt"] is None
 
+    edited = (await notify(api, view_id, recipients=["new@x.io"]))["notification"]
+    assert moment(edited["nextSendAt"]) == due  # still due: the edit does not skip it
+
     with Mailbox(port=box.port) as back:
         later = due + timedelta(minutes=1)
         assert await send_due_notifications(store, later) == 1
-        assert len(back.received) == 1
+        assert [mail.rcpt_tos for mail in back.received] == [["new@x.io"]]
     sent = await shown(api, view_id)
     assert sent["lastError"] is None and moment(sent["lastSentAt"]) == later
     assert moment(sent["nextSendAt"]) == due + timedelta(days=1)
@@ -314,6 +331,8 @@ async def test_a_fixed_range_view_gets_no_periodic_email(api, store, mailbox):
     assert (await shown(api, view_id))["nextSendAt"] is None
     assert await send_due_notifications(store, due) == 0
     assert mailbox.received == []
+    skipped = await store.notifications.get(view_id)
+    assert skipped.next_send_at == due + timedelta(days=1) and skipped.last_sent_at is None
     assert (await notify(api, view_id, enabled=False))["errors"] == []  # switching off is fine
 
 

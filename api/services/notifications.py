@@ -123,10 +123,22 @@ async def update_notification(
     if problems:
         raise ServiceFailure(problems)
     settings = _settings(change)
-    last_sent = old.last_sent_at if old else None
-    next_at = next_send_at(settings.schedule, now, last_sent) if settings.enabled else None
-    saved = await store.notifications.save(view.id, settings, next_at, actor, now)
+    saved = await store.notifications.save(
+        view.id, settings, _next_send(settings, old, now), actor, now
+    )
     return view, saved
+
+
+def _next_send(
+    settings: NotificationSettings, old: ViewNotification | None, now: datetime
+) -> datetime | None:
+    if not settings.enabled:
+        return None
+    if old is None:
+        return next_send_at(settings.schedule, now)
+    if old.settings.enabled and old.settings.schedule == settings.schedule and old.next_send_at:
+        return old.next_send_at  # an email still due (say, a failed one) stays due
+    return next_send_at(settings.schedule, now, old.last_sent_at)
 
 
 def shown_next_send(view: ScoreView, notification: ViewNotification) -> datetime | None:
@@ -135,8 +147,8 @@ def shown_next_send(view: ScoreView, notification: ViewNotification) -> datetime
 
 
 async def send_due_notifications(store: Store, now: datetime) -> int:
-    """Send every summary email that is due at `now`; how many went out. Failures are recorded
-    on their notification (`lastError`) and retried on the next call, never raised."""
+    """Send every summary email that is due at `now`; how many went out. A failed delivery is
+    recorded on its notification (`lastError`) and retried on the next call, not raised."""
     sent = 0
     for due in await store.notifications.due(now):
         assert due.next_send_at is not None
