@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route, WebSocketRoute
 
 from api.db.client import Store
+from api.downloads import SUMMARY_PDF_PATH, view_summary_pdf
 from api.jobs import Jobs
 from api.live import LiveHub
 from api.services.rescores import resume_abandoned_rescores
@@ -50,6 +51,7 @@ def create_app(mongodb_uri: str, database: str) -> Starlette:
             Route("/health", health),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            Route(SUMMARY_PDF_PATH, view_summary_pdf, methods=["GET"]),
         ],
         lifespan=lifespan,
     )

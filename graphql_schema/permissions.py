@@ -6,6 +6,7 @@ from graphql import GraphQLError
 from strawberry.permission import BasePermission
 
 from api.auth import Role
+from api.services.access import AUTH_REQUIRED, TOKEN_REJECTED
 from graphql_schema.context import Info
 
 
@@ -22,11 +23,7 @@ class _NeedsRole(BasePermission):
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         context = info.context
         if context.principal is None:
-            message = (
-                "The API token was not recognised"
-                if context.token_rejected
-                else "Authentication required: send 'Authorization: Bearer <token>'"
-            )
+            message = TOKEN_REJECTED if context.token_rejected else AUTH_REQUIRED
             raise PermissionDenied(message, "UNAUTHENTICATED")
         if not context.principal.can(self.role):
             raise PermissionDenied(

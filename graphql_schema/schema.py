@@ -12,6 +12,8 @@ from graphql_schema.contacts.mutations import ContactMutations
 from graphql_schema.contacts.queries import ContactQueries
 from graphql_schema.live.rescores import RescoreSubscriptions
 from graphql_schema.live.subscriptions import LiveSubscriptions
+from graphql_schema.notifications.mutations import NotificationMutations
+from graphql_schema.notifications.queries import NotificationQueries
 from graphql_schema.rescoring.mutations import RescoringMutations
 from graphql_schema.rescoring.queries import RescoringQueries
 from graphql_schema.resets.mutations import ResetMutations
@@ -30,6 +32,7 @@ Query = merge_types(
         ScoringQueries,
         RuleQueries,
         ViewQueries,
+        NotificationQueries,
         ResetQueries,
         RescoringQueries,
         AccessQueries,
@@ -43,6 +46,7 @@ Mutation = merge_types(
         ScoringMutations,
         RuleMutations,
         ViewMutations,
+        NotificationMutations,
         ResetMutations,
         RescoringMutations,
         AccessMutations,

@@ -12,7 +12,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from api.db.client import Store
 from api.jobs import Jobs
 from api.live import LiveHub
-from api.services.access import authenticate, bearer_token
+from api.services.access import TOKEN_REJECTED, authenticate, bearer_token
 from graphql_schema.context import Context
 from graphql_schema.schema import schema
 
@@ -50,5 +50,5 @@ class GraphQLView(GraphQL[Context, None]):
             raise ConnectionRejectionError({"message": "Send a token in connection_params"})
         context.principal = await authenticate(self.store, token)
         if context.principal is None:
-            raise ConnectionRejectionError({"message": "The API token was not recognised"})
+            raise ConnectionRejectionError({"message": TOKEN_REJECTED})
         return {"role": context.principal.role.value}

@@ -19,6 +19,7 @@ from api.auth import Role
 from api.db.client import Store
 from api.embedded import EmbeddedMongo, free_port
 from api.live import LiveHub
+from tests.mailbox import Mailbox
 
 
 @pytest.fixture(scope="session")
@@ -137,6 +138,13 @@ async def api(mongo_uri: str, database_name: str, store: Store) -> AsyncIterator
                 http,
                 server.hub,
             )
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server on a free local port, keeping what it receives."""
+    with Mailbox() as box:
+        yield box
 
 
 @pytest.fixture

@@ -6,10 +6,12 @@ from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 
 from api.db.contacts import ContactsRepo
 from api.db.ledger import LedgerRepo
+from api.db.notifications import NotificationsRepo
 from api.db.rescores import RescoresRepo
 from api.db.resets import ResetsRepo
 from api.db.rules import CustomRulesRepo, FieldRulesRepo
 from api.db.settings import SettingsRepo
+from api.db.smtp import SmtpRepo
 from api.db.state_cache import StateCache
 from api.db.tokens import TokensRepo
 from api.db.views import ViewsRepo
@@ -32,6 +34,8 @@ class Store:
         self.field_rules = FieldRulesRepo(self.db)
         self.custom_rules = CustomRulesRepo(self.db)
         self.views = ViewsRepo(self.db)
+        self.notifications = NotificationsRepo(self.db)
+        self.smtp = SmtpRepo(self.db)
         self.state_cache = StateCache()
 
     async def ensure_indexes(self) -> None:
@@ -45,6 +49,8 @@ class Store:
             self.field_rules,
             self.custom_rules,
             self.views,
+            self.notifications,
+            self.smtp,
         )
         for repo in repos:
             await repo.ensure_indexes()

@@ -6,6 +6,9 @@ from api.db.tokens import ApiToken
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.validation import text_problem
 
+AUTH_REQUIRED = "Authentication required: send 'Authorization: Bearer <token>'"
+TOKEN_REJECTED = "The API token was not recognised"
+
 
 async def create_token(store: Store, name: str, role: Role) -> tuple[str, ApiToken]:
     problem = text_problem("name", name, required=True)

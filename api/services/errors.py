@@ -12,6 +12,7 @@ class ErrorCode(StrEnum):
     TOO_MANY = "TOO_MANY"
     CONFLICT = "CONFLICT"
     AGREEMENT_REQUIRED = "AGREEMENT_REQUIRED"
+    DELIVERY_FAILED = "DELIVERY_FAILED"
 
 
 @dataclass(frozen=True)

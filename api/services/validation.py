@@ -1,6 +1,7 @@
 """Checks shared by the use cases."""
 
 import re
+from collections.abc import Sequence
 
 from api.db.named import NamedRepo
 from api.services.errors import ErrorCode, ServiceError
@@ -22,6 +23,21 @@ def email_problem(field: str, email: str) -> ServiceError | None:
     if len(email) > MAX_TEXT or not EMAIL.match(email.strip()):
         return ServiceError(field, f"'{email}' is not a valid email address", ErrorCode.INVALID)
     return None
+
+
+def email_list_problems(field: str, emails: Sequence[str], limit: int) -> list[ServiceError]:
+    """1 to `limit` valid addresses (as `<field>.<index>` for the one at fault)."""
+    if not emails:
+        return [ServiceError(field, "At least one email address is required", ErrorCode.REQUIRED)]
+    if len(emails) > limit:
+        return [ServiceError(field, f"At most {limit} email addresses", ErrorCode.TOO_MANY)]
+    problems = (email_problem(f"{field}.{i}", email) for i, email in enumerate(emails))
+    return [problem for problem in problems if problem]
+
+
+def unique_emails(emails: Sequence[str]) -> tuple[str, ...]:
+    """Normalized, each once, in the order given."""
+    return tuple(dict.fromkeys(normalize_email(email) for email in emails))
 
 
 def text_problem(

@@ -110,17 +110,18 @@ async def update_view(store: Store, view: ScoreView) -> ScoreView:
         raise ServiceFailure(problems)
     view = _cleaned(view)
     if not await store.views.replace(view):
-        raise ServiceFailure([_not_found(view.id)])
+        raise ServiceFailure([not_found(view.id)])
     return view
 
 
 async def delete_view(store: Store, view_id: str) -> None:
     if not await store.views.delete(view_id):
-        raise ServiceFailure([_not_found(view_id)])
+        raise ServiceFailure([not_found(view_id)])
+    await store.notifications.delete(view_id)
 
 
-def _not_found(view_id: str) -> ServiceError:
-    return ServiceError("id", f"No view with id {view_id}", ErrorCode.NOT_FOUND)
+def not_found(view_id: str, field: str = "id") -> ServiceError:
+    return ServiceError(field, f"No view with id {view_id}", ErrorCode.NOT_FOUND)
 
 
 async def _window(store: Store, view: ScoreView, now: datetime) -> tuple[datetime, datetime] | None:

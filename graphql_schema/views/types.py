@@ -4,6 +4,7 @@ from datetime import date
 
 import strawberry
 
+from api.downloads import summary_pdf_path
 from api.scoring.views import PeriodKind, ScoreConditionKind
 from api.scoring.views import ScoreCondition as ScoreConditionRecord
 from api.scoring.views import ScoreView as ScoreViewRecord
@@ -11,6 +12,7 @@ from api.scoring.views import ScoringPeriod as ScoringPeriodRecord
 from api.services import views
 from graphql_schema.contacts.types import Contact, ContactConnection, ContactEdge
 from graphql_schema.context import Info
+from graphql_schema.notifications.types import ViewNotification
 from graphql_schema.pagination import PageInfo, decode_cursor, encode_cursor, page_size
 from graphql_schema.rules.types import FieldCondition
 
@@ -95,6 +97,15 @@ class ScoreView:
             ),
             total_count=await views.view_count(store, self.record),
         )
+
+    @strawberry.field(description="Its periodic summary email; null until one is set")
+    async def notification(self, info: Info) -> ViewNotification | None:
+        found = await info.context.store.notifications.get(self.record.id)
+        return ViewNotification.of(self.record, found) if found else None
+
+    @strawberry.field(description="Where to GET its PDF summary (bearer token, viewer role)")
+    def summary_pdf_path(self) -> str:
+        return summary_pdf_path(self.record.id)
 
     @strawberry.field(description="How many contacts, per mailing list and per country")
     async def report(self, info: Info) -> ViewReport:

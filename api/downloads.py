@@ -1,0 +1,46 @@
+"""Downloads beside GraphQL, authenticated with the same bearer tokens: a view's PDF summary."""
+
+import asyncio
+from datetime import UTC, datetime
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from api.auth import Role
+from api.db.client import Store
+from api.reports.pdf import summary_pdf
+from api.services.access import AUTH_REQUIRED, TOKEN_REJECTED, authenticate, bearer_token
+from api.services.summaries import view_summary
+
+SUMMARY_PDF_PATH = "/views/{view_id}/summary.pdf"
+
+
+def summary_pdf_path(view_id: str) -> str:
+    return SUMMARY_PDF_PATH.format(view_id=view_id)
+
+
+async def _refusal(store: Store, request: Request, needed: Role) -> Response | None:
+    """A 401 or 403 response, or None when the token may read."""
+    token = bearer_token(request.headers.get("authorization"))
+    principal = await authenticate(store, token) if token else None
+    if principal is None:
+        message = TOKEN_REJECTED if token else AUTH_REQUIRED
+        return PlainTextResponse(message, 401, headers={"WWW-Authenticate": "Bearer"})
+    if not principal.can(needed):
+        return PlainTextResponse(f"This needs the {needed.value.lower()} role", 403)
+    return None
+
+
+async def view_summary_pdf(request: Request) -> Response:
+    store: Store = request.app.state.store
+    refusal = await _refusal(store, request, Role.VIEWER)
+    if refusal is not None:
+        return refusal
+    view_id = request.path_params["view_id"]
+    view = await store.views.get(view_id)
+    if view is None:
+        return PlainTextResponse(f"No view with id {view_id}", 404)
+    summary = await view_summary(store, view, datetime.now(UTC))
+    pdf = await asyncio.to_thread(summary_pdf, summary)
+    disposition = f'attachment; filename="{summary.pdf_filename}"'
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})

@@ -1,0 +1,129 @@
+"""Summary emails of views: the schedule (editors), one-time sends (editors), SMTP (admins)."""
+
+from datetime import UTC, datetime
+
+import strawberry
+
+from api.scoring.schedules import Frequency, Weekday
+from api.services.errors import ServiceFailure
+from api.services.notifications import NotificationChange, update_notification
+from api.services.smtp_settings import SmtpChange, update_smtp_settings
+from api.services.summaries import email_view_once
+from graphql_schema.context import Info
+from graphql_schema.errors import Error, errors_of
+from graphql_schema.notifications.types import SmtpSettings, ViewNotification
+from graphql_schema.permissions import IsAdmin, IsEditor
+from graphql_schema.views.types import ScoreView
+
+
+@strawberry.input(description="Omitted fields keep their value; a new notification is enabled")
+class ScoreViewNotificationUpdateInput:
+    view_id: strawberry.ID
+    enabled: bool | None = None
+    frequency: Frequency | None = None
+    time: str | None = strawberry.field(default=None, description="HH:MM (24-hour, UTC)")
+    weekday: Weekday | None = strawberry.field(default=None, description="WEEKLY only")
+    day_of_month: int | None = strawberry.field(default=None, description="MONTHLY only: 1..28")
+    recipients: list[str] | None = strawberry.field(default=None, description="1 to 20 emails")
+
+    def change(self) -> NotificationChange:
+        return NotificationChange(
+            str(self.view_id),
+            self.enabled,
+            self.frequency,
+            self.time,
+            self.weekday,
+            self.day_of_month,
+            self.recipients,
+        )
+
+
+@strawberry.type
+class ScoreViewNotificationPayload:
+    notification: ViewNotification | None = None
+    score_view: ScoreView | None = None
+    errors: list[Error] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class ScoreViewEmailSendInput:
+    view_id: strawberry.ID
+    recipients: list[str] = strawberry.field(description="1 to 20 emails")
+    attach_pdf: bool = strawberry.field(default=True, description="Attach the PDF summary")
+
+
+@strawberry.type
+class ScoreViewEmailSendPayload:
+    sent_to: list[str] = strawberry.field(default_factory=list)
+    errors: list[Error] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class SmtpSettingsUpdateInput:
+    host: str
+    port: int
+    sender: str = strawberry.field(description="The From address")
+    username: str | None = strawberry.field(default=None, description="Omitted or empty: no login")
+    password: str | None = strawberry.field(
+        default=None, description="Omitted: keep the stored one; empty: remove it"
+    )
+    start_tls: bool = False
+
+
+@strawberry.type
+class SmtpSettingsUpdatePayload:
+    smtp_settings: SmtpSettings | None = None
+    errors: list[Error] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class NotificationMutations:
+    @strawberry.mutation(
+        permission_classes=[IsEditor],
+        description="Set, change, enable or disable a view's periodic summary email; "
+        "refused for a view with a fixed date range",
+    )
+    async def score_view_notification_update(
+        self, info: Info, input: ScoreViewNotificationUpdateInput
+    ) -> ScoreViewNotificationPayload:
+        context = info.context
+        try:
+            view, notification = await update_notification(
+                context.store, input.change(), context.actor, datetime.now(UTC)
+            )
+        except ServiceFailure as failure:
+            return ScoreViewNotificationPayload(errors=errors_of(failure))
+        return ScoreViewNotificationPayload(
+            notification=ViewNotification.of(view, notification), score_view=ScoreView.of(view)
+        )
+
+    @strawberry.mutation(
+        permission_classes=[IsEditor], description="Email a view's summary once, now"
+    )
+    async def score_view_email_send(
+        self, info: Info, input: ScoreViewEmailSendInput
+    ) -> ScoreViewEmailSendPayload:
+        try:
+            sent_to = await email_view_once(
+                info.context.store,
+                str(input.view_id),
+                input.recipients,
+                input.attach_pdf,
+                datetime.now(UTC),
+            )
+        except ServiceFailure as failure:
+            return ScoreViewEmailSendPayload(errors=errors_of(failure))
+        return ScoreViewEmailSendPayload(sent_to=list(sent_to))
+
+    @strawberry.mutation(permission_classes=[IsAdmin])
+    async def smtp_settings_update(
+        self, info: Info, input: SmtpSettingsUpdateInput
+    ) -> SmtpSettingsUpdatePayload:
+        change = SmtpChange(
+            input.host, input.port, input.sender, input.username, input.password, input.start_tls
+        )
+        try:
+            settings = await update_smtp_settings(info.context.store, change, info.context.actor)
+        except ServiceFailure as failure:
+            return SmtpSettingsUpdatePayload(errors=errors_of(failure))
+        return SmtpSettingsUpdatePayload(smtp_settings=SmtpSettings.of(settings))

@@ -1,0 +1,15 @@
+"""Reading the SMTP settings (admins); view notifications are read on `ScoreView.notification`."""
+
+import strawberry
+
+from graphql_schema.context import Info
+from graphql_schema.notifications.types import SmtpSettings
+from graphql_schema.permissions import IsAdmin
+
+
+@strawberry.type
+class NotificationQueries:
+    @strawberry.field(permission_classes=[IsAdmin], description="Null until an admin sets them")
+    async def smtp_settings(self, info: Info) -> SmtpSettings | None:
+        settings = await info.context.store.smtp.get()
+        return SmtpSettings.of(settings) if settings else None
