@@ -17,9 +17,12 @@ from graphql_schema.rules.mutations import RuleMutations
 from graphql_schema.rules.queries import RuleQueries
 from graphql_schema.scoring.mutations import ScoringMutations
 from graphql_schema.scoring.queries import ScoringQueries
+from graphql_schema.workflows.mutations import WorkflowMutations
+from graphql_schema.workflows.queries import WorkflowQueries
 
 Query = merge_types(
-    "Query", (ContactQueries, ScoringQueries, RuleQueries, ResetQueries, AccessQueries)
+    "Query",
+    (ContactQueries, ScoringQueries, RuleQueries, WorkflowQueries, ResetQueries, AccessQueries),
 )
 Mutation = merge_types(
     "Mutation",
@@ -28,6 +31,7 @@ Mutation = merge_types(
         ActivityMutations,
         ScoringMutations,
         RuleMutations,
+        WorkflowMutations,
         ResetMutations,
         AccessMutations,
     ),

@@ -11,6 +11,7 @@ from api.db.rules import CustomRulesRepo, FieldRulesRepo
 from api.db.settings import SettingsRepo
 from api.db.state_cache import StateCache
 from api.db.tokens import TokensRepo
+from api.db.workflows import WorkflowsRepo
 
 Document = dict[str, Any]
 
@@ -28,6 +29,7 @@ class Store:
         self.resets = ResetsRepo(self.db)
         self.field_rules = FieldRulesRepo(self.db)
         self.custom_rules = CustomRulesRepo(self.db)
+        self.workflows = WorkflowsRepo(self.db)
         self.state_cache = StateCache()
 
     async def ensure_indexes(self) -> None:
@@ -39,6 +41,7 @@ class Store:
             self.resets,
             self.field_rules,
             self.custom_rules,
+            self.workflows,
         )
         for repo in repos:
             await repo.ensure_indexes()

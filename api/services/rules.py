@@ -1,6 +1,6 @@
 """Field rules and custom rules: validated changes, and field-rule points kept in step."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from api.db.client import Store
@@ -15,20 +15,20 @@ from api.scoring.rules import (
     RULE_POINTS_RANGE,
     VALUELESS,
     CustomRule,
+    FieldCondition,
     FieldRule,
     Profile,
     field_awards,
 )
 from api.services.activities import planner_for
-from api.services.contacts import FIELD_NAME
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
-from api.services.validation import MAX_URL, text_problem
+from api.services.validation import FIELD_NAME, MAX_URL, text_problem
 
 CHUNK = 500
 MAX_EXCLUDED = 100
 
 
-def _common_problems(name: str, points: int) -> list[ServiceError]:
+def name_and_points_problems(name: str, points: int) -> list[ServiceError]:
     problems = [p for p in [text_problem("name", name, required=True)] if p]
     low, high = RULE_POINTS_RANGE
     if not low <= points <= high:
@@ -41,42 +41,47 @@ def _common_problems(name: str, points: int) -> list[ServiceError]:
 
 
 def _field_rule_problems(rule: FieldRule) -> list[ServiceError]:
-    problems = _common_problems(rule.name, rule.points)
+    problems = name_and_points_problems(rule.name, rule.points)
     if not 1 <= len(rule.conditions) <= MAX_CONDITIONS:
         problems.append(
             ServiceError("conditions", f"Give 1 to {MAX_CONDITIONS} conditions", ErrorCode.INVALID)
         )
     for i, condition in enumerate(rule.conditions):
-        where = f"conditions.{i}"
-        custom = condition.field.removeprefix("fields.")
-        if condition.field not in PROFILE_FIELDS and not (
-            condition.field.startswith("fields.") and FIELD_NAME.match(custom)
-        ):
-            problems.append(
-                ServiceError(
-                    f"{where}.field",
-                    f"Unknown field '{condition.field}': use one of "
-                    f"{', '.join(PROFILE_FIELDS)} or fields.<custom field>",
-                    ErrorCode.INVALID,
-                )
-            )
-        if condition.operator not in VALUELESS:
-            problem = text_problem(f"{where}.value", condition.value, required=True)
-            if problem:
-                problems.append(problem)
-        if condition.operator in NUMERIC:
-            try:
-                float(condition.value)
-            except ValueError:
-                problems.append(
-                    ServiceError(
-                        f"{where}.value", f"'{condition.value}' is not a number", ErrorCode.INVALID
-                    )
-                )
+        problems += condition_problems(condition, f"conditions.{i}")
     return problems
 
 
-async def _name_problem(repo: RulesRepo, name: str, rule_id: str | None) -> list[ServiceError]:
+def condition_problems(condition: FieldCondition, where: str) -> list[ServiceError]:
+    problems = []
+    custom = condition.field.removeprefix("fields.")
+    if condition.field not in PROFILE_FIELDS and not (
+        condition.field.startswith("fields.") and FIELD_NAME.match(custom)
+    ):
+        problems.append(
+            ServiceError(
+                f"{where}.field",
+                f"Unknown field '{condition.field}': use one of "
+                f"{', '.join(PROFILE_FIELDS)} or fields.<custom field>",
+                ErrorCode.INVALID,
+            )
+        )
+    if condition.operator not in VALUELESS:
+        problem = text_problem(f"{where}.value", condition.value, required=True)
+        if problem:
+            problems.append(problem)
+    if condition.operator in NUMERIC:
+        try:
+            float(condition.value)
+        except ValueError:
+            problems.append(
+                ServiceError(
+                    f"{where}.value", f"'{condition.value}' is not a number", ErrorCode.INVALID
+                )
+            )
+    return problems
+
+
+async def name_problem(repo: RulesRepo, name: str, rule_id: str | None) -> list[ServiceError]:
     if await repo.name_taken(name.strip(), rule_id):
         return [
             ServiceError(
@@ -86,7 +91,7 @@ async def _name_problem(repo: RulesRepo, name: str, rule_id: str | None) -> list
     return []
 
 
-def _profile(contact: ContactRecord) -> Profile:
+def profile_of(contact: ContactRecord) -> Profile:
     return Profile(
         contact.email,
         contact.first_name,
@@ -107,23 +112,28 @@ async def sync_field_rules(store: Store, deleted: dict[str, str] | None = None) 
 
 
 async def sync_contacts(
-    store: Store, contact_ids: Sequence[str], deleted: dict[str, str] | None = None
+    store: Store,
+    contact_ids: Sequence[str],
+    deleted: dict[str, str] | None = None,
+    also: Mapping[str, Sequence[Change]] | None = None,
 ) -> int:
-    """The same for these contacts (after they were created or changed)."""
+    """The same for these contacts (after they were created or changed), committed together with
+    any other changes `also` holds for them."""
     rules = await store.field_rules.all()
     plan = planner_for(await store.settings.score_sheet())
     contacts = await store.contacts.by_ids(contact_ids)
     names = {**(deleted or {}), **{rule.id: rule.name for rule in rules}}
     gone = frozenset(deleted or {})
+    extra = also or {}
     changes: dict[str, list[Change]] = {
-        cid: [FieldRulesSync(field_awards(rules, _profile(c)), names, gone)]
+        cid: [FieldRulesSync(field_awards(rules, profile_of(c)), names, gone), *extra.get(cid, ())]
         for cid, c in contacts.items()
     }
     return len((await commit(store, changes, plan)).entries)
 
 
 async def create_field_rule(store: Store, rule: FieldRule) -> tuple[FieldRule, int]:
-    problems = _field_rule_problems(rule) or await _name_problem(store.field_rules, rule.name, None)
+    problems = _field_rule_problems(rule) or await name_problem(store.field_rules, rule.name, None)
     if problems:
         raise ServiceFailure(problems)
     created = await store.field_rules.create(replace(rule, name=rule.name.strip()))
@@ -135,7 +145,7 @@ async def update_field_rule(store: Store, rule: FieldRule) -> tuple[FieldRule, i
         raise ServiceFailure(
             [ServiceError("id", f"No field rule with id {rule.id}", ErrorCode.NOT_FOUND)]
         )
-    problems = _field_rule_problems(rule) or await _name_problem(
+    problems = _field_rule_problems(rule) or await name_problem(
         store.field_rules, rule.name, rule.id
     )
     if problems:
@@ -155,7 +165,7 @@ async def delete_field_rule(store: Store, rule_id: str) -> int:
 
 
 def _custom_rule_problems(rule: CustomRule) -> list[ServiceError]:
-    problems = _common_problems(rule.name, rule.points)
+    problems = name_and_points_problems(rule.name, rule.points)
     if not any([rule.activity_type, rule.url_equals, rule.url_contains, rule.campaign_id]):
         problems.append(
             ServiceError(
@@ -184,7 +194,7 @@ async def save_custom_rule(store: Store, rule: CustomRule, creating: bool) -> Cu
         raise ServiceFailure(
             [ServiceError("id", f"No custom rule with id {rule.id}", ErrorCode.NOT_FOUND)]
         )
-    problems = _custom_rule_problems(rule) or await _name_problem(
+    problems = _custom_rule_problems(rule) or await name_problem(
         store.custom_rules, rule.name, None if creating else rule.id
     )
     if problems:

@@ -4,6 +4,8 @@ import re
 
 from api.services.errors import ErrorCode, ServiceError
 
+# A custom contact field's name.
+FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_TEXT = 200
 MAX_REASON = 500
