@@ -1,5 +1,6 @@
 """The `workflows` collection: small, read whole (the active ones once per request)."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
@@ -29,14 +30,11 @@ class WorkflowsRepo(RulesRepo):
         doc = await self.collection.find_one({"_id": workflow_id})
         return _workflow(doc) if doc else None
 
-    async def create(self, workflow: Workflow) -> str:
-        return await self._insert(
-            {
-                **_doc(workflow),
-                "active": workflow.active,
-                "activatedAt": workflow.activated_at,
-            }
-        )
+    async def create(self, workflow: Workflow) -> Workflow:
+        """Stored with its id, and active from now on if `workflow.active`."""
+        activated_at = _now() if workflow.active else None
+        doc = {**_doc(workflow), "active": workflow.active, "activatedAt": activated_at}
+        return replace(workflow, id=await self._insert(doc), activated_at=activated_at)
 
     async def replace(self, workflow: Workflow) -> bool:
         """Change what a workflow does; whether it is active stays as it is."""
@@ -46,11 +44,17 @@ class WorkflowsRepo(RulesRepo):
         """Activate (from now on, unless active already) or deactivate; None if unknown."""
         if active:
             query: Document = {"_id": workflow_id, "active": {"$ne": True}}
-            change: Document = {"active": True, "activatedAt": datetime.now(UTC)}
+            change: Document = {"active": True, "activatedAt": _now()}
         else:
             query, change = {"_id": workflow_id}, {"active": False, "activatedAt": None}
         await self.collection.update_one(query, {"$set": change})
         return await self.get(workflow_id)
+
+
+def _now() -> datetime:
+    """Now, as precise as MongoDB stores it (milliseconds), so it reads back the same."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 def _doc(workflow: Workflow) -> Document:

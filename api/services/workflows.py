@@ -4,7 +4,6 @@ Activities trigger workflows in api/services/activities.py, inside the activity'
 """
 
 from dataclasses import replace
-from datetime import UTC, datetime
 
 from api.db.client import Store
 from api.db.contacts import ContactRecord
@@ -87,9 +86,7 @@ async def _validated(store: Store, workflow: Workflow, workflow_id: str | None) 
 
 async def create_workflow(store: Store, workflow: Workflow) -> Workflow:
     """Created inactive unless `workflow.active`; activation looks only forward."""
-    cleaned = await _validated(store, workflow, None)
-    cleaned = replace(cleaned, activated_at=datetime.now(UTC) if cleaned.active else None)
-    return replace(cleaned, id=await store.workflows.create(cleaned))
+    return await store.workflows.create(await _validated(store, workflow, None))
 
 
 async def update_workflow(store: Store, workflow: Workflow) -> Workflow:
