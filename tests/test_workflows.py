@@ -8,6 +8,7 @@ from api.db.client import Store
 from api.scoring.activities import ActivityType
 from api.services.activities import ActivityInput, record_activities
 from tests.gql_ops import RECORD_MANY, UPSERT, contact, make_contact, record, update_sheet
+from tests.test_resets import RESET, wait_done
 
 FIELDS = """
 id name mailingList trigger condition { field operator value } activityType campaignId points
@@ -231,6 +232,17 @@ async def test_workflows_keep_scoring_while_scoring_is_paused(api):
         ("ACTIVITY", 0),
         ("WORKFLOW", 15),
     ]
+
+
+async def test_after_a_reset_contacts_can_go_through_workflows_again(api):
+    await create(api, **WELCOME)
+    await make_contact(api, "z@x.io", mailingLists=["Newsletter"])
+    started = await api.data(RESET, {"input": {"reason": "New quarter", "agree": True}})
+    await wait_done(api, started["scoresReset"]["reset"]["id"])
+    assert await score(api, "z@x.io") == 0
+    await make_contact(api, "z@x.io", mailingLists=[])
+    await make_contact(api, "z@x.io", mailingLists=["Newsletter"])
+    assert await score(api, "z@x.io") == 15  # workflows score while the reset left scoring paused
 
 
 async def test_the_once_per_contact_counter_survives_ledger_only_entries(api, store, mongo_uri):

@@ -20,6 +20,7 @@ KIND_LABELS = {
     "RULE": "Rule",
     "RESET": "Reset",
     "EXPIRY": "Expiry",
+    "WORKFLOW": "Workflow",
 }
 
 
