@@ -343,6 +343,8 @@ async def test_bad_input_is_reported_as_data_and_changes_nothing(api, store):
             assert [(e["field"], e["code"]) for e in errors] == [(field, code)], input_
     assert (await api.data(LIST))["workflows"] == [existing]
     assert await store.workflows.collection.count_documents({}) == 1
+    conflict = (await api.data(CREATE, {"input": WELCOME}))["workflowCreate"]["errors"]
+    assert conflict[0]["message"] == "A workflow named 'Welcome series' exists already"
 
     unknown = {"input": {"id": "nope"}}
     update_unknown = {"input": {**update_fields(TRIAL_CLICKS), "id": "nope"}}

@@ -81,11 +81,13 @@ def condition_problems(condition: FieldCondition, where: str) -> list[ServiceErr
     return problems
 
 
-async def name_problem(repo: RulesRepo, name: str, rule_id: str | None) -> list[ServiceError]:
+async def name_problem(
+    repo: RulesRepo, name: str, rule_id: str | None, what: str = "rule"
+) -> list[ServiceError]:
     if await repo.name_taken(name.strip(), rule_id):
         return [
             ServiceError(
-                "name", f"A rule named '{name.strip()}' exists already", ErrorCode.CONFLICT
+                "name", f"A {what} named '{name.strip()}' exists already", ErrorCode.CONFLICT
             )
         ]
     return []

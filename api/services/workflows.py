@@ -78,7 +78,9 @@ def _not_found(workflow_id: str) -> ServiceFailure:
 
 async def _validated(store: Store, workflow: Workflow, workflow_id: str | None) -> Workflow:
     problems = _problems(workflow)
-    problems = problems or await name_problem(store.workflows, workflow.name, workflow_id)
+    problems = problems or await name_problem(
+        store.workflows, workflow.name, workflow_id, "workflow"
+    )
     if problems:
         raise ServiceFailure(problems)
     return _cleaned(workflow)
