@@ -24,6 +24,8 @@ from graphql_schema.scoring.mutations import ScoringMutations
 from graphql_schema.scoring.queries import ScoringQueries
 from graphql_schema.views.mutations import ViewMutations
 from graphql_schema.views.queries import ViewQueries
+from graphql_schema.workflows.mutations import WorkflowMutations
+from graphql_schema.workflows.queries import WorkflowQueries
 
 Query = merge_types(
     "Query",
@@ -31,6 +33,7 @@ Query = merge_types(
         ContactQueries,
         ScoringQueries,
         RuleQueries,
+        WorkflowQueries,
         ViewQueries,
         NotificationQueries,
         ResetQueries,
@@ -45,6 +48,7 @@ Mutation = merge_types(
         ActivityMutations,
         ScoringMutations,
         RuleMutations,
+        WorkflowMutations,
         ViewMutations,
         NotificationMutations,
         ResetMutations,

@@ -15,6 +15,7 @@ from api.db.smtp import SmtpRepo
 from api.db.state_cache import StateCache
 from api.db.tokens import TokensRepo
 from api.db.views import ViewsRepo
+from api.db.workflows import WorkflowsRepo
 
 Document = dict[str, Any]
 
@@ -36,6 +37,7 @@ class Store:
         self.views = ViewsRepo(self.db)
         self.notifications = NotificationsRepo(self.db)
         self.smtp = SmtpRepo(self.db)
+        self.workflows = WorkflowsRepo(self.db)
         self.state_cache = StateCache()
 
     async def ensure_indexes(self) -> None:
@@ -51,6 +53,7 @@ class Store:
             self.views,
             self.notifications,
             self.smtp,
+            self.workflows,
         )
         for repo in repos:
             await repo.ensure_indexes()

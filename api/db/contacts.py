@@ -176,6 +176,13 @@ class ContactsRepo:
         await self.collection.drop_index("email_1")
 
     async def upsert(self, email: str, details: ContactDetails) -> tuple[ContactRecord, bool]:
+        contact, previous = await self.upsert_with_previous(email, details)
+        return contact, previous is None
+
+    async def upsert_with_previous(
+        self, email: str, details: ContactDetails
+    ) -> tuple[ContactRecord, ContactRecord | None]:
+        """The contact after the upsert, and before it (None when it was created)."""
         now = datetime.now(UTC)
         contact_id = await self._claim_email(email)
         changes: Document = {"updatedAt": now, "email": email}
@@ -193,12 +200,16 @@ class ContactsRepo:
             on_insert["mailingLists"] = []
         if not details.fields:
             on_insert["fields"] = {}
-        result = await self.collection.update_one(
-            {"_id": contact_id}, {"$set": changes, "$setOnInsert": on_insert}, upsert=True
+        previous = await self.collection.find_one_and_update(
+            {"_id": contact_id},
+            {"$set": changes, "$setOnInsert": on_insert},
+            PUBLIC_FIELDS,
+            upsert=True,
+            return_document=ReturnDocument.BEFORE,
         )
         contact = await self.get(contact_id)
         assert contact is not None
-        return contact, result.upserted_id is not None
+        return contact, record(previous) if previous else None
 
     async def _claim_email(self, email: str) -> str:
         """The contact id owning an email; a new one if nobody owns it yet (race-free)."""
@@ -231,6 +242,10 @@ class ContactsRepo:
     async def by_ids(self, ids: Sequence[str]) -> dict[str, ContactRecord]:
         docs = await find_in(self.collection, "_id", ids, PUBLIC_FIELDS)
         return {doc["_id"]: record(doc) for doc in docs}
+
+    async def mailing_lists(self, ids: Sequence[str]) -> dict[str, list[str]]:
+        docs = await find_in(self.collection, "_id", ids, {"mailingLists": 1})
+        return {doc["_id"]: list(doc.get("mailingLists", [])) for doc in docs}
 
     async def ids_by_email(self, emails: Sequence[str]) -> dict[str, str]:
         """Contact ids by email; ids never change, so they are cached in the process."""

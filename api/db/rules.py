@@ -52,11 +52,20 @@ def _field_doc(rule: FieldRule) -> Document:
     return {
         "name": rule.name,
         "points": rule.points,
-        "conditions": [
-            {"field": c.field, "operator": c.operator.value, "value": c.value}
-            for c in rule.conditions
-        ],
+        "conditions": [condition_doc(c) for c in rule.conditions],
     }
+
+
+def condition_doc(condition: FieldCondition) -> Document:
+    return {
+        "field": condition.field,
+        "operator": condition.operator.value,
+        "value": condition.value,
+    }
+
+
+def condition_of(doc: Document) -> FieldCondition:
+    return FieldCondition(doc["field"], FieldOperator(doc["operator"]), doc.get("value", ""))
 
 
 def _field_rule(doc: Document) -> FieldRule:
@@ -64,10 +73,7 @@ def _field_rule(doc: Document) -> FieldRule:
         id=doc["_id"],
         name=doc["name"],
         points=int(doc["points"]),
-        conditions=tuple(
-            FieldCondition(c["field"], FieldOperator(c["operator"]), c.get("value", ""))
-            for c in doc["conditions"]
-        ),
+        conditions=tuple(condition_of(c) for c in doc["conditions"]),
     )
 
 

@@ -12,6 +12,7 @@ from enum import StrEnum
 from api.scoring.activities import Activity, award, occurrence_key
 from api.scoring.rules import CustomRule
 from api.scoring.sheet import ScoreSheet, SheetEntry
+from api.scoring.workflows import WorkflowAward
 
 
 class EntryKind(StrEnum):
@@ -21,11 +22,15 @@ class EntryKind(StrEnum):
     RESET = "RESET"
     EXPIRY = "EXPIRY"
     RESCORE = "RESCORE"
+    WORKFLOW = "WORKFLOW"
 
 
 @dataclass(frozen=True)
 class ActivityChange:
     activity: Activity
+    # Workflows this activity triggers for its contact: part of the change, so that a retried
+    # activity (a duplicate) triggers nothing either.
+    workflows: tuple[WorkflowAward, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,7 @@ class Rescore:
     based_on_seq: int
 
 
-Change = ActivityChange | ScoreSet | ScoreReset | FieldRulesSync | Rescore
+Change = ActivityChange | ScoreSet | ScoreReset | FieldRulesSync | Rescore | WorkflowAward
 
 
 @dataclass
@@ -205,6 +210,13 @@ class _Plan:
         for rule in fired:
             self.add(rule.points, EntryKind.RULE, f"Custom rule '{rule.name}'", activity)
 
+    def workflow(self, award: WorkflowAward, activity: Activity | None = None) -> None:
+        key = workflow_key(award.workflow_id)
+        if self.occurrences.get(key):
+            return  # a contact goes through a workflow once
+        self.count(key)
+        self.add(award.points, EntryKind.WORKFLOW, award.reason, activity, counted=(key,))
+
     def reset(self, change: ScoreReset) -> None:
         if self.score == 0 and not self.occurrences and not self.rule_points:
             return
@@ -260,6 +272,10 @@ def custom_rule_key(rule: CustomRule, activity: Activity) -> str:
     return f"rule_{rule.id}_{campaign}"
 
 
+def workflow_key(workflow_id: str) -> str:
+    return f"workflow_{workflow_id}"
+
+
 def plan(
     state: ContactState,
     changes: Sequence[Change],
@@ -272,12 +288,16 @@ def plan(
     for change in changes:
         if isinstance(change, ActivityChange):
             planned.activity(change.activity, sheet, custom_rules)
+            for award in change.workflows:
+                planned.workflow(award, change.activity)
         elif isinstance(change, ScoreReset):
             planned.reset(change)
         elif isinstance(change, FieldRulesSync):
             planned.field_rules(change)
         elif isinstance(change, Rescore):
             planned.rescore(change)
+        elif isinstance(change, WorkflowAward):
+            planned.workflow(change)
         else:
             planned.add(
                 change.score - planned.score, EntryKind.MANUAL, change.reason, actor=change.actor

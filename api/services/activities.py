@@ -1,5 +1,6 @@
 """Recording campaign activities: validated as a whole, scored once each, explained."""
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from api.scoring.activities import CAMPAIGN_REQUIRED, Activity, ActivityType
 from api.scoring.planner import ActivityChange, Change, ContactState, Entry, EntryKind, plan
 from api.scoring.rules import CustomRule
 from api.scoring.sheet import ScoreSheet
+from api.scoring.workflows import Workflow, WorkflowTrigger, activity_awards
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.validation import MAX_URL, email_problem, normalize_email, text_problem
 
@@ -107,11 +109,17 @@ async def record_activities(
         raise ServiceFailure(problems)
 
     activities = [_activity(item, now) for item in items]
+    sheet, rules, workflows = await asyncio.gather(
+        store.settings.score_sheet(),
+        store.custom_rules.all(),
+        store.workflows.active(WorkflowTrigger.ACTIVITY),
+    )
+    pairs = [(ids[email], activity) for email, activity in zip(emails, activities, strict=True)]
+    lists = await _workflow_lists(store, workflows, pairs)
     changes: dict[str, list[Change]] = {}
-    for email, activity in zip(emails, activities, strict=True):
-        changes.setdefault(ids[email], []).append(ActivityChange(activity))
-    sheet = await store.settings.score_sheet()
-    rules = await store.custom_rules.all()
+    for contact_id, activity in pairs:
+        awards = activity_awards(workflows, activity, lists.get(contact_id, ()))
+        changes.setdefault(contact_id, []).append(ActivityChange(activity, awards))
     outcome = await commit(store, changes, planner_for(sheet, rules))
 
     fresh = {
@@ -130,6 +138,15 @@ async def record_activities(
         )
         seen.add(key)
     return results
+
+
+async def _workflow_lists(
+    store: Store, workflows: Sequence[Workflow], pairs: Sequence[tuple[str, Activity]]
+) -> dict[str, list[str]]:
+    """Mailing lists of the contacts whose activities trigger a workflow (for its list only):
+    read only when some workflow reacts, once for the whole request."""
+    ids = [cid for cid, activity in pairs if any(w.reacts_to(activity) for w in workflows)]
+    return await store.contacts.mailing_lists(ids) if ids else {}
 
 
 def planner_for(sheet: ScoreSheet, custom_rules: Sequence[CustomRule] = ()) -> Planner:

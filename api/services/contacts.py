@@ -8,6 +8,7 @@ from api.scoring.planner import Entry, ScoreSet
 from api.services.activities import planner_for
 from api.services.classifying import recent_points
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
+from api.services.rules import sync_contacts
 from api.services.validation import (
     FIELD_NAME,
     MAX_REASON,
@@ -15,6 +16,7 @@ from api.services.validation import (
     normalize_email,
     text_problem,
 )
+from api.services.workflows import upsert_awards
 
 MAX_LISTS = 50
 MAX_FIELDS = 50
@@ -60,6 +62,7 @@ def _detail_problems(details: ContactDetails) -> list[ServiceError]:
 async def upsert_contact(
     store: Store, email: str, details: ContactDetails
 ) -> tuple[ContactRecord, bool]:
+    """Create or change a contact, and score what that changes (field rules, workflows)."""
     problems = [p for p in [email_problem("email", email)] if p] + _detail_problems(details)
     if problems:
         raise ServiceFailure(problems)
@@ -74,7 +77,12 @@ async def upsert_contact(
         ),
         fields=details.fields,
     )
-    return await store.contacts.upsert(normalize_email(email), cleaned)
+    contact, previous = await store.contacts.upsert_with_previous(normalize_email(email), cleaned)
+    # Field-rule points and workflow awards in one commit: one explained, atomic change.
+    awards = await upsert_awards(store, previous, contact)
+    if await sync_contacts(store, [contact.id], also={contact.id: awards}):
+        contact = await store.contacts.get(contact.id) or contact
+    return contact, previous is None
 
 
 async def set_score(

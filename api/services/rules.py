@@ -1,6 +1,6 @@
 """Field rules and custom rules: validated changes, and field-rule points kept in step."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from api.db.client import Store
@@ -22,7 +22,7 @@ CHUNK = 500
 MAX_EXCLUDED = 100
 
 
-def _common_problems(name: str, points: int) -> list[ServiceError]:
+def name_and_points_problems(name: str, points: int) -> list[ServiceError]:
     problems = [p for p in [text_problem("name", name, required=True)] if p]
     low, high = RULE_POINTS_RANGE
     if not low <= points <= high:
@@ -35,7 +35,7 @@ def _common_problems(name: str, points: int) -> list[ServiceError]:
 
 
 def _field_rule_problems(rule: FieldRule) -> list[ServiceError]:
-    problems = _common_problems(rule.name, rule.points)
+    problems = name_and_points_problems(rule.name, rule.points)
     if not 1 <= len(rule.conditions) <= MAX_CONDITIONS:
         problems.append(
             ServiceError("conditions", f"Give 1 to {MAX_CONDITIONS} conditions", ErrorCode.INVALID)
@@ -53,16 +53,21 @@ async def sync_field_rules(store: Store, deleted: dict[str, str] | None = None) 
 
 
 async def sync_contacts(
-    store: Store, contact_ids: Sequence[str], deleted: dict[str, str] | None = None
+    store: Store,
+    contact_ids: Sequence[str],
+    deleted: dict[str, str] | None = None,
+    also: Mapping[str, Sequence[Change]] | None = None,
 ) -> int:
-    """The same for these contacts (after they were created or changed)."""
+    """The same for these contacts (after they were created or changed), committed together with
+    any other changes `also` holds for them."""
     rules = await store.field_rules.all()
     plan = planner_for(await store.settings.score_sheet())
     contacts = await store.contacts.by_ids(contact_ids)
     names = {**(deleted or {}), **{rule.id: rule.name for rule in rules}}
     gone = frozenset(deleted or {})
+    extra = also or {}
     changes: dict[str, list[Change]] = {
-        cid: [FieldRulesSync(field_awards(rules, c.profile()), names, gone)]
+        cid: [FieldRulesSync(field_awards(rules, c.profile()), names, gone), *extra.get(cid, ())]
         for cid, c in contacts.items()
     }
     return len((await commit(store, changes, plan)).entries)
@@ -101,7 +106,7 @@ async def delete_field_rule(store: Store, rule_id: str) -> int:
 
 
 def _custom_rule_problems(rule: CustomRule) -> list[ServiceError]:
-    problems = _common_problems(rule.name, rule.points)
+    problems = name_and_points_problems(rule.name, rule.points)
     if not any([rule.activity_type, rule.url_equals, rule.url_contains, rule.campaign_id]):
         problems.append(
             ServiceError(

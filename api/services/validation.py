@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from api.db.named import NamedRepo
 from api.services.errors import ErrorCode, ServiceError
 
+# A custom contact field's name.
 FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_TEXT = 200

@@ -21,6 +21,7 @@ KIND_LABELS = {
     "RESET": "Reset",
     "EXPIRY": "Expiry",
     "RESCORE": "Rescore",
+    "WORKFLOW": "Workflow",
 }
 
 

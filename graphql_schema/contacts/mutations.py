@@ -5,7 +5,6 @@ import strawberry
 from api.db.contacts import ContactDetails
 from api.services.contacts import set_score, upsert_contact
 from api.services.errors import ServiceFailure
-from api.services.rules import sync_contacts
 from graphql_schema.activities.types import TimelineEntry
 from graphql_schema.contacts.types import Contact
 from graphql_schema.context import Info
@@ -65,13 +64,10 @@ class ContactMutations:
             mailing_lists=input.mailing_lists,
             fields={f.name: f.value for f in input.fields} if input.fields else None,
         )
-        store = info.context.store
         try:
-            record, created = await upsert_contact(store, input.email, details)
+            record, created = await upsert_contact(info.context.store, input.email, details)
         except ServiceFailure as failure:
             return ContactUpsertPayload(errors=errors_of(failure))
-        if await sync_contacts(store, [record.id]):
-            record = await store.contacts.get(record.id) or record
         return ContactUpsertPayload(contact=Contact.of(record), created=created)
 
     @strawberry.mutation(

@@ -1,0 +1,19 @@
+"""Listing workflows."""
+
+import strawberry
+
+from graphql_schema.context import Info
+from graphql_schema.permissions import IsViewer
+from graphql_schema.workflows.types import Workflow
+
+
+@strawberry.type
+class WorkflowQueries:
+    @strawberry.field(permission_classes=[IsViewer], description="Oldest first")
+    async def workflows(self, info: Info) -> list[Workflow]:
+        return [Workflow.of(w) for w in await info.context.store.workflows.all()]
+
+    @strawberry.field(permission_classes=[IsViewer])
+    async def workflow(self, info: Info, id: strawberry.ID) -> Workflow | None:
+        found = await info.context.store.workflows.get(str(id))
+        return Workflow.of(found) if found else None
