@@ -3,7 +3,6 @@
 import strawberry
 
 from api.scoring.activities import ActivityType
-from api.scoring.rules import FieldCondition
 from api.scoring.workflows import Workflow as WorkflowRecord
 from api.scoring.workflows import WorkflowTrigger
 from api.services.errors import ServiceFailure
@@ -39,11 +38,7 @@ class WorkflowInput:
             mailing_list=self.mailing_list,
             trigger=self.trigger,
             points=self.points,
-            condition=(
-                FieldCondition(condition.field, condition.operator, condition.value)
-                if condition
-                else None
-            ),
+            condition=condition.record() if condition else None,
             activity_type=self.activity_type,
             campaign_id=self.campaign_id or None,
             active=active,

@@ -45,13 +45,7 @@ class Workflow:
             name=workflow.name,
             mailing_list=workflow.mailing_list,
             trigger=workflow.trigger,
-            condition=(
-                FieldCondition(
-                    field=condition.field, operator=condition.operator, value=condition.value
-                )
-                if condition
-                else None
-            ),
+            condition=FieldCondition.of(condition) if condition else None,
             activity_type=workflow.activity_type,
             campaign_id=workflow.campaign_id,
             points=workflow.points,
