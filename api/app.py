@@ -11,12 +11,17 @@ from starlette.routing import Route, WebSocketRoute
 from api.db.client import Store
 from api.jobs import Jobs
 from api.live import LiveHub
+from api.services.expiry import expire_periodically
 from api.services.resets import resume_abandoned_resets
+from api.settings import Settings
 from graphql_schema.view import GraphQLView
 
 
-def create_app(mongodb_uri: str, database: str) -> Starlette:
+def create_app(mongodb_uri: str, database: str, expiry_interval: float | None = None) -> Starlette:
+    """The app; `expiry_interval` (seconds between point-expiry runs) defaults to the
+    SCORING_EXPIRY_INTERVAL environment variable, else 60."""
     store = Store(mongodb_uri, database)
+    interval = expiry_interval or Settings.from_env().expiry_interval
     hub = LiveHub(store)
     jobs = Jobs()
     graphql = GraphQLView(store, hub, jobs)
@@ -26,6 +31,7 @@ def create_app(mongodb_uri: str, database: str) -> Starlette:
         await store.ensure_indexes()
         await hub.start()
         jobs.spawn(resume_abandoned_resets(store), name="reset-watcher")
+        jobs.spawn(expire_periodically(store, interval), name="point-expiry")
         try:
             yield
         finally:

@@ -5,6 +5,7 @@ from typing import Any
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 
 from api.db.contacts import ContactsRepo
+from api.db.leases import LeasesRepo
 from api.db.ledger import LedgerRepo
 from api.db.resets import ResetsRepo
 from api.db.rules import CustomRulesRepo, FieldRulesRepo
@@ -28,6 +29,7 @@ class Store:
         self.resets = ResetsRepo(self.db)
         self.field_rules = FieldRulesRepo(self.db)
         self.custom_rules = CustomRulesRepo(self.db)
+        self.leases = LeasesRepo(self.db)
         self.state_cache = StateCache()
 
     async def ensure_indexes(self) -> None:
@@ -39,6 +41,7 @@ class Store:
             self.resets,
             self.field_rules,
             self.custom_rules,
+            self.leases,
         )
         for repo in repos:
             await repo.ensure_indexes()

@@ -10,7 +10,7 @@ from motor.motor_asyncio import AsyncIOMotorClientSession, AsyncIOMotorDatabase
 from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
-from api.db.batching import find_in
+from api.db.batching import find_in, in_batches
 
 Document = dict[str, Any]
 ID_CACHE_SIZE = 200_000
@@ -247,16 +247,6 @@ class ContactsRepo:
     async def id_batches(self, after_id: str, size: int) -> AsyncIterator[list[str]]:
         """Every contact id after `after_id` in _id order, in batches: one cursor walks them all
         without holding them all (restart from the last id of a batch to resume)."""
-        cursor = (
-            self.collection.find({"_id": {"$gt": after_id}}, {"_id": 1})
-            .sort("_id", ASCENDING)
-            .batch_size(size)
-        )
-        batch: list[str] = []
-        async for doc in cursor:
-            batch.append(doc["_id"])
-            if len(batch) == size:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
+        cursor = self.collection.find({"_id": {"$gt": after_id}}, {"_id": 1}).sort("_id", ASCENDING)
+        async for docs in in_batches(cursor, size):
+            yield [doc["_id"] for doc in docs]

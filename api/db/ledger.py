@@ -1,19 +1,24 @@
 """The `ledger` collection: every timeline entry of every contact, the reason for every point."""
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ASCENDING, DESCENDING
 
+from api.db.batching import in_batches, update_in
 from api.scoring.activities import Activity, ActivityType
 from api.scoring.planner import Entry, EntryKind, entry_id
 from api.scoring.sheet import SheetEntry
 
 Document = dict[str, Any]
 DUPLICATE_KEY = 11000
+# Set on entries whose points are still to expire, removed once they did: only those entries are
+# in the (partial) index of due expiries, so it costs entries that never expire nothing and does
+# not grow with past expiries.
+EXPIRY_DUE = "expiryDue"
 
 
 def entry_to_doc(entry: Entry) -> Document:
@@ -27,7 +32,7 @@ def entry_to_doc(entry: Entry) -> Document:
         "reason": entry.reason,
         "at": entry.at,
         # When the points were earned: an activity's own time, else the time of the change.
-        "earnedAt": entry.activity.occurred_at if entry.activity else entry.at,
+        "earnedAt": entry.earned_at,
     }
     if entry.activity is not None:
         doc["activity"] = {
@@ -37,9 +42,14 @@ def entry_to_doc(entry: Entry) -> Document:
             "occurredAt": entry.activity.occurred_at,
             "idempotencyKey": entry.activity.idempotency_key,
         }
-        if entry.kind is EntryKind.ACTIVITY:
-            # Unique per contact: the activity's own entry is what makes a repeat a duplicate.
-            doc["idempotencyKey"] = entry.activity.idempotency_key
+    if entry.key is not None:
+        # Unique per contact: what makes a repeated activity or expiry a duplicate.
+        doc["idempotencyKey"] = entry.key
+    if entry.expires_at is not None:
+        doc["expiresAt"] = entry.expires_at
+        doc[EXPIRY_DUE] = True
+    if entry.field_rule_id is not None:
+        doc["fieldRuleId"] = entry.field_rule_id
     if entry.counted:
         doc["counted"] = list(entry.counted)
     if entry.sheet_entry is not None:
@@ -72,6 +82,10 @@ def doc_to_entry(doc: Document) -> Entry:
         sheet_entry=SheetEntry(doc["sheetEntry"]) if doc.get("sheetEntry") else None,
         actor=doc.get("actor"),
         counted=tuple(doc.get("counted", ())),
+        expires_at=doc.get("expiresAt"),
+        key=doc.get("idempotencyKey"),
+        field_rule_id=doc.get("fieldRuleId"),
+        earned=doc.get("earnedAt"),
     )
 
 
@@ -86,6 +100,21 @@ class LedgerRepo:
             partialFilterExpression={"idempotencyKey": {"$type": "string"}},
         )
         await self.collection.create_index([("earnedAt", ASCENDING)])
+        await self.collection.create_index(
+            [("expiresAt", ASCENDING)], partialFilterExpression={EXPIRY_DUE: True}
+        )
+
+    async def due(self, now: datetime, size: int) -> AsyncIterator[list[Entry]]:
+        """Entries whose points expire at or before `now` and have not expired yet, the earliest
+        first, in batches from one cursor (never all in memory)."""
+        query = {EXPIRY_DUE: True, "expiresAt": {"$lte": now}}
+        cursor = self.collection.find(query).sort("expiresAt", ASCENDING)
+        async for docs in in_batches(cursor, size):
+            yield [doc_to_entry(doc) for doc in docs]
+
+    async def mark_expired(self, entry_ids: Sequence[str]) -> None:
+        """These entries' points expired (or can no longer): they leave the due index."""
+        await update_in(self.collection, "_id", entry_ids, {"$unset": {EXPIRY_DUE: ""}})
 
     async def by_keys(self, keys: dict[str, list[str]]) -> dict[tuple[str, str], Entry]:
         """Stored entries of these activities, by (contact id, idempotency key)."""

@@ -1,5 +1,6 @@
 """The `field_rules` and `custom_rules` collections: small, read whole."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -52,8 +53,7 @@ class FieldRulesRepo(RulesRepo):
         return _field_rule(doc) if doc else None
 
     async def create(self, rule: FieldRule) -> FieldRule:
-        rule_id = await self._insert(_field_doc(rule))
-        return FieldRule(rule_id, rule.name, rule.points, rule.conditions)
+        return replace(rule, id=await self._insert(_field_doc(rule)))
 
     async def replace(self, rule: FieldRule) -> bool:
         return await self._replace(rule.id, _field_doc(rule))
@@ -85,6 +85,7 @@ def _field_doc(rule: FieldRule) -> Document:
             {"field": c.field, "operator": c.operator.value, "value": c.value}
             for c in rule.conditions
         ],
+        "expiresAfterDays": rule.expires_after_days,
     }
 
 
@@ -97,6 +98,7 @@ def _field_rule(doc: Document) -> FieldRule:
             FieldCondition(c["field"], FieldOperator(c["operator"]), c.get("value", ""))
             for c in doc["conditions"]
         ),
+        expires_after_days=doc.get("expiresAfterDays"),
     )
 
 
@@ -110,6 +112,7 @@ def _custom_doc(rule: CustomRule) -> Document:
         "campaignId": rule.campaign_id,
         "enabled": rule.enabled,
         "excludedCampaigns": list(rule.excluded_campaigns),
+        "expiresAfterDays": rule.expires_after_days,
     }
 
 
@@ -124,4 +127,5 @@ def _custom_rule(doc: Document) -> CustomRule:
         campaign_id=doc.get("campaignId"),
         enabled=bool(doc.get("enabled", True)),
         excluded_campaigns=tuple(doc.get("excludedCampaigns", [])),
+        expires_after_days=doc.get("expiresAfterDays"),
     )

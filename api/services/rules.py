@@ -18,18 +18,23 @@ from api.scoring.rules import (
     FieldRule,
     Profile,
     field_awards,
+    field_expiry,
 )
 from api.services.activities import planner_for
 from api.services.contacts import FIELD_NAME
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
-from api.services.validation import MAX_URL, text_problem
+from api.services.validation import MAX_URL, expiry_problem, text_problem
 
 CHUNK = 500
 MAX_EXCLUDED = 100
 
 
-def _common_problems(name: str, points: int) -> list[ServiceError]:
-    problems = [p for p in [text_problem("name", name, required=True)] if p]
+def _common_problems(name: str, points: int, expires_after_days: int | None) -> list[ServiceError]:
+    checks = [
+        text_problem("name", name, required=True),
+        expiry_problem("expiresAfterDays", expires_after_days),
+    ]
+    problems = [p for p in checks if p]
     low, high = RULE_POINTS_RANGE
     if not low <= points <= high:
         problems.append(
@@ -41,7 +46,7 @@ def _common_problems(name: str, points: int) -> list[ServiceError]:
 
 
 def _field_rule_problems(rule: FieldRule) -> list[ServiceError]:
-    problems = _common_problems(rule.name, rule.points)
+    problems = _common_problems(rule.name, rule.points, rule.expires_after_days)
     if not 1 <= len(rule.conditions) <= MAX_CONDITIONS:
         problems.append(
             ServiceError("conditions", f"Give 1 to {MAX_CONDITIONS} conditions", ErrorCode.INVALID)
@@ -115,8 +120,9 @@ async def sync_contacts(
     contacts = await store.contacts.by_ids(contact_ids)
     names = {**(deleted or {}), **{rule.id: rule.name for rule in rules}}
     gone = frozenset(deleted or {})
+    expiry = field_expiry(rules)
     changes: dict[str, list[Change]] = {
-        cid: [FieldRulesSync(field_awards(rules, _profile(c)), names, gone)]
+        cid: [FieldRulesSync(field_awards(rules, _profile(c)), names, gone, expiry)]
         for cid, c in contacts.items()
     }
     return len((await commit(store, changes, plan)).entries)
@@ -155,7 +161,7 @@ async def delete_field_rule(store: Store, rule_id: str) -> int:
 
 
 def _custom_rule_problems(rule: CustomRule) -> list[ServiceError]:
-    problems = _common_problems(rule.name, rule.points)
+    problems = _common_problems(rule.name, rule.points, rule.expires_after_days)
     if not any([rule.activity_type, rule.url_equals, rule.url_contains, rule.campaign_id]):
         problems.append(
             ServiceError(

@@ -14,6 +14,7 @@ from api.scoring.classification import (
 from api.scoring.sheet import ScoreSheet, SheetEntry, out_of_range
 from api.services.classifying import recent_points
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
+from api.services.validation import expiry_problem
 
 
 async def update_sheet(
@@ -22,7 +23,10 @@ async def update_sheet(
     enabled: bool | None,
     negative_scoring_enabled: bool | None,
     actor: str,
+    expiry_days: Mapping[SheetEntry, int | None] | None = None,
 ) -> ScoreSheet:
+    """Change the sheet; in `expiry_days`, None means the entry's points never expire. Both
+    apply to points earned from now on."""
     problems = [
         ServiceError(
             f"entries.{entry.value}",
@@ -31,10 +35,15 @@ async def update_sheet(
         )
         for entry, low, high in out_of_range(points)
     ]
+    for entry, days in (expiry_days or {}).items():
+        field = f"entries.{entry.value}.expiresAfterDays"
+        problem = expiry_problem(field, days, f"{entry.value} expiresAfterDays")
+        if problem:
+            problems.append(problem)
     if problems:
         raise ServiceFailure(problems)
     sheet = (await store.settings.score_sheet()).with_changes(
-        points, enabled, negative_scoring_enabled
+        points, enabled, negative_scoring_enabled, expiry_days
     )
     await store.settings.save_score_sheet(sheet, actor)
     return sheet

@@ -2,6 +2,7 @@
 
 import re
 
+from api.scoring.expiry import EXPIRY_DAYS_RANGE
 from api.services.errors import ErrorCode, ServiceError
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -32,3 +33,15 @@ def text_problem(
     if len(value) > limit:
         return ServiceError(field, f"{field} must be at most {limit} characters", ErrorCode.INVALID)
     return None
+
+
+def expiry_problem(field: str, days: int | None, label: str = "") -> ServiceError | None:
+    """Days after which points expire: None (never) or within EXPIRY_DAYS_RANGE."""
+    low, high = EXPIRY_DAYS_RANGE
+    if days is None or low <= days <= high:
+        return None
+    return ServiceError(
+        field,
+        f"{label or field} must be between {low} and {high} days, or null for never",
+        ErrorCode.OUT_OF_RANGE,
+    )

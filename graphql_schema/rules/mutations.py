@@ -32,10 +32,15 @@ class FieldRuleInput:
     name: str
     points: int
     conditions: list[FieldConditionInput] = strawberry.field(description="1 to 3, all must hold")
+    expires_after_days: int | None = strawberry.field(
+        default=None,
+        description="Days after which a contact's points from the rule expire (1..3650); "
+        "null: never. Applies to points given from now on",
+    )
 
     def record(self, rule_id: str = "") -> FieldRuleRecord:
         conditions = tuple(FieldCondition(c.field, c.operator, c.value) for c in self.conditions)
-        return FieldRuleRecord(rule_id, self.name, self.points, conditions)
+        return FieldRuleRecord(rule_id, self.name, self.points, conditions, self.expires_after_days)
 
 
 @strawberry.input
@@ -74,6 +79,11 @@ class CustomRuleInput:
     campaign_id: str | None = None
     enabled: bool = True
     excluded_campaigns: list[str] = strawberry.field(default_factory=list)
+    expires_after_days: int | None = strawberry.field(
+        default=None,
+        description="Days after which the points it gives expire (1..3650); null: never. "
+        "Applies to points given from now on",
+    )
 
     def record(self, rule_id: str = "") -> CustomRuleRecord:
         return CustomRuleRecord(
@@ -86,6 +96,7 @@ class CustomRuleInput:
             self.campaign_id or None,
             self.enabled,
             tuple(self.excluded_campaigns),
+            self.expires_after_days,
         )
 
 
