@@ -236,6 +236,31 @@ async def test_expiry_edits_are_prospective(api, store):
     assert (await sheet_expiry(api))["UNIQUE_CLICK"] == 3
 
 
+async def test_rule_updates_keep_the_expiry_unless_they_give_one(api):
+    custom = (await api.data(CUSTOM_CREATE, {"input": PRICING}))["customRuleCreate"]["customRule"]
+    field = (await api.data(FIELD_CREATE, {"input": INDIA}))["fieldRuleCreate"]["fieldRule"]
+    plain_custom = {k: v for k, v in PRICING.items() if k != "expiresAfterDays"}
+    plain_field = {k: v for k, v in INDIA.items() if k != "expiresAfterDays"}
+    await api.data(CUSTOM_UPDATE, {"input": {**plain_custom, "id": custom["id"], "points": 5}})
+    await api.data(FIELD_UPDATE, {"input": {**plain_field, "id": field["id"], "points": 5}})
+    query = "{ customRules { points expiresAfterDays } fieldRules { points expiresAfterDays } }"
+    assert await api.data(query) == {
+        "customRules": [{"points": 5, "expiresAfterDays": 7}],
+        "fieldRules": [{"points": 5, "expiresAfterDays": 30}],
+    }
+    never = {"expiresAfterDays": None}
+    await api.data(CUSTOM_UPDATE, {"input": {**plain_custom, "id": custom["id"], **never}})
+    await api.data(FIELD_UPDATE, {"input": {**plain_field, "id": field["id"], **never}})
+    assert await api.data(query) == {
+        "customRules": [{"points": 15, "expiresAfterDays": None}],
+        "fieldRules": [{"points": 25, "expiresAfterDays": None}],
+    }
+    created = await api.data(CUSTOM_CREATE, {"input": {**plain_custom, "name": "Other"}})
+    assert created["customRuleCreate"]["customRule"]["id"]
+    listed = await api.data("{ customRules { name expiresAfterDays } }")
+    assert {"name": "Other", "expiresAfterDays": None} in listed["customRules"]
+
+
 async def _expiring_history(store: Store, contacts: int) -> int:
     """Contacts with expiring points (opens of two campaigns, the 3rd open of one); returns how
     many entries will expire."""

@@ -136,11 +136,17 @@ async def create_field_rule(store: Store, rule: FieldRule) -> tuple[FieldRule, i
     return created, await sync_field_rules(store)
 
 
-async def update_field_rule(store: Store, rule: FieldRule) -> tuple[FieldRule, int]:
-    if await store.field_rules.get(rule.id) is None:
+async def update_field_rule(
+    store: Store, rule: FieldRule, keep_expiry: bool = False
+) -> tuple[FieldRule, int]:
+    """Replace a rule (`keep_expiry`: but not its expiresAfterDays)."""
+    current = await store.field_rules.get(rule.id)
+    if current is None:
         raise ServiceFailure(
             [ServiceError("id", f"No field rule with id {rule.id}", ErrorCode.NOT_FOUND)]
         )
+    if keep_expiry:
+        rule = replace(rule, expires_after_days=current.expires_after_days)
     problems = _field_rule_problems(rule) or await _name_problem(
         store.field_rules, rule.name, rule.id
     )
@@ -185,11 +191,17 @@ def _custom_rule_problems(rule: CustomRule) -> list[ServiceError]:
     return problems
 
 
-async def save_custom_rule(store: Store, rule: CustomRule, creating: bool) -> CustomRule:
-    if not creating and await store.custom_rules.get(rule.id) is None:
+async def save_custom_rule(
+    store: Store, rule: CustomRule, creating: bool, keep_expiry: bool = False
+) -> CustomRule:
+    """Create or replace a rule (`keep_expiry`: but not its expiresAfterDays)."""
+    current = None if creating else await store.custom_rules.get(rule.id)
+    if not creating and current is None:
         raise ServiceFailure(
             [ServiceError("id", f"No custom rule with id {rule.id}", ErrorCode.NOT_FOUND)]
         )
+    if current is not None and keep_expiry:
+        rule = replace(rule, expires_after_days=current.expires_after_days)
     problems = _custom_rule_problems(rule) or await _name_problem(
         store.custom_rules, rule.name, None if creating else rule.id
     )
