@@ -12,13 +12,18 @@ from api.db.client import Store
 from api.downloads import SUMMARY_PDF_PATH, view_summary_pdf
 from api.jobs import Jobs
 from api.live import LiveHub
+from api.services.expiry import expire_periodically
 from api.services.rescores import resume_abandoned_rescores
 from api.services.resets import resume_abandoned_resets
+from api.settings import Settings
 from graphql_schema.view import GraphQLView
 
 
-def create_app(mongodb_uri: str, database: str) -> Starlette:
+def create_app(mongodb_uri: str, database: str, expiry_interval: float | None = None) -> Starlette:
+    """The app; `expiry_interval` (seconds between point-expiry runs) defaults to the
+    SCORING_EXPIRY_INTERVAL environment variable, else 60."""
     store = Store(mongodb_uri, database)
+    interval = expiry_interval or Settings.from_env().expiry_interval
     hub = LiveHub(store)
     jobs = Jobs()
     graphql = GraphQLView(store, hub, jobs)
@@ -29,6 +34,7 @@ def create_app(mongodb_uri: str, database: str) -> Starlette:
         await hub.start()
         jobs.spawn(resume_abandoned_resets(store), name="reset-watcher")
         jobs.spawn(resume_abandoned_rescores(store), name="rescore-watcher")
+        jobs.spawn(expire_periodically(store, interval), name="point-expiry")
         try:
             yield
         finally:

@@ -16,6 +16,8 @@ class Settings:
     data_dir: Path = ROOT / "data"
     embedded_port: int = 27018
     demo_data: bool = True
+    # Seconds between two runs of point expiry.
+    expiry_interval: float = 60.0
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -28,4 +30,12 @@ class Settings:
             data_dir=Path(env.get("SCORING_DATA_DIR", str(cls.data_dir))),
             embedded_port=int(env.get("SCORING_EMBEDDED_PORT", cls.embedded_port)),
             demo_data=env.get("SCORING_DEMO_DATA", "1") not in {"0", "false", "no"},
+            expiry_interval=_positive(env.get("SCORING_EXPIRY_INTERVAL"), cls.expiry_interval),
         )
+
+
+def _positive(text: str | None, default: float) -> float:
+    value = float(text) if text else default
+    if not value > 0:
+        raise ValueError(f"expected a positive number of seconds, got {text!r}")
+    return value

@@ -37,6 +37,33 @@ query($email: String!) {
   }
 }"""
 
+FIELD_CREATE = """
+mutation($input: FieldRuleInput!) {
+  fieldRuleCreate(input: $input) {
+    fieldRule { id name points conditions { field operator value } } contactsAffected
+    errors { field message code }
+  }
+}"""
+FIELD_UPDATE = """
+mutation($input: FieldRuleUpdateInput!) {
+  fieldRuleUpdate(input: $input) { fieldRule { points } contactsAffected errors { field code } }
+}"""
+FIELD_DELETE = """
+mutation($input: RuleDeleteInput!) {
+  fieldRuleDelete(input: $input) { deletedId contactsAffected errors { field code } }
+}"""
+CUSTOM_CREATE = """
+mutation($input: CustomRuleInput!) {
+  customRuleCreate(input: $input) {
+    customRule { id name points urlContains excludedCampaigns enabled }
+    errors { field code message }
+  }
+}"""
+CUSTOM_UPDATE = """
+mutation($input: CustomRuleUpdateInput!) {
+  customRuleUpdate(input: $input) { customRule { enabled } errors { field code } }
+}"""
+
 
 async def make_contact(api, email: str, **extra) -> str:
     data = await api.data(UPSERT, {"input": {"email": email, **extra}})

@@ -1,34 +1,19 @@
 """Field rules and custom rules through the API: points given and taken back, with reasons."""
 
 from api.auth import Role
-from tests.gql_ops import UPSERT, contact, make_contact, record, update_sheet
+from tests.gql_ops import (
+    CUSTOM_CREATE,
+    CUSTOM_UPDATE,
+    FIELD_CREATE,
+    FIELD_DELETE,
+    FIELD_UPDATE,
+    UPSERT,
+    contact,
+    make_contact,
+    record,
+    update_sheet,
+)
 
-FIELD_CREATE = """
-mutation($input: FieldRuleInput!) {
-  fieldRuleCreate(input: $input) {
-    fieldRule { id name points conditions { field operator value } } contactsAffected
-    errors { field message code }
-  }
-}"""
-FIELD_UPDATE = """
-mutation($input: FieldRuleUpdateInput!) {
-  fieldRuleUpdate(input: $input) { fieldRule { points } contactsAffected errors { field code } }
-}"""
-FIELD_DELETE = """
-mutation($input: RuleDeleteInput!) {
-  fieldRuleDelete(input: $input) { deletedId contactsAffected errors { field code } }
-}"""
-CUSTOM_CREATE = """
-mutation($input: CustomRuleInput!) {
-  customRuleCreate(input: $input) {
-    customRule { id name points urlContains excludedCampaigns enabled }
-    errors { field code message }
-  }
-}"""
-CUSTOM_UPDATE = """
-mutation($input: CustomRuleUpdateInput!) {
-  customRuleUpdate(input: $input) { customRule { enabled } errors { field code } }
-}"""
 INDIA = {
     "name": "Indian customers",
     "points": 25,

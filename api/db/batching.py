@@ -1,10 +1,11 @@
-"""Reading many documents by key: in chunks, because large `$in` lists are slow on some servers."""
+"""Many documents at a time: by key in chunks (large `$in` lists are slow on some servers), and
+from one cursor in batches (never all of them in memory)."""
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from motor.motor_asyncio import AsyncIOMotorCollection
+from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorCursor
 
 Document = dict[str, Any]
 CHUNK = 50
@@ -27,3 +28,33 @@ async def find_in(
         )
     )
     return [doc for docs in results for doc in docs]
+
+
+async def update_in(
+    collection: AsyncIOMotorCollection[Document],
+    field: str,
+    values: Sequence[Any],
+    update: Document,
+) -> None:
+    """Apply `update` to the documents whose `field` is one of `values`."""
+    unique = list(dict.fromkeys(values))
+    await asyncio.gather(
+        *(
+            collection.update_many({field: {"$in": unique[i : i + CHUNK]}}, update)
+            for i in range(0, len(unique), CHUNK)
+        )
+    )
+
+
+async def in_batches(
+    cursor: AsyncIOMotorCursor[Document], size: int
+) -> AsyncIterator[list[Document]]:
+    """The cursor's documents in lists of `size` (the last one shorter)."""
+    batch: list[Document] = []
+    async for doc in cursor.batch_size(size):
+        batch.append(doc)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

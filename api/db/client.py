@@ -5,6 +5,7 @@ from typing import Any
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 
 from api.db.contacts import ContactsRepo
+from api.db.leases import LeasesRepo
 from api.db.ledger import LedgerRepo
 from api.db.notifications import NotificationsRepo
 from api.db.rescores import RescoresRepo
@@ -38,6 +39,7 @@ class Store:
         self.notifications = NotificationsRepo(self.db)
         self.smtp = SmtpRepo(self.db)
         self.workflows = WorkflowsRepo(self.db)
+        self.leases = LeasesRepo(self.db)
         self.state_cache = StateCache()
 
     async def ensure_indexes(self) -> None:
@@ -54,6 +56,7 @@ class Store:
             self.notifications,
             self.smtp,
             self.workflows,
+            self.leases,
         )
         for repo in repos:
             await repo.ensure_indexes()

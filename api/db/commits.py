@@ -5,9 +5,9 @@ score, sequence number and occurrence counters. (contact, sequence number) is un
 so two writers planning from the same state both claim the same one and one of them fails: that
 is the optimistic lock. Either all of it is stored or none of it:
   - a crash or lost connection aborts the transaction, so a retry starts clean;
-  - an activity's entry is keyed by its idempotency key, so an activity recorded before collides:
-    the transaction is rolled back, the duplicates are looked up and answered with their stored
-    entries;
+  - an activity's entry is keyed by its idempotency key (points expired: by the expired entry),
+    so one recorded before collides: the transaction is rolled back, the duplicates are looked up
+    and answered with their stored entries;
   - a concurrent writer makes the entry insert collide or conflict: rolled back, re-read and
     retried.
 Contact states are cached in the process (the unique sequence numbers validate them), so the hot
@@ -26,7 +26,14 @@ from pymongo.errors import BulkWriteError, OperationFailure
 
 from api.db.client import Store
 from api.db.ledger import DUPLICATE_KEY, entry_to_doc
-from api.scoring.planner import ActivityChange, Change, ContactState, Entry, replay
+from api.scoring.planner import (
+    ActivityChange,
+    Change,
+    ContactState,
+    Entry,
+    PointsExpiry,
+    replay,
+)
 
 Document = dict[str, Any]
 Planner = Callable[[ContactState, Sequence[Change]], tuple[list[Entry], ContactState]]
@@ -52,14 +59,16 @@ class _Duplicates(Exception):
 class CommitOutcome:
     # New entries per contact, in order.
     entries: dict[str, list[Entry]] = field(default_factory=dict)
-    # Entries already recorded for an activity, by (contact id, idempotency key).
+    # Entries already recorded for an activity or expiry, by (contact id, idempotency key).
     duplicates: dict[tuple[str, str], Entry] = field(default_factory=dict)
     # Contacts that do not exist.
     missing: set[str] = field(default_factory=set)
 
 
 def _key(change: Change) -> str | None:
-    return change.activity.idempotency_key if isinstance(change, ActivityChange) else None
+    if isinstance(change, ActivityChange):
+        return change.activity.idempotency_key
+    return change.key if isinstance(change, PointsExpiry) else None
 
 
 async def commit(store: Store, changes: dict[str, list[Change]], plan: Planner) -> CommitOutcome:
@@ -151,7 +160,7 @@ async def _commit_once(
             continue
         if _must_store(before, after):
             after.stored_seq = after.seq
-            updates.append(UpdateOne({"_id": contact_id}, _state_update(after, now)))
+            updates.append(UpdateOne({"_id": contact_id}, _state_update(before, after, now)))
         planned[contact_id] = (entries, after)
     if not planned:
         return
@@ -183,20 +192,25 @@ def _must_store(before: ContactState, after: ContactState) -> bool:
     return (
         after.score != before.score
         or after.rule_points != before.rule_points
+        or after.rule_expiry != before.rule_expiry
         or after.seq - after.stored_seq > MAX_LEDGER_ONLY
     )
 
 
-def _state_update(after: ContactState, now: datetime) -> Document:
-    return {
-        "$set": {
-            "score": after.score,
-            "seq": after.seq,
-            "occ": after.occurrences,
-            "rules": after.rule_points,
-            "updatedAt": now,
-        }
+def _state_update(before: ContactState, after: ContactState, now: datetime) -> Document:
+    fields = {
+        "score": after.score,
+        "seq": after.seq,
+        "occ": after.occurrences,
+        "rules": after.rule_points,
+        "updatedAt": now,
     }
+    # Only contacts that were reset or hold expiring field-rule points carry these.
+    if after.reset_seq:
+        fields["resetSeq"] = after.reset_seq
+    if after.rule_expiry or before.rule_expiry:
+        fields["ruleExpiry"] = after.rule_expiry
+    return {"$set": fields}
 
 
 async def _drop_recorded(

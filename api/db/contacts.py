@@ -10,7 +10,7 @@ from motor.motor_asyncio import AsyncIOMotorClientSession, AsyncIOMotorDatabase
 from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
-from api.db.batching import find_in
+from api.db.batching import find_in, in_batches
 from api.scoring.planner import ContactState
 from api.scoring.rules import Profile
 
@@ -133,7 +133,7 @@ PUBLIC_FIELDS = {
 }
 
 
-STATE_FIELDS = {"score": 1, "seq": 1, "occ": 1, "rules": 1}
+STATE_FIELDS = {"score": 1, "seq": 1, "occ": 1, "rules": 1, "resetSeq": 1, "ruleExpiry": 1}
 
 
 def stored_state(doc: Document) -> ContactState:
@@ -146,6 +146,8 @@ def stored_state(doc: Document) -> ContactState:
         dict(doc.get("occ", {})),
         {rule: int(points) for rule, points in doc.get("rules", {}).items()},
         stored_seq=int(doc["seq"]),
+        reset_seq=int(doc.get("resetSeq", 0)),
+        rule_expiry={rule: int(seq) for rule, seq in doc.get("ruleExpiry", {}).items()},
     )
 
 
@@ -319,16 +321,6 @@ class ContactsRepo:
     async def _batches(
         self, after_id: str, size: int, projection: Document
     ) -> AsyncIterator[list[Document]]:
-        cursor = (
-            self.collection.find({"_id": {"$gt": after_id}}, projection)
-            .sort("_id", ASCENDING)
-            .batch_size(size)
-        )
-        batch: list[Document] = []
-        async for doc in cursor:
-            batch.append(doc)
-            if len(batch) == size:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
+        cursor = self.collection.find({"_id": {"$gt": after_id}}, projection).sort("_id", ASCENDING)
+        async for docs in in_batches(cursor, size):
+            yield docs

@@ -1,14 +1,14 @@
 """The `ledger` collection: every timeline entry of every contact, the reason for every point."""
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ASCENDING, DESCENDING
 
-from api.db.batching import find_in
+from api.db.batching import find_in, in_batches, update_in
 from api.scoring.activities import Activity, ActivityType
 from api.scoring.planner import Entry, EntryKind, keyed_entry_id
 from api.scoring.sheet import SheetEntry
@@ -16,6 +16,10 @@ from api.scoring.sheet import SheetEntry
 Document = dict[str, Any]
 DUPLICATE_KEY = 11000
 OLD_KEY_INDEX = "contactId_1_idempotencyKey_1"
+# Set on entries whose points are still to expire, removed once they did: only those entries are
+# in the (partial) index of due expiries, so it costs entries that never expire nothing and does
+# not grow with past expiries.
+EXPIRY_DUE = "expiryDue"
 
 
 def entry_to_doc(entry: Entry) -> Document:
@@ -38,6 +42,14 @@ def entry_to_doc(entry: Entry) -> Document:
             "occurredAt": entry.activity.occurred_at,
             "idempotencyKey": entry.activity.idempotency_key,
         }
+    if entry.key is not None:
+        # Kept to read the key back; uniqueness comes from the _id (`Entry.id`).
+        doc["idempotencyKey"] = entry.key
+    if entry.expires_at is not None:
+        doc["expiresAt"] = entry.expires_at
+        doc[EXPIRY_DUE] = True
+    if entry.field_rule_id is not None:
+        doc["fieldRuleId"] = entry.field_rule_id
     if entry.counted:
         doc["counted"] = list(entry.counted)
     if entry.paused:
@@ -76,6 +88,10 @@ def doc_to_entry(doc: Document) -> Entry:
         counted=tuple(doc.get("counted", ())),
         paused=bool(doc.get("paused", False)),
         counters_set=doc.get("countersSet"),
+        expires_at=doc.get("expiresAt"),
+        key=doc.get("idempotencyKey"),
+        field_rule_id=doc.get("fieldRuleId"),
+        earned=doc.get("earnedAt"),
     )
 
 
@@ -91,6 +107,21 @@ class LedgerRepo:
             [("contactId", ASCENDING), ("seq", ASCENDING)], unique=True
         )
         await self.collection.create_index([("earnedAt", ASCENDING)])
+        await self.collection.create_index(
+            [("expiresAt", ASCENDING)], partialFilterExpression={EXPIRY_DUE: True}
+        )
+
+    async def due(self, now: datetime, size: int) -> AsyncIterator[list[Entry]]:
+        """Entries whose points expire at or before `now` and have not expired yet, the earliest
+        first, in batches from one cursor (never all in memory)."""
+        query = {EXPIRY_DUE: True, "expiresAt": {"$lte": now}}
+        cursor = self.collection.find(query).sort("expiresAt", ASCENDING)
+        async for docs in in_batches(cursor, size):
+            yield [doc_to_entry(doc) for doc in docs]
+
+    async def mark_expired(self, entry_ids: Sequence[str]) -> None:
+        """These entries' points expired (or can no longer): they leave the due index."""
+        await update_in(self.collection, "_id", entry_ids, {"$unset": {EXPIRY_DUE: ""}})
 
     async def _key_activity_entries(self) -> None:
         """Ledgers from before activity entries were keyed by idempotency key: re-key them."""

@@ -1,5 +1,6 @@
 """The `field_rules` and `custom_rules` collections: small, read whole."""
 
+from dataclasses import replace
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
@@ -23,8 +24,7 @@ class FieldRulesRepo(NamedRepo):
         return _field_rule(doc) if doc else None
 
     async def create(self, rule: FieldRule) -> FieldRule:
-        rule_id = await self._insert(_field_doc(rule))
-        return FieldRule(rule_id, rule.name, rule.points, rule.conditions)
+        return replace(rule, id=await self._insert(_field_doc(rule)))
 
     async def replace(self, rule: FieldRule) -> bool:
         return await self._replace(rule.id, _field_doc(rule))
@@ -53,6 +53,7 @@ def _field_doc(rule: FieldRule) -> Document:
         "name": rule.name,
         "points": rule.points,
         "conditions": [condition_doc(c) for c in rule.conditions],
+        "expiresAfterDays": rule.expires_after_days,
     }
 
 
@@ -74,6 +75,7 @@ def _field_rule(doc: Document) -> FieldRule:
         name=doc["name"],
         points=int(doc["points"]),
         conditions=tuple(condition_of(c) for c in doc["conditions"]),
+        expires_after_days=doc.get("expiresAfterDays"),
     )
 
 
@@ -87,6 +89,7 @@ def _custom_doc(rule: CustomRule) -> Document:
         "campaignId": rule.campaign_id,
         "enabled": rule.enabled,
         "excludedCampaigns": list(rule.excluded_campaigns),
+        "expiresAfterDays": rule.expires_after_days,
     }
 
 
@@ -101,4 +104,5 @@ def _custom_rule(doc: Document) -> CustomRule:
         campaign_id=doc.get("campaignId"),
         enabled=bool(doc.get("enabled", True)),
         excluded_campaigns=tuple(doc.get("excludedCampaigns", [])),
+        expires_after_days=doc.get("expiresAfterDays"),
     )

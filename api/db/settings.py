@@ -25,10 +25,14 @@ class SettingsRepo:
         if doc is None:
             return ScoreSheet()
         points = {SheetEntry(name): int(value) for name, value in doc["points"].items()}
+        expiry = {
+            SheetEntry(name): int(days) for name, days in doc.get("expiresAfterDays", {}).items()
+        }
         return ScoreSheet().with_changes(
             points=points,
             enabled=bool(doc["enabled"]),
             negative_scoring_enabled=bool(doc["negativeScoringEnabled"]),
+            expiry_days=expiry,
         )
 
     async def save_score_sheet(self, sheet: ScoreSheet, actor: str) -> None:
@@ -38,6 +42,10 @@ class SettingsRepo:
                 "enabled": sheet.enabled,
                 "negativeScoringEnabled": sheet.negative_scoring_enabled,
                 "points": {entry.value: value for entry, value in sheet.points.items()},
+                # Days after which each expiring entry's points expire.
+                "expiresAfterDays": {
+                    entry.value: days for entry, days in sheet.expiry_days.items()
+                },
                 "updatedAt": datetime.now(UTC),
                 "updatedBy": actor,
             },

@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from api.scoring.activities import Activity, award, occurrence_key
+from api.scoring.expiry import expiry_key, expiry_reason, expiry_time
 from api.scoring.rules import CustomRule
 from api.scoring.sheet import ScoreSheet, SheetEntry
 from api.scoring.workflows import WorkflowAward
@@ -54,6 +55,8 @@ class FieldRulesSync:
     # Every rule's name, deleted ones included, for the reasons of points taken back.
     names: dict[str, str] = field(default_factory=dict)
     deleted: frozenset[str] = frozenset()
+    # Rules whose points expire: rule id -> days.
+    expiry: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,8 @@ class Rescore:
     based_on_seq: int
 
 
-Change = ActivityChange | ScoreSet | ScoreReset | FieldRulesSync | Rescore | WorkflowAward
+# In ContactState.rule_expiry: the rule's points expired while the contact kept matching it.
+EXPIRED = 0
 
 
 @dataclass
@@ -84,6 +88,11 @@ class ContactState:
     rule_points: dict[str, int] = field(default_factory=dict)
     # The sequence number the contact document holds: later entries are only in the ledger.
     stored_seq: int = 0
+    # The sequence number of the last RESET entry: points earned up to it can no longer expire.
+    reset_seq: int = 0
+    # Field rules whose points expire: rule id -> the sequence number of the entry that gave
+    # them (its expiry takes back what the rule holds), or EXPIRED once that happened.
+    rule_expiry: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -106,18 +115,20 @@ class Entry:
     paused: bool = False
     # The occurrence counters a rescore set, replacing the ones before it.
     counters_set: Mapping[str, int] | None = None
-
-    @property
-    def key(self) -> str | None:
-        """What makes the entry unique besides its place: its activity's idempotency key."""
-        if self.kind is EntryKind.ACTIVITY and self.activity is not None:
-            return self.activity.idempotency_key
-        return None
+    # When these points expire (None: never).
+    expires_at: datetime | None = None
+    # Unique per contact: an activity's idempotency key, or an expiry's "expiry:<entry id>".
+    key: str | None = None
+    # The field rule that gave or took these points.
+    field_rule_id: str | None = None
+    # When the points were earned, if not the activity's time or `at`: an expiry's are the
+    # expired points' own (so sums of points earned in a period leave expired points out).
+    earned: datetime | None = None
 
     @property
     def id(self) -> str:
-        """Unique: an activity's entry by its idempotency key (a repeat collides), any other
-        entry by its sequence number."""
+        """Unique: an entry with a key (an activity's idempotency key, an expiry's) by that key,
+        so a repeat collides; any other entry by its sequence number."""
         return (
             keyed_entry_id(self.contact_id, self.key)
             if self.key
@@ -126,7 +137,8 @@ class Entry:
 
     @property
     def earned_at(self) -> datetime:
-        """When the points were earned: an activity's own time, else the time of the change."""
+        if self.earned is not None:
+            return self.earned
         return self.activity.occurred_at if self.activity else self.at
 
 
@@ -138,6 +150,22 @@ def keyed_entry_id(contact_id: str, key: str) -> str:
     return f"{contact_id}:k:{key}"
 
 
+@dataclass(frozen=True)
+class PointsExpiry:
+    """Take back the points of an earlier entry whose time ran out (once: see `key`)."""
+
+    expired: Entry
+
+    @property
+    def key(self) -> str:
+        return expiry_key(self.expired.id)
+
+
+Change = (
+    ActivityChange | ScoreSet | ScoreReset | FieldRulesSync | Rescore | WorkflowAward | PointsExpiry
+)
+
+
 class _Plan:
     """Entries accumulated for one contact, with its running state."""
 
@@ -147,6 +175,8 @@ class _Plan:
         self.occurrences = dict(state.occurrences)
         self.rule_points = dict(state.rule_points)
         self.stored_seq = state.stored_seq
+        self.reset_seq = state.reset_seq
+        self.rule_expiry = dict(state.rule_expiry)
         self.now = now
         self.entries: list[Entry] = []
 
@@ -161,6 +191,10 @@ class _Plan:
         counted: tuple[str, ...] = (),
         paused: bool = False,
         counters_set: Mapping[str, int] | None = None,
+        expires_at: datetime | None = None,
+        key: str | None = None,
+        field_rule_id: str | None = None,
+        earned: datetime | None = None,
     ) -> None:
         self.seq += 1
         self.score += points
@@ -179,6 +213,10 @@ class _Plan:
                 counted,
                 paused,
                 counters_set,
+                expires_at if points else None,
+                key,
+                field_rule_id,
+                earned,
             )
         )
 
@@ -198,6 +236,7 @@ class _Plan:
                 counted.append(rule_key)
                 if self.count(rule_key) == 1:
                     fired.append(rule)
+        days = sheet.expires_after(earned.sheet_entry) if earned.sheet_entry else None
         self.add(
             earned.points,
             EntryKind.ACTIVITY,
@@ -206,9 +245,17 @@ class _Plan:
             earned.sheet_entry,
             counted=tuple(counted),
             paused=not sheet.enabled,
+            expires_at=expiry_time(activity.occurred_at, days),
+            key=activity.idempotency_key,
         )
         for rule in fired:
-            self.add(rule.points, EntryKind.RULE, f"Custom rule '{rule.name}'", activity)
+            self.add(
+                rule.points,
+                EntryKind.RULE,
+                f"Custom rule '{rule.name}'",
+                activity,
+                expires_at=expiry_time(activity.occurred_at, rule.expires_after_days),
+            )
 
     def workflow(self, award: WorkflowAward, activity: Activity | None = None) -> None:
         key = workflow_key(award.workflow_id)
@@ -218,10 +265,14 @@ class _Plan:
         self.add(award.points, EntryKind.WORKFLOW, award.reason, activity, counted=(key,))
 
     def reset(self, change: ScoreReset) -> None:
-        if self.score == 0 and not self.occurrences and not self.rule_points:
+        # A contact with entries since its last reset gets one even at 0 points: it marks that
+        # the points earned before it can no longer expire.
+        untouched = self.score == 0 and not self.occurrences and not self.rule_points
+        if untouched and self.seq == self.reset_seq:
             return
-        self.occurrences, self.rule_points = {}, {}
+        self.occurrences, self.rule_points, self.rule_expiry = {}, {}, {}
         self.add(-self.score, EntryKind.RESET, f"Scores reset: {change.reason}", actor=change.actor)
+        self.reset_seq = self.seq
 
     def rescore(self, change: Rescore) -> None:
         if self.seq != change.based_on_seq:
@@ -241,20 +292,58 @@ class _Plan:
         for rule_id in sorted(set(self.rule_points) | set(change.awards)):
             held = self.rule_points.get(rule_id, 0)
             points, name = change.awards.get(rule_id, (0, change.names.get(rule_id, rule_id)))
-            if rule_id in change.awards and rule_id in self.rule_points and points == held:
+            # Unchanged, or expired: expired points come back only when the contact stops
+            # matching and comes to match again.
+            unchanged = points == held or self.rule_expiry.get(rule_id) == EXPIRED
+            if rule_id in change.awards and rule_id in self.rule_points and unchanged:
                 continue
+            expires_at = None
             if rule_id not in change.awards:
                 reason = f"No longer matches field rule '{name}'"
                 if rule_id in change.deleted:
                     reason = f"Field rule '{name}' was deleted"
                 del self.rule_points[rule_id]
+                self.rule_expiry.pop(rule_id, None)
             elif rule_id not in self.rule_points:
                 reason = f"Matches field rule '{name}'"
                 self.rule_points[rule_id] = points
+                expires_at = expiry_time(self.now, change.expiry.get(rule_id)) if points else None
             else:
+                # The award keeps its expiry time: then all the rule holds expires.
                 reason = f"Field rule '{name}' now gives {points} points"
                 self.rule_points[rule_id] = points
-            self.add(points - held, EntryKind.RULE, reason)
+            self.add(
+                points - held,
+                EntryKind.RULE,
+                reason,
+                expires_at=expires_at,
+                field_rule_id=rule_id,
+            )
+            if expires_at is not None:
+                self.rule_expiry[rule_id] = self.seq
+
+    def expire(self, change: PointsExpiry) -> None:
+        expired = change.expired
+        if expired.expires_at is None or expired.seq <= self.reset_seq:
+            return  # a reset took these points already
+        points = expired.points
+        rule_id = expired.field_rule_id
+        if rule_id is not None:
+            if self.rule_expiry.get(rule_id) != expired.seq:
+                return  # taken back since: the contact stopped matching, or a reset
+            points = self.rule_points[rule_id]
+            self.rule_points[rule_id] = 0
+            self.rule_expiry[rule_id] = EXPIRED
+        self.add(
+            -points,
+            EntryKind.EXPIRY,
+            expiry_reason(points, expired.reason, expired.earned_at, expired.expires_at),
+            expired.activity,
+            expired.sheet_entry,
+            key=change.key,
+            field_rule_id=rule_id,
+            earned=expired.earned_at,
+        )
 
     def state(self) -> ContactState:
         return ContactState(
@@ -264,6 +353,8 @@ class _Plan:
             self.occurrences,
             self.rule_points,
             self.stored_seq,
+            self.reset_seq,
+            self.rule_expiry,
         )
 
 
@@ -298,6 +389,8 @@ def plan(
             planned.rescore(change)
         elif isinstance(change, WorkflowAward):
             planned.workflow(change)
+        elif isinstance(change, PointsExpiry):
+            planned.expire(change)
         else:
             planned.add(
                 change.score - planned.score, EntryKind.MANUAL, change.reason, actor=change.actor
@@ -309,13 +402,24 @@ def replay(state: ContactState, entries: Sequence[Entry]) -> ContactState:
     """The state after entries that followed it (in order); how a stored state catches up with
     entries committed without rewriting the contact (they changed neither score nor rules)."""
     occurrences, rule_points = dict(state.occurrences), dict(state.rule_points)
+    rule_expiry, reset_seq = dict(state.rule_expiry), state.reset_seq
     score, seq = state.score, state.seq
     for entry in entries:
         if entry.kind is EntryKind.RESET:
-            occurrences, rule_points = {}, {}
+            occurrences, rule_points, rule_expiry = {}, {}, {}
+            reset_seq = entry.seq
         if entry.counters_set is not None:
             occurrences = dict(entry.counters_set)
         for key in entry.counted:
             occurrences[key] = occurrences.get(key, 0) + 1
         score, seq = entry.total_after, entry.seq
-    return ContactState(state.contact_id, score, seq, occurrences, rule_points, state.stored_seq)
+    return ContactState(
+        state.contact_id,
+        score,
+        seq,
+        occurrences,
+        rule_points,
+        state.stored_seq,
+        reset_seq,
+        rule_expiry,
+    )

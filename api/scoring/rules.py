@@ -64,6 +64,7 @@ class FieldRule:
     name: str
     points: int
     conditions: tuple[FieldCondition, ...]
+    expires_after_days: int | None = None
 
 
 def _number(text: str) -> float | None:
@@ -114,6 +115,11 @@ def field_awards(rules: Sequence[FieldRule], profile: Profile) -> dict[str, tupl
     return {r.id: (r.points, r.name) for r in rules if matches(r, profile)}
 
 
+def field_expiry(rules: Sequence[FieldRule]) -> dict[str, int]:
+    """The field rules whose points expire: rule id -> days."""
+    return {r.id: r.expires_after_days for r in rules if r.expires_after_days is not None}
+
+
 @dataclass(frozen=True)
 class CustomRule:
     id: str
@@ -125,6 +131,7 @@ class CustomRule:
     campaign_id: str | None = None
     enabled: bool = True
     excluded_campaigns: tuple[str, ...] = ()
+    expires_after_days: int | None = None
 
     def applies_to(self, activity: Activity) -> bool:
         if not self.enabled or activity.campaign_id in self.excluded_campaigns:

@@ -48,20 +48,29 @@ class ScoreSheet:
     enabled: bool = True
     negative_scoring_enabled: bool = False
     points: Mapping[SheetEntry, int] = field(default_factory=lambda: dict(DEFAULT_POINTS))
+    # Entries whose points expire, with the days they last; the others never expire.
+    expiry_days: Mapping[SheetEntry, int] = field(default_factory=dict)
 
     def points_for(self, entry: SheetEntry) -> int:
         return self.points.get(entry, DEFAULT_POINTS[entry])
+
+    def expires_after(self, entry: SheetEntry) -> int | None:
+        return self.expiry_days.get(entry)
 
     def with_changes(
         self,
         points: Mapping[SheetEntry, int] | None = None,
         enabled: bool | None = None,
         negative_scoring_enabled: bool | None = None,
+        expiry_days: Mapping[SheetEntry, int | None] | None = None,
     ) -> "ScoreSheet":
+        """A copy with these changes; in `expiry_days`, None means the entry never expires."""
         merged = {**self.points, **(points or {})}
+        expiry = {**self.expiry_days, **(expiry_days or {})}
         return replace(
             self,
             points=merged,
+            expiry_days={entry: days for entry, days in expiry.items() if days is not None},
             enabled=self.enabled if enabled is None else enabled,
             negative_scoring_enabled=(
                 self.negative_scoring_enabled

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from api.db.client import Store
 from api.db.commits import Planner, commit
 from api.scoring.activities import CAMPAIGN_REQUIRED, Activity, ActivityType
+from api.scoring.expiry import EXPIRY_KEY_PREFIX
 from api.scoring.planner import ActivityChange, Change, ContactState, Entry, EntryKind, plan
 from api.scoring.rules import CustomRule
 from api.scoring.sheet import ScoreSheet
@@ -48,6 +49,14 @@ def _problems(item: ActivityInput, index: int | None, now: datetime) -> list[Ser
     if item.url and not item.url.startswith(("http://", "https://")):
         problems.append(
             ServiceError("url", "url must start with http:// or https://", ErrorCode.INVALID)
+        )
+    if item.idempotency_key and item.idempotency_key.startswith(EXPIRY_KEY_PREFIX):
+        problems.append(
+            ServiceError(
+                "idempotencyKey",
+                f"idempotencyKey must not start with '{EXPIRY_KEY_PREFIX}' (reserved for expiries)",
+                ErrorCode.INVALID,
+            )
         )
     if item.occurred_at is not None:
         occurred = item.occurred_at

@@ -12,18 +12,25 @@ from api.scoring.rules import (
     CustomRule,
     FieldRule,
     field_awards,
+    field_expiry,
 )
 from api.services.activities import planner_for
 from api.services.conditions import conditions_problems
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
-from api.services.validation import MAX_URL, name_problem, text_problem
+from api.services.validation import MAX_URL, expiry_problem, name_problem, text_problem
 
 CHUNK = 500
 MAX_EXCLUDED = 100
 
 
-def name_and_points_problems(name: str, points: int) -> list[ServiceError]:
-    problems = [p for p in [text_problem("name", name, required=True)] if p]
+def name_and_points_problems(
+    name: str, points: int, expires_after_days: int | None = None
+) -> list[ServiceError]:
+    checks = [
+        text_problem("name", name, required=True),
+        expiry_problem("expiresAfterDays", expires_after_days),
+    ]
+    problems = [p for p in checks if p]
     low, high = RULE_POINTS_RANGE
     if not low <= points <= high:
         problems.append(
@@ -35,7 +42,7 @@ def name_and_points_problems(name: str, points: int) -> list[ServiceError]:
 
 
 def _field_rule_problems(rule: FieldRule) -> list[ServiceError]:
-    problems = name_and_points_problems(rule.name, rule.points)
+    problems = name_and_points_problems(rule.name, rule.points, rule.expires_after_days)
     if not 1 <= len(rule.conditions) <= MAX_CONDITIONS:
         problems.append(
             ServiceError("conditions", f"Give 1 to {MAX_CONDITIONS} conditions", ErrorCode.INVALID)
@@ -66,8 +73,12 @@ async def sync_contacts(
     names = {**(deleted or {}), **{rule.id: rule.name for rule in rules}}
     gone = frozenset(deleted or {})
     extra = also or {}
+    expiry = field_expiry(rules)
     changes: dict[str, list[Change]] = {
-        cid: [FieldRulesSync(field_awards(rules, c.profile()), names, gone), *extra.get(cid, ())]
+        cid: [
+            FieldRulesSync(field_awards(rules, c.profile()), names, gone, expiry),
+            *extra.get(cid, ()),
+        ]
         for cid, c in contacts.items()
     }
     return len((await commit(store, changes, plan)).entries)
@@ -81,11 +92,17 @@ async def create_field_rule(store: Store, rule: FieldRule) -> tuple[FieldRule, i
     return created, await sync_field_rules(store)
 
 
-async def update_field_rule(store: Store, rule: FieldRule) -> tuple[FieldRule, int]:
-    if await store.field_rules.get(rule.id) is None:
+async def update_field_rule(
+    store: Store, rule: FieldRule, keep_expiry: bool = False
+) -> tuple[FieldRule, int]:
+    """Replace a rule (`keep_expiry`: but not its expiresAfterDays)."""
+    current = await store.field_rules.get(rule.id)
+    if current is None:
         raise ServiceFailure(
             [ServiceError("id", f"No field rule with id {rule.id}", ErrorCode.NOT_FOUND)]
         )
+    if keep_expiry:
+        rule = replace(rule, expires_after_days=current.expires_after_days)
     problems = _field_rule_problems(rule) or await name_problem(
         store.field_rules, rule.name, rule.id
     )
@@ -106,7 +123,7 @@ async def delete_field_rule(store: Store, rule_id: str) -> int:
 
 
 def _custom_rule_problems(rule: CustomRule) -> list[ServiceError]:
-    problems = name_and_points_problems(rule.name, rule.points)
+    problems = name_and_points_problems(rule.name, rule.points, rule.expires_after_days)
     if not any([rule.activity_type, rule.url_equals, rule.url_contains, rule.campaign_id]):
         problems.append(
             ServiceError(
@@ -130,12 +147,18 @@ def _custom_rule_problems(rule: CustomRule) -> list[ServiceError]:
     return problems
 
 
-async def checked_custom_rule(store: Store, rule: CustomRule, creating: bool) -> CustomRule:
-    """The rule as it would be saved, or the reasons it cannot be."""
-    if not creating and await store.custom_rules.get(rule.id) is None:
+async def checked_custom_rule(
+    store: Store, rule: CustomRule, creating: bool, keep_expiry: bool = False
+) -> CustomRule:
+    """The rule as it would be saved (`keep_expiry`: with its stored expiresAfterDays), or the
+    reasons it cannot be."""
+    current = None if creating else await store.custom_rules.get(rule.id)
+    if not creating and current is None:
         raise ServiceFailure(
             [ServiceError("id", f"No custom rule with id {rule.id}", ErrorCode.NOT_FOUND)]
         )
+    if current is not None and keep_expiry:
+        rule = replace(rule, expires_after_days=current.expires_after_days)
     problems = _custom_rule_problems(rule) or await name_problem(
         store.custom_rules, rule.name, None if creating else rule.id
     )
@@ -148,8 +171,10 @@ async def checked_custom_rule(store: Store, rule: CustomRule, creating: bool) ->
     )
 
 
-async def save_custom_rule(store: Store, rule: CustomRule, creating: bool) -> CustomRule:
-    cleaned = await checked_custom_rule(store, rule, creating)
+async def save_custom_rule(
+    store: Store, rule: CustomRule, creating: bool, keep_expiry: bool = False
+) -> CustomRule:
+    cleaned = await checked_custom_rule(store, rule, creating, keep_expiry)
     if creating:
         return replace(cleaned, id=await store.custom_rules.create(cleaned))
     await store.custom_rules.replace(cleaned)

@@ -14,10 +14,14 @@ from api.scoring.classification import (
 from api.scoring.sheet import ScoreSheet, SheetEntry, out_of_range
 from api.services.classifying import recent_points
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
+from api.services.validation import expiry_problem
 
 
-def sheet_problems(points: Mapping[SheetEntry, int]) -> list[ServiceError]:
-    return [
+def sheet_problems(
+    points: Mapping[SheetEntry, int],
+    expiry_days: Mapping[SheetEntry, int | None] | None = None,
+) -> list[ServiceError]:
+    problems = [
         ServiceError(
             f"entries.{entry.value}",
             f"{entry.value} must be between {low} and {high}",
@@ -25,6 +29,12 @@ def sheet_problems(points: Mapping[SheetEntry, int]) -> list[ServiceError]:
         )
         for entry, low, high in out_of_range(points)
     ]
+    for entry, days in (expiry_days or {}).items():
+        field = f"entries.{entry.value}.expiresAfterDays"
+        problem = expiry_problem(field, days, f"{entry.value} expiresAfterDays")
+        if problem:
+            problems.append(problem)
+    return problems
 
 
 async def update_sheet(
@@ -33,12 +43,15 @@ async def update_sheet(
     enabled: bool | None,
     negative_scoring_enabled: bool | None,
     actor: str,
+    expiry_days: Mapping[SheetEntry, int | None] | None = None,
 ) -> ScoreSheet:
-    problems = sheet_problems(points)
+    """Change the sheet; in `expiry_days`, None means the entry's points never expire. Both
+    apply to points earned from now on."""
+    problems = sheet_problems(points, expiry_days)
     if problems:
         raise ServiceFailure(problems)
     sheet = (await store.settings.score_sheet()).with_changes(
-        points, enabled, negative_scoring_enabled
+        points, enabled, negative_scoring_enabled, expiry_days
     )
     await store.settings.save_score_sheet(sheet, actor)
     return sheet

@@ -4,6 +4,7 @@ import re
 from collections.abc import Sequence
 
 from api.db.named import NamedRepo
+from api.scoring.expiry import EXPIRY_DAYS_RANGE
 from api.services.errors import ErrorCode, ServiceError
 
 # A custom contact field's name.
@@ -61,3 +62,15 @@ async def name_problem(
         message = f"A {noun} named '{name.strip()}' exists already"
         return [ServiceError("name", message, ErrorCode.CONFLICT)]
     return []
+
+
+def expiry_problem(field: str, days: int | None, label: str = "") -> ServiceError | None:
+    """Days after which points expire: None (never) or within EXPIRY_DAYS_RANGE."""
+    low, high = EXPIRY_DAYS_RANGE
+    if days is None or low <= days <= high:
+        return None
+    return ServiceError(
+        field,
+        f"{label or field} must be between {low} and {high} days, or null for never",
+        ErrorCode.OUT_OF_RANGE,
+    )

@@ -52,6 +52,9 @@ class TimelineEntry:
     )
     actor: str | None
     at: datetime
+    expires_at: datetime | None = strawberry.field(
+        description="When these points expire: an EXPIRY entry then takes them back; null: never"
+    )
 
     @classmethod
     def of(cls, entry: Entry) -> "TimelineEntry":
@@ -66,6 +69,7 @@ class TimelineEntry:
             score_activity=entry.sheet_entry,
             actor=entry.actor,
             at=entry.at,
+            expires_at=entry.expires_at,
         )
 
 

@@ -1,5 +1,7 @@
 """Creating, changing and deleting rules (admins)."""
 
+from typing import Any
+
 import strawberry
 
 from api.scoring.activities import ActivityType
@@ -19,15 +21,31 @@ from graphql_schema.permissions import IsAdmin
 from graphql_schema.rules.types import CustomRule, FieldConditionInput, FieldRule
 
 
+def _expiry_input() -> Any:
+    """The input field for expiresAfterDays (a fresh one for each input type)."""
+    return strawberry.field(
+        default=strawberry.UNSET,
+        description="Days after which the points it gives expire (1..3650), for points given "
+        "from now on; null: never; left out: never for a new rule, unchanged on update",
+    )
+
+
+def _days(value: int | None) -> int | None:
+    return None if value is strawberry.UNSET else value
+
+
 @strawberry.input
 class FieldRuleInput:
     name: str
     points: int
     conditions: list[FieldConditionInput] = strawberry.field(description="1 to 3, all must hold")
+    expires_after_days: int | None = _expiry_input()
 
     def record(self, rule_id: str = "") -> FieldRuleRecord:
         conditions = tuple(c.record() for c in self.conditions)
-        return FieldRuleRecord(rule_id, self.name, self.points, conditions)
+        return FieldRuleRecord(
+            rule_id, self.name, self.points, conditions, _days(self.expires_after_days)
+        )
 
 
 @strawberry.input
@@ -66,6 +84,7 @@ class CustomRuleInput:
     campaign_id: str | None = None
     enabled: bool = True
     excluded_campaigns: list[str] = strawberry.field(default_factory=list)
+    expires_after_days: int | None = _expiry_input()
 
     def record(self, rule_id: str = "") -> CustomRuleRecord:
         return CustomRuleRecord(
@@ -78,6 +97,7 @@ class CustomRuleInput:
             self.campaign_id or None,
             self.enabled,
             tuple(self.excluded_campaigns),
+            _days(self.expires_after_days),
         )
 
 
@@ -109,7 +129,9 @@ class RuleMutations:
     async def field_rule_update(self, info: Info, input: FieldRuleUpdateInput) -> FieldRulePayload:
         try:
             rule, affected = await update_field_rule(
-                info.context.store, input.record(str(input.id))
+                info.context.store,
+                input.record(str(input.id)),
+                keep_expiry=input.expires_after_days is strawberry.UNSET,
             )
         except ServiceFailure as failure:
             return FieldRulePayload(errors=errors_of(failure))
@@ -140,7 +162,10 @@ class RuleMutations:
     ) -> CustomRulePayload:
         try:
             rule = await save_custom_rule(
-                info.context.store, input.record(str(input.id)), creating=False
+                info.context.store,
+                input.record(str(input.id)),
+                creating=False,
+                keep_expiry=input.expires_after_days is strawberry.UNSET,
             )
         except ServiceFailure as failure:
             return CustomRulePayload(errors=errors_of(failure))

@@ -8,6 +8,7 @@ from api.scoring.rules import FieldCondition as FieldConditionRecord
 from api.scoring.rules import FieldOperator
 from api.scoring.rules import FieldRule as FieldRuleRecord
 
+EXPIRES_AFTER_DAYS = "Days after which the points it gives expire (1..3650); null: never"
 FieldOperatorEnum = strawberry.enum(FieldOperator, name="FieldOperator")
 
 
@@ -40,6 +41,7 @@ class FieldRule:
     name: str
     points: int
     conditions: list[FieldCondition]
+    expires_after_days: int | None = strawberry.field(description=EXPIRES_AFTER_DAYS)
 
     @classmethod
     def of(cls, rule: FieldRuleRecord) -> "FieldRule":
@@ -48,6 +50,7 @@ class FieldRule:
             name=rule.name,
             points=rule.points,
             conditions=[FieldCondition.of(c) for c in rule.conditions],
+            expires_after_days=rule.expires_after_days,
         )
 
 
@@ -64,6 +67,7 @@ class CustomRule:
     excluded_campaigns: list[str] = strawberry.field(
         description="Campaigns that opted out of this rule"
     )
+    expires_after_days: int | None = strawberry.field(description=EXPIRES_AFTER_DAYS)
 
     @classmethod
     def of(cls, rule: CustomRuleRecord) -> "CustomRule":
@@ -77,4 +81,5 @@ class CustomRule:
             campaign_id=rule.campaign_id,
             enabled=rule.enabled,
             excluded_campaigns=list(rule.excluded_campaigns),
+            expires_after_days=rule.expires_after_days,
         )

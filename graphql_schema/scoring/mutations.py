@@ -20,6 +20,11 @@ from graphql_schema.scoring.types import Classification, ScoreSheet
 class ScoreSheetEntryInput:
     activity: SheetEntry
     points: int
+    expires_after_days: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Days after which points earned from now on expire (1..3650); "
+        "null: never; left out: unchanged",
+    )
 
 
 @strawberry.input
@@ -57,7 +62,13 @@ class ScoringMutations:
     async def score_sheet_update(
         self, info: Info, input: ScoreSheetUpdateInput
     ) -> ScoreSheetUpdatePayload:
-        points = {e.activity: e.points for e in input.entries or []}
+        entries = input.entries or []
+        points = {e.activity: e.points for e in entries}
+        expiry = {
+            e.activity: e.expires_after_days
+            for e in entries
+            if e.expires_after_days is not strawberry.UNSET
+        }
         try:
             sheet = await update_sheet(
                 info.context.store,
@@ -65,6 +76,7 @@ class ScoringMutations:
                 input.enabled,
                 input.negative_scoring_enabled,
                 info.context.actor,
+                expiry,
             )
         except ServiceFailure as failure:
             return ScoreSheetUpdatePayload(errors=errors_of(failure))

@@ -23,6 +23,9 @@ class ScoreSheetEntry:
     min_points: int
     max_points: int
     negative: bool
+    expires_after_days: int | None = strawberry.field(
+        description="Days after which the points it gives expire; null: never"
+    )
 
 
 @strawberry.type
@@ -43,6 +46,7 @@ class ScoreSheet:
                     min_points=points_range(entry)[0],
                     max_points=points_range(entry)[1],
                     negative=entry in NEGATIVE_ENTRIES,
+                    expires_after_days=sheet.expires_after(entry),
                 )
                 for entry in SheetEntry
             ],
