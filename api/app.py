@@ -13,6 +13,7 @@ from api.downloads import SUMMARY_PDF_PATH, view_summary_pdf
 from api.jobs import Jobs
 from api.live import LiveHub
 from api.services.expiry import expire_periodically
+from api.services.notifications import notify_periodically
 from api.services.rescores import resume_abandoned_rescores
 from api.services.resets import resume_abandoned_resets
 from api.settings import Settings
@@ -21,9 +22,11 @@ from graphql_schema.view import GraphQLView
 
 def create_app(mongodb_uri: str, database: str, expiry_interval: float | None = None) -> Starlette:
     """The app; `expiry_interval` (seconds between point-expiry runs) defaults to the
-    SCORING_EXPIRY_INTERVAL environment variable, else 60."""
+    SCORING_EXPIRY_INTERVAL environment variable, else 60; due view emails go out every
+    SCORING_NOTIFY_INTERVAL seconds (default 60)."""
     store = Store(mongodb_uri, database)
-    interval = expiry_interval or Settings.from_env().expiry_interval
+    settings = Settings.from_env()
+    interval = expiry_interval or settings.expiry_interval
     hub = LiveHub(store)
     jobs = Jobs()
     graphql = GraphQLView(store, hub, jobs)
@@ -35,6 +38,7 @@ def create_app(mongodb_uri: str, database: str, expiry_interval: float | None = 
         jobs.spawn(resume_abandoned_resets(store), name="reset-watcher")
         jobs.spawn(resume_abandoned_rescores(store), name="rescore-watcher")
         jobs.spawn(expire_periodically(store, interval), name="point-expiry")
+        jobs.spawn(notify_periodically(store, settings.notify_interval), name="view-notifications")
         try:
             yield
         finally:

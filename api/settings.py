@@ -16,8 +16,9 @@ class Settings:
     data_dir: Path = ROOT / "data"
     embedded_port: int = 27018
     demo_data: bool = True
-    # Seconds between two runs of point expiry.
+    # Seconds between two runs of point expiry, and of sending due view notifications.
     expiry_interval: float = 60.0
+    notify_interval: float = 60.0
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -31,6 +32,7 @@ class Settings:
             embedded_port=int(env.get("SCORING_EMBEDDED_PORT", cls.embedded_port)),
             demo_data=env.get("SCORING_DEMO_DATA", "1") not in {"0", "false", "no"},
             expiry_interval=_positive(env.get("SCORING_EXPIRY_INTERVAL"), cls.expiry_interval),
+            notify_interval=_positive(env.get("SCORING_NOTIFY_INTERVAL"), cls.notify_interval),
         )
 
 

@@ -93,9 +93,9 @@ async def due_left(store: Store) -> int:
     return await store.ledger.collection.count_documents({"expiryDue": True})
 
 
-
 async def entries_after(store, contact_id: str, seq: int) -> list:
     return (await store.ledger.sequences({contact_id: (seq + 1, seq)}))[contact_id]
+
 
 async def test_sheet_entry_points_expire_with_an_explained_timeline_entry(api, store):
     sheet = await api.data(

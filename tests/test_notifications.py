@@ -2,13 +2,15 @@
 real SMTP conversation (aiosmtpd) and concurrent senders on the real database."""
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from api.auth import Role
 from api.db.client import Store
-from api.services.notifications import CLAIM_TTL, send_due_notifications
+from api.services.notifications import CLAIM_TTL, NOTIFY_TASK, send_due_notifications
+from tests.conftest import ServerThread
 from tests.mailbox import Mailbox
 from tests.test_views import DELETE, HOT, create, people
 
@@ -342,3 +344,24 @@ async def create_fixed_range_view(api) -> str:
         api, name="This month", period=fixed_range(), scoreCondition=HOT["scoreCondition"]
     )
     return created["scoreView"]["id"]
+
+
+async def test_the_app_sends_due_emails_on_its_own(
+    api, store, mailbox, mongo_uri, database_name, monkeypatch
+):
+    view_id, _ = await hot_view_sent_daily(api, mailbox)
+    # Due a minute ago: the next round of any API process sends it, with nobody asking.
+    due = datetime.now(UTC) - timedelta(minutes=1)
+    await store.notifications.collection.update_one({"_id": view_id}, {"$set": {"nextSendAt": due}})
+    # The `api` fixture's process took the lease at its start and keeps it for minutes: let it
+    # run out, as when that process dies, so the new one takes over.
+    await store.leases.collection.delete_one({"_id": NOTIFY_TASK})
+    monkeypatch.setenv("SCORING_NOTIFY_INTERVAL", "0.1")
+    with ServerThread(mongo_uri, database_name):
+        deadline = time.monotonic() + 30
+        while not mailbox.received:
+            assert time.monotonic() < deadline, "the scheduler sent nothing"
+            await asyncio.sleep(0.05)
+    assert len(mailbox.received) == 1
+    assert "Hot leads" in mailbox.received[0].message["Subject"]
+    assert moment((await shown(api, view_id))["lastSentAt"]) > due

@@ -6,10 +6,11 @@ retry: each (view, due time) is claimed in MongoDB before its email is sent, so 
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from api.db.client import Store
 from api.db.notifications import ViewNotification
+from api.schedule import run_periodically
 from api.scoring.schedules import (
     MAX_DAY_OF_MONTH,
     MAX_RECIPIENTS,
@@ -28,6 +29,7 @@ from api.services.validation import email_list_problems, unique_emails
 from api.services.views import not_found
 
 log = logging.getLogger(__name__)
+NOTIFY_TASK = "view-notifications"
 # Longer than building a summary and an SMTP conversation take: a claim older than this is
 # taken to belong to a process that died while sending, and the email is sent again.
 CLAIM_TTL = timedelta(minutes=15)
@@ -180,3 +182,13 @@ async def _send_claimed(store: Store, claimed: ViewNotification, now: datetime) 
         return False
     await store.notifications.sent(claimed, now, following)
     return True
+
+
+async def notify_periodically(store: Store, every: float) -> None:
+    """Runs for the life of the process: due emails every `every` seconds, in one process at a
+    time (the claims make an overlap harmless anyway)."""
+
+    async def send_now() -> int:
+        return await send_due_notifications(store, datetime.now(UTC))
+
+    await run_periodically(store.leases, NOTIFY_TASK, send_now, every)
