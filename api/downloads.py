@@ -1,6 +1,5 @@
 """Downloads beside GraphQL, authenticated with the same bearer tokens: a view's PDF summary."""
 
-import asyncio
 from datetime import UTC, datetime
 
 from starlette.requests import Request
@@ -8,9 +7,8 @@ from starlette.responses import PlainTextResponse, Response
 
 from api.auth import Role
 from api.db.client import Store
-from api.reports.pdf import summary_pdf
 from api.services.access import AUTH_REQUIRED, TOKEN_REJECTED, authenticate, bearer_token
-from api.services.summaries import view_summary
+from api.services.summaries import render_summary_pdf
 
 SUMMARY_PDF_PATH = "/views/{view_id}/summary.pdf"
 
@@ -40,7 +38,6 @@ async def view_summary_pdf(request: Request) -> Response:
     view = await store.views.get(view_id)
     if view is None:
         return PlainTextResponse(f"No view with id {view_id}", 404)
-    summary = await view_summary(store, view, datetime.now(UTC))
-    pdf = await asyncio.to_thread(summary_pdf, summary)
-    disposition = f'attachment; filename="{summary.pdf_filename}"'
+    filename, pdf = await render_summary_pdf(store, view, datetime.now(UTC))
+    disposition = f'attachment; filename="{filename}"'
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})

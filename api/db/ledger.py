@@ -135,7 +135,7 @@ class LedgerRepo:
             await self.collection.delete_one({"_id": doc["_id"]})
 
     async def by_keys(self, keys: dict[str, list[str]]) -> dict[tuple[str, str], Entry]:
-        """Stored entries of these activities, by (contact id, idempotency key)."""
+        """Stored entries of these activities or expiries, by (contact id, idempotency key)."""
         ids = [
             keyed_entry_id(cid, key) for cid, contact_keys in keys.items() for key in contact_keys
         ]

@@ -1,5 +1,6 @@
 """A view's summary: made from its report and top contacts, sent by email or rendered as a PDF."""
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -25,6 +26,12 @@ async def view_summary(store: Store, view: ScoreView, now: datetime) -> ViewSumm
         for r in records
     ]
     return ViewSummary(view, report, top, now)
+
+
+async def render_summary_pdf(store: Store, view: ScoreView, now: datetime) -> tuple[str, bytes]:
+    """The view's PDF summary: its file name and its bytes (rendered off the event loop)."""
+    summary = await view_summary(store, view, now)
+    return summary.pdf_filename, await asyncio.to_thread(summary_pdf, summary)
 
 
 async def send_summary(

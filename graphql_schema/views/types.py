@@ -1,6 +1,7 @@
 """Score-based views as clients see them: definition, contacts and report."""
 
-from datetime import date
+import base64
+from datetime import UTC, date, datetime
 
 import strawberry
 
@@ -10,6 +11,7 @@ from api.scoring.views import ScoreCondition as ScoreConditionRecord
 from api.scoring.views import ScoreView as ScoreViewRecord
 from api.scoring.views import ScoringPeriod as ScoringPeriodRecord
 from api.services import views
+from api.services.summaries import render_summary_pdf
 from graphql_schema.contacts.types import Contact, ContactConnection, ContactEdge
 from graphql_schema.context import Info
 from graphql_schema.notifications.types import ViewNotification
@@ -34,6 +36,12 @@ class ScoringPeriod:
     days: int | None = strawberry.field(description="LAST_DAYS: how many days back")
     start: date | None = strawberry.field(description="DATE_RANGE: first day (UTC)")
     end: date | None = strawberry.field(description="DATE_RANGE: last day, included (UTC)")
+
+
+@strawberry.type
+class SummaryPdf:
+    filename: str
+    base64: str = strawberry.field(description="The PDF file, base64-encoded")
 
 
 @strawberry.type
@@ -106,6 +114,11 @@ class ScoreView:
     @strawberry.field(description="Where to GET its PDF summary (bearer token, viewer role)")
     def summary_pdf_path(self) -> str:
         return summary_pdf_path(self.record.id)
+
+    @strawberry.field(description="Its PDF summary, made now (the same as at summaryPdfPath)")
+    async def summary_pdf(self, info: Info) -> SummaryPdf:
+        name, pdf = await render_summary_pdf(info.context.store, self.record, datetime.now(UTC))
+        return SummaryPdf(filename=name, base64=base64.b64encode(pdf).decode())
 
     @strawberry.field(description="How many contacts, per mailing list and per country")
     async def report(self, info: Info) -> ViewReport:
