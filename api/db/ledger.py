@@ -117,7 +117,7 @@ class LedgerRepo:
         await update_in(self.collection, "_id", entry_ids, {"$unset": {EXPIRY_DUE: ""}})
 
     async def by_keys(self, keys: dict[str, list[str]]) -> dict[tuple[str, str], Entry]:
-        """Stored entries of these activities, by (contact id, idempotency key)."""
+        """Stored entries of these activities or expiries, by (contact id, idempotency key)."""
         found = await asyncio.gather(
             *(
                 self.collection.find(
