@@ -293,6 +293,23 @@ def test_editor_builds_a_view_with_report_and_live_changes(browser, stack, scree
     page.screenshot(path=screens / "views.png", full_page=True)
     readme_shot(page, screens, "views")
 
+    with page.expect_download() as download:
+        page.click("#download-pdf")
+    assert download.value.suggested_filename.endswith(".pdf")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    page.fill("#notify-recipients", "not-an-email")
+    page.click("#save-notification")
+    expect(page.locator(".api-error")).to_contain_text("'not-an-email' is not a valid email")
+    page.select_option("#notify-frequency", "WEEKLY")
+    page.fill("#notify-time", "08:30")
+    page.fill("#notify-recipients", "team@example.com")
+    page.click("#save-notification")
+    expect(page.locator(".notice")).to_contain_text("Summary email saved")
+    expect(page.locator("#notification-status")).to_contain_text("Summary email: On")
+    page.fill("#email-now-recipients", "boss@example.com")
+    page.click("#email-now")  # no SMTP server set up here: the API says so
+    expect(page.locator(".api-error")).to_contain_text("No SMTP settings yet")
+
     # A score changes somewhere: the open view says its numbers may be out of date.
     stack.graphql(
         RECORD,

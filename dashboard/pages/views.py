@@ -7,7 +7,7 @@ from dashboard.components.widgets import empty
 from dashboard.pages.rules import select_of
 from dashboard.states.auth import AuthState
 from dashboard.states.rules import FIELDS, OPERATORS
-from dashboard.states.views import CONDITIONS, CRITERIA_SLOTS, PERIODS
+from dashboard.states.views import CONDITIONS, CRITERIA_SLOTS, FREQUENCIES, PERIODS, WEEKDAYS
 from dashboard.states.views import ViewsState as S
 
 
@@ -193,6 +193,112 @@ def contact_row(contact: rx.Var[dict]) -> rx.Component:
     )
 
 
+def summary_email() -> rx.Component:
+    """The open view's summary email: a schedule, or (fixed date range) one email now; the PDF."""
+    n = S.notification
+    status = rx.cond(
+        n.contains("status"),
+        rx.text(
+            "Summary email: "
+            + n["status"].to(str)
+            + " · next "
+            + n["nextSendAt"].to(str)
+            + " UTC · last sent "
+            + n["lastSentAt"].to(str),
+            size="2",
+            id="notification-status",
+        ),
+        rx.text("No summary email is set for this view.", size="2", color_scheme="gray"),
+    )
+    schedule = rx.form(
+        rx.flex(
+            rx.checkbox(
+                "Send",
+                name="enabled",
+                # A new schedule is meant to send; a saved one shows what it is.
+                default_checked=rx.cond(n.contains("enabled"), n["enabled"].to(str) == "on", True),
+                id="notify-on",
+            ),
+            select_of("frequency", FREQUENCIES, n["frequency"].to(str), "notify-frequency"),
+            rx.input(
+                name="time",
+                placeholder="HH:MM (UTC)",
+                default_value=rx.cond(n.contains("time"), n["time"].to(str), "09:00"),
+                width="110px",
+                id="notify-time",
+            ),
+            select_of("weekday", WEEKDAYS, n["weekday"].to(str), "notify-weekday"),
+            rx.input(
+                name="dayOfMonth",
+                type="number",
+                placeholder="Day (monthly)",
+                default_value=n["dayOfMonth"].to(str),
+                width="120px",
+            ),
+            rx.input(
+                name="recipients",
+                placeholder="Recipients, comma separated",
+                default_value=n["recipients"].to(str),
+                min_width="260px",
+                id="notify-recipients",
+            ),
+            rx.button("Save schedule", type="submit", id="save-notification"),
+            gap="2",
+            wrap="wrap",
+            align="center",
+        ),
+        on_submit=S.save_notification,
+        key=S.selected_id + n["frequency"].to(str),
+    )
+    once = rx.form(
+        rx.flex(
+            rx.input(
+                name="recipients",
+                placeholder="Email the summary now to…",
+                min_width="260px",
+                id="email-now-recipients",
+            ),
+            rx.button("Send now", type="submit", variant="soft", id="email-now"),
+            gap="2",
+            wrap="wrap",
+        ),
+        on_submit=S.email_now,
+        reset_on_submit=True,
+    )
+    return rx.vstack(
+        rx.hstack(
+            rx.text("Summary", weight="bold", size="3"),
+            rx.spacer(),
+            rx.button(
+                rx.icon("file-down", size=14),
+                "Download PDF",
+                variant="soft",
+                on_click=S.download_pdf,
+                id="download-pdf",
+            ),
+            width="100%",
+            align="center",
+        ),
+        status,
+        rx.cond(n["lastError"].to(str) != "", rx.text(n["lastError"].to(str), color_scheme="red")),
+        rx.cond(
+            AuthState.can_edit,
+            rx.cond(
+                S.fixed_range,
+                rx.text(
+                    "A view over a fixed date range gets no periodic email: send it once instead.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                schedule,
+            ),
+        ),
+        rx.cond(AuthState.can_edit, once),
+        spacing="2",
+        width="100%",
+    )
+
+
 def selected_view() -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -225,6 +331,7 @@ def selected_view() -> rx.Component:
                 wrap="wrap",
                 width="100%",
             ),
+            summary_email(),
             rx.cond(
                 S.contacts.length() > 0,
                 table(["Email", "Name", "Country", "Score"], S.contacts, contact_row),

@@ -1,5 +1,6 @@
 """The views screen: saved score-based views, one open with its contacts and report."""
 
+import base64
 from typing import Any
 
 import reflex as rx
@@ -17,7 +18,18 @@ DETAIL = """query($id: ID!, $after: String) { scoreView(id: $id) {
   contacts(first: 25, after: $after) {
     totalCount edges { node { id email firstName lastName country score } }
     pageInfo { hasNextPage endCursor } }
-  report { total byMailingList { name count } byCountry { name count } } } }"""
+  report { total byMailingList { name count } byCountry { name count } }
+  period { kind }
+  notification { enabled frequency time weekday dayOfMonth recipients lastSentAt nextSendAt
+    lastError } } }"""
+NOTIFY = """mutation($input: ScoreViewNotificationUpdateInput!) {
+  scoreViewNotificationUpdate(input: $input) {
+    notification { enabled } errors { field message } } }"""
+EMAIL = """mutation($input: ScoreViewEmailSendInput!) {
+  scoreViewEmailSend(input: $input) { sentTo errors { field message } } }"""
+PDF = "query($id: ID!) { scoreView(id: $id) { summaryPdf { filename base64 } } }"
+FREQUENCIES = ["DAILY", "WEEKLY", "MONTHLY"]
+WEEKDAYS = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
 CRITERIA_SLOTS = 2
 CONDITIONS = ["AT_LEAST", "AT_MOST", "BETWEEN"]
 PERIODS = ["ALL_TIME", "LAST_DAYS", "DATE_RANGE"]
@@ -49,6 +61,27 @@ def _shares(rows: list[dict[str, Any]], total: int) -> list[dict[str, Any]]:
     return [{**r, "share": round(100 * r["count"] / total) if total else 0} for r in rows]
 
 
+def _flat_notification(found: dict[str, Any] | None) -> dict[str, str]:
+    if found is None:
+        return {}
+    return {
+        "enabled": "on" if found["enabled"] else "",
+        "status": "On" if found["enabled"] else "Off",
+        "frequency": found["frequency"],
+        "time": found["time"],
+        "weekday": found["weekday"] or "MONDAY",
+        "dayOfMonth": str(found["dayOfMonth"] or 1),
+        "recipients": ", ".join(found["recipients"]),
+        "lastSentAt": (found["lastSentAt"] or "never")[:16].replace("T", " "),
+        "nextSendAt": (found["nextSendAt"] or "—")[:16].replace("T", " "),
+        "lastError": found["lastError"] or "",
+    }
+
+
+def _emails(text: Any) -> list[str]:
+    return [e.strip() for e in str(text or "").split(",") if e.strip()]
+
+
 class ViewsState(rx.State):
     views: list[dict[str, Any]] = []
     selected_id: str = ""
@@ -59,6 +92,9 @@ class ViewsState(rx.State):
     by_list: list[dict[str, Any]] = []
     by_country: list[dict[str, Any]] = []
     changes_since_load: int = 0
+    # The open view's summary email: as the API shows it, and flat for the form.
+    fixed_range: bool = False
+    notification: dict[str, str] = {}
     editing: dict[str, Any] = {}
     form_open: bool = False
     loading: bool = True
@@ -132,6 +168,8 @@ class ViewsState(rx.State):
         self.by_list = _shares(report["byMailingList"], report["total"])
         self.by_country = _shares(report["byCountry"], report["total"])
         self.changes_since_load = 0
+        self.fixed_range = view["period"]["kind"] == "DATE_RANGE"
+        self.notification = _flat_notification(view["notification"])
 
     def score_change(self, contact_id: str, score: int) -> None:
         """A score changed (live): update its row; the counts may be out of date now."""
@@ -237,3 +275,43 @@ class ViewsState(rx.State):
             return
         self.notice = "View deleted"
         await self.load()
+
+    @rx.event
+    async def save_notification(self, form: dict[str, Any]) -> None:
+        frequency = str(form.get("frequency") or "DAILY")
+        try:
+            day = int(str(form.get("dayOfMonth") or "1"))
+        except ValueError:
+            self.error = "The day of the month must be a whole number"
+            return
+        variables = {
+            "viewId": self.selected_id,
+            "enabled": form.get("enabled") == "on",
+            "frequency": frequency,
+            "time": str(form.get("time", "")),
+            "weekday": str(form.get("weekday")) if frequency == "WEEKLY" else None,
+            "dayOfMonth": day if frequency == "MONTHLY" else None,
+            "recipients": _emails(form.get("recipients")),
+        }
+        field = "scoreViewNotificationUpdate"
+        if await mutate(self, NOTIFY, {"input": variables}, field) is None:
+            return
+        self.notice = "Summary email saved"
+        await self._load_detail()
+
+    @rx.event
+    async def email_now(self, form: dict[str, Any]) -> None:
+        variables = {"viewId": self.selected_id, "recipients": _emails(form.get("recipients"))}
+        payload = await mutate(self, EMAIL, {"input": variables}, "scoreViewEmailSend")
+        if payload is not None:
+            self.notice = "Summary sent to " + ", ".join(payload["sentTo"])
+
+    @rx.event
+    async def download_pdf(self) -> Any:
+        try:
+            view = (await call(self, PDF, {"id": self.selected_id}))["scoreView"]
+        except ApiError as error:
+            self.error = str(error)
+            return None
+        pdf = view["summaryPdf"]
+        return rx.download(data=base64.b64decode(pdf["base64"]), filename=pdf["filename"])
