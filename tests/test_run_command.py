@@ -1,5 +1,6 @@
 """The README's run command: embedded database, API, dev token and demo data, stopped cleanly."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -69,6 +70,21 @@ def test_run_command_serves_demo_data_and_stops_its_database(tmp_path):
         raise AssertionError("the embedded database is still running")
 
 
+def stopped_output(process: subprocess.Popen, data_dir: Path) -> str:
+    """What the run command printed once it stopped; if it does not stop in time, it and the
+    database it started are killed (so no test leaves servers behind) and the test fails."""
+    try:
+        output, _ = process.communicate(timeout=90)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        pid_file = data_dir / "mongo.pid"
+        if pid_file.exists():
+            with contextlib.suppress(ProcessLookupError, ValueError):
+                os.killpg(int(pid_file.read_text().partition(":")[0]), signal.SIGKILL)
+        raise
+    return output
+
+
 def test_readme_run_command_starts_api_and_dashboard(tmp_path):
     """`scripts/run`: the database, the API with demo data, and the dashboard; Ctrl-C stops all."""
     port, dashboard_port, db_port = free_port(), free_port(), free_port()
@@ -108,7 +124,7 @@ def test_readme_run_command_starts_api_and_dashboard(tmp_path):
         assert response["data"]["contacts"]["totalCount"] == 120
     finally:
         os.killpg(process.pid, signal.SIGINT)
-        output, _ = process.communicate(timeout=60)
+        output = stopped_output(process, tmp_path)
     assert "Dashboard: http://127.0.0.1:" in output
     for gone in (port, dashboard_port, db_port):
         try:
