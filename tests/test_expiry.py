@@ -94,7 +94,7 @@ async def due_left(store: Store) -> int:
 
 
 async def entries_after(store, contact_id: str, seq: int) -> list:
-    return (await store.ledger.sequences({contact_id: (seq + 1, seq)}))[contact_id]
+    return (await store.ledger.sequences({contact_id: seq + 1}))[contact_id]
 
 
 async def test_sheet_entry_points_expire_with_an_explained_timeline_entry(api, store):

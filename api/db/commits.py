@@ -135,7 +135,7 @@ async def _states(
     if unknown:
         stored = await store.contacts.states(unknown)
         # Read after the contacts: entries committed since then are in these tails too.
-        tails = await store.ledger.sequences({s.contact_id: (s.seq + 1, s.seq) for s in stored})
+        tails = await store.ledger.sequences({s.contact_id: s.seq + 1 for s in stored})
         for state in stored:
             state = replay(state, tails[state.contact_id])
             cache.put(state)

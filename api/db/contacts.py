@@ -229,7 +229,7 @@ class ContactsRepo:
         return str(doc["contactId"])
 
     async def apply(self, updates: list[UpdateOne], session: AsyncIOMotorClientSession) -> int:
-        """Apply conditional state updates inside a transaction; how many matched."""
+        """Apply state updates inside a transaction; how many contacts matched."""
         result = await self.collection.bulk_write(updates, ordered=False, session=session)
         return result.matched_count
 

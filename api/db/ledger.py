@@ -154,17 +154,17 @@ class LedgerRepo:
         )
         return [doc_to_entry(doc) for doc in docs[:first]], len(docs) > first
 
-    async def sequences(self, spans: Mapping[str, tuple[int, int]]) -> dict[str, list[Entry]]:
-        """Each contact's entries from sequence number `first` on, oldest first: (1, _) is the
-        whole timeline, (seq + 1, _) the ledger-only tail after the contact document's seq."""
+    async def sequences(self, firsts: Mapping[str, int]) -> dict[str, list[Entry]]:
+        """Each contact's entries from a sequence number on, oldest first: 1 for the whole
+        timeline, the contact document's seq + 1 for its ledger-only tail."""
 
         async def read(contact_id: str, first: int) -> list[Entry]:
             query = {"contactId": contact_id, "seq": {"$gte": first}}
             docs = await self.collection.find(query).sort("seq", ASCENDING).to_list(None)
             return [doc_to_entry(doc) for doc in docs]
 
-        ids = list(spans)
-        found = await asyncio.gather(*(read(cid, spans[cid][0]) for cid in ids))
+        ids = list(firsts)
+        found = await asyncio.gather(*(read(cid, firsts[cid]) for cid in ids))
         return dict(zip(ids, found, strict=True))
 
     async def count(self, contact_id: str) -> int:

@@ -46,7 +46,7 @@ async def _recomputed(
     store: Store, states: Sequence[ContactState], sheet: ScoreSheet, rules: Sequence[CustomRule]
 ) -> list[Recomputation]:
     # Read after the contacts: entries committed since then are in these timelines too.
-    timelines = await store.ledger.sequences({s.contact_id: (1, s.seq) for s in states})
+    timelines = await store.ledger.sequences({s.contact_id: 1 for s in states})
     now = datetime.now(UTC)
     recomputations = []
     for stored in states:
