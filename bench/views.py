@@ -5,7 +5,7 @@ import uuid
 
 from api.db.client import Store
 from api.scoring.views import ScoreCondition, ScoreConditionKind, ScoreView, ScoringPeriod
-from api.services.views import view_report
+from api.services.views import select
 from bench.population import add_contacts
 
 VIEW = ScoreView(
@@ -41,7 +41,7 @@ async def measure_view_report(uri: str, count: int) -> tuple[float, float, int]:
         [raw_result] = await store.contacts.collection.aggregate(raw_pipeline()).to_list(None)
         raw = time.perf_counter() - started
         started = time.perf_counter()
-        report = await view_report(store, VIEW)
+        report = await (await select(store, VIEW)).report()
         ours = time.perf_counter() - started
         assert report.total == raw_result["total"][0]["n"], "the two reports disagree"
         return raw, ours, report.total

@@ -13,14 +13,15 @@ from api.scoring.schedules import MAX_RECIPIENTS
 from api.scoring.views import ScoreView
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.validation import email_list_problems, unique_emails
-from api.services.views import not_found, view_page, view_report
+from api.services.views import not_found, select
 
 NO_SMTP = "No SMTP settings yet: an admin sets them with smtpSettingsUpdate"
 
 
 async def view_summary(store: Store, view: ScoreView, now: datetime) -> ViewSummary:
-    report = await view_report(store, view)
-    records, _ = await view_page(store, view, TOP_CONTACTS, None)
+    selection = await select(store, view)
+    report = await selection.report()
+    records, _ = await selection.page(TOP_CONTACTS, None)
     top = [
         TopContact(r.email, " ".join(n for n in (r.first_name, r.last_name) if n), r.score)
         for r in records

@@ -1,7 +1,7 @@
 """Score-based views: validated definitions, their contacts, their report, who enters and leaves."""
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -154,38 +154,55 @@ async def _query(store: Store, view: ScoreView) -> ContactQuery:
     return query
 
 
-async def view_page(
-    store: Store, view: ScoreView, first: int, after: tuple[int, str] | None
-) -> tuple[list[ContactRecord], bool]:
-    """Contacts in the view, highest score first; the flag says whether more follow."""
-    query = await _query(store, view)
-    if not view.criteria:
-        return await store.contacts.page(query, first, "score", True, after)
-    found: list[ContactRecord] = []
-    while True:
-        records, more = await store.contacts.page(query, SCAN_PAGE, "score", True, after)
-        for record in records:
-            if view.holds_profile(record.profile()):
-                found.append(record)
-                if len(found) > first:
-                    return found[:first], True
-        if not more:
-            return found, False
-        after = (records[-1].score, records[-1].id)
+@dataclass(frozen=True)
+class ViewSelection:
+    """A view's contacts as of now: a contacts query for the score (or the period's points) and
+    the lists, with the criteria checked per contact. Made once by `select`, asked several
+    things (the period's points are summed from the ledger only once)."""
+
+    store: Store
+    view: ScoreView
+    query: ContactQuery
+
+    async def page(
+        self, first: int, after: tuple[int, str] | None
+    ) -> tuple[list[ContactRecord], bool]:
+        """Contacts in the view, highest score first; the flag says whether more follow."""
+        contacts, view = self.store.contacts, self.view
+        if not view.criteria:
+            return await contacts.page(self.query, first, "score", True, after)
+        found: list[ContactRecord] = []
+        while True:
+            records, more = await contacts.page(self.query, SCAN_PAGE, "score", True, after)
+            for record in records:
+                if view.holds_profile(record.profile()):
+                    found.append(record)
+                    if len(found) > first:
+                        return found[:first], True
+            if not more:
+                return found, False
+            after = (records[-1].score, records[-1].id)
+
+    async def members(self) -> AsyncIterator[ContactRecord]:
+        """Every contact in the view, streamed in no particular order."""
+        async for record in self.store.contacts.scan(self.query):
+            if self.view.holds_profile(record.profile()):
+                yield record
+
+    async def count(self) -> int:
+        if not self.view.criteria:
+            return await self.store.contacts.count(self.query)
+        return sum([1 async for _ in self.members()])
+
+    async def report(self) -> ViewReport:
+        counter = ReportCounter()
+        async for record in self.members():
+            counter.add(record.profile())
+        return counter.report()
 
 
-async def view_members(store: Store, view: ScoreView) -> AsyncIterator[ContactRecord]:
-    """Every contact in the view, streamed in no particular order."""
-    async for record in store.contacts.scan(await _query(store, view)):
-        if view.holds_profile(record.profile()):
-            yield record
-
-
-async def view_report(store: Store, view: ScoreView) -> ViewReport:
-    counter = ReportCounter()
-    async for record in view_members(store, view):
-        counter.add(record.profile())
-    return counter.report()
+async def select(store: Store, view: ScoreView) -> ViewSelection:
+    return ViewSelection(store, view, await _query(store, view))
 
 
 async def view_change(
@@ -213,9 +230,3 @@ async def view_change(
     if was == now_in:
         return None
     return ViewChange.ENTERED if now_in else ViewChange.LEFT
-
-
-async def view_count(store: Store, view: ScoreView) -> int:
-    if not view.criteria:
-        return await store.contacts.count(await _query(store, view))
-    return sum([1 async for _ in view_members(store, view)])

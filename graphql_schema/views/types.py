@@ -93,7 +93,8 @@ class ScoreView:
         if after:
             score, last_id = decode_cursor(CURSOR_KIND, after)
             after_key = (int(score), str(last_id))
-        records, has_next = await views.view_page(store, self.record, page_size(first), after_key)
+        selection = await views.select(store, self.record)
+        records, has_next = await selection.page(page_size(first), after_key)
         edges = [
             ContactEdge(cursor=encode_cursor(CURSOR_KIND, [r.score, r.id]), node=Contact.of(r))
             for r in records
@@ -103,7 +104,7 @@ class ScoreView:
             page_info=PageInfo(
                 has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None
             ),
-            total_count=await views.view_count(store, self.record),
+            total_count=await selection.count(),
         )
 
     @strawberry.field(description="Its periodic summary email; null until one is set")
@@ -122,7 +123,7 @@ class ScoreView:
 
     @strawberry.field(description="How many contacts, per mailing list and per country")
     async def report(self, info: Info) -> ViewReport:
-        report = await views.view_report(info.context.store, self.record)
+        report = await (await views.select(info.context.store, self.record)).report()
         return ViewReport(
             total=report.total,
             by_mailing_list=[ReportCount(name=n, count=c) for n, c in report.by_mailing_list],
