@@ -1,6 +1,9 @@
-"""A large synthetic contact base written straight into a collection (fast to build)."""
+"""Scratch databases, and a large synthetic contact base written straight into one."""
 
 import random
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from bson import ObjectId
 
@@ -9,6 +12,18 @@ from api.db.client import Store
 BATCH = 5000
 COUNTRIES = ["Spain", "France", "India", "Brazil", "Japan", "Kenya", "Canada", ""]
 LISTS = ["newsletter", "webinar", "vip", "trial", "events"]
+
+
+@asynccontextmanager
+async def scratch_store(uri: str, name: str) -> AsyncIterator[Store]:
+    """A store on a database of its own, with our indexes, dropped afterwards."""
+    store = Store(uri, f"bench_{name}_{uuid.uuid4().hex[:8]}")
+    try:
+        await store.ensure_indexes()
+        yield store
+    finally:
+        await store.client.drop_database(store.db.name)
+        store.close()
 
 
 async def add_contacts(store: Store, count: int, collection: str = "contacts") -> None:

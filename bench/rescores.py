@@ -1,7 +1,6 @@
 """Rescore throughput: contacts with a stored history, a sheet change, then the rescore job."""
 
 import time
-import uuid
 from datetime import UTC, datetime
 
 from bson import ObjectId
@@ -12,6 +11,7 @@ from api.scoring.activities import Activity, ActivityType
 from api.scoring.planner import ActivityChange, ContactState, plan
 from api.scoring.sheet import ScoreSheet, SheetEntry
 from api.services.rescores import run_rescore
+from bench.population import scratch_store
 
 BATCH = 500
 KINDS = [ActivityType.OPEN, ActivityType.OPEN, ActivityType.CLICK, ActivityType.OPEN]
@@ -53,9 +53,7 @@ async def _histories(store: Store, contacts: int, per_contact: int) -> None:
 
 async def measure_rescore(uri: str, contacts: int, per_contact: int) -> tuple[int, float]:
     """(activities rescored, seconds) after doubling the open points."""
-    store = Store(uri, f"bench_rescore_{uuid.uuid4().hex[:8]}")
-    try:
-        await store.ensure_indexes()
+    async with scratch_store(uri, "rescore") as store:
         await _histories(store, contacts, per_contact)
         edited = ScoreSheet().with_changes(
             {SheetEntry.UNIQUE_OPEN: 20, SheetEntry.MULTIPLE_OPEN: 40}
@@ -71,6 +69,3 @@ async def measure_rescore(uri: str, contacts: int, per_contact: int) -> tuple[in
         assert done.activities == contacts * per_contact
         assert done.contacts_affected == contacts
         return done.activities, seconds
-    finally:
-        await store.client.drop_database(store.db.name)
-        store.close()

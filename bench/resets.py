@@ -1,18 +1,14 @@
 """Reset of a large contact base: our reset job against a raw `update_many` on the same data."""
 
 import time
-import uuid
 
-from api.db.client import Store
 from api.services.resets import run_reset
-from bench.population import add_contacts
+from bench.population import add_contacts, scratch_store
 
 
 async def measure_reset(uri: str, count: int) -> tuple[float, float]:
     """Seconds for a raw update_many and for our reset, over the same number of contacts."""
-    store = Store(uri, f"bench_reset_{uuid.uuid4().hex[:8]}")
-    try:
-        await store.ensure_indexes()
+    async with scratch_store(uri, "reset") as store:
         await add_contacts(store, count, "raw_contacts")
         started = time.perf_counter()
         await store.db["raw_contacts"].update_many({}, {"$set": {"score": 0, "occ": {}}})
@@ -26,6 +22,3 @@ async def measure_reset(uri: str, count: int) -> tuple[float, float]:
         done = await store.resets.get(record.id)
         assert done is not None and done.contacts_done == count
         return raw, ours
-    finally:
-        await store.client.drop_database(store.db.name)
-        store.close()
