@@ -48,7 +48,7 @@ async def _prepare(settings: Settings, uri: str) -> None:
 async def _serve(settings: Settings, uri: str) -> None:
     await _prepare(settings, uri)
     config = uvicorn.Config(
-        create_app(uri, settings.database, settings.expiry_interval),
+        create_app(uri, settings.database, settings.expiry_interval, settings.notify_interval),
         host=settings.host,
         port=settings.port,
         log_level="info",

@@ -20,13 +20,18 @@ from api.settings import Settings
 from graphql_schema.view import GraphQLView
 
 
-def create_app(mongodb_uri: str, database: str, expiry_interval: float | None = None) -> Starlette:
-    """The app; `expiry_interval` (seconds between point-expiry runs) defaults to the
-    SCORING_EXPIRY_INTERVAL environment variable, else 60; due view emails go out every
-    SCORING_NOTIFY_INTERVAL seconds (default 60)."""
+def create_app(
+    mongodb_uri: str,
+    database: str,
+    expiry_interval: float | None = None,
+    notify_interval: float | None = None,
+) -> Starlette:
+    """The app. The seconds between point-expiry runs and between sends of due view emails
+    default to SCORING_EXPIRY_INTERVAL and SCORING_NOTIFY_INTERVAL, else 60."""
     store = Store(mongodb_uri, database)
-    settings = Settings.from_env()
-    interval = expiry_interval or settings.expiry_interval
+    defaults = Settings.from_env()
+    expiry_every = expiry_interval or defaults.expiry_interval
+    notify_every = notify_interval or defaults.notify_interval
     hub = LiveHub(store)
     jobs = Jobs()
     graphql = GraphQLView(store, hub, jobs)
@@ -37,8 +42,8 @@ def create_app(mongodb_uri: str, database: str, expiry_interval: float | None = 
         await hub.start()
         jobs.spawn(resume_abandoned_resets(store), name="reset-watcher")
         jobs.spawn(resume_abandoned_rescores(store), name="rescore-watcher")
-        jobs.spawn(expire_periodically(store, interval), name="point-expiry")
-        jobs.spawn(notify_periodically(store, settings.notify_interval), name="view-notifications")
+        jobs.spawn(expire_periodically(store, expiry_every), name="point-expiry")
+        jobs.spawn(notify_periodically(store, notify_every), name="view-notifications")
         try:
             yield
         finally:
