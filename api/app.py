@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route, WebSocketRoute
@@ -11,7 +12,9 @@ from starlette.routing import Route, WebSocketRoute
 from api.db.client import Store
 from api.downloads import SUMMARY_PDF_PATH, view_summary_pdf
 from api.jobs import Jobs
+from api.limits import HttpLimits
 from api.live import LiveHub
+from api.ratelimit import RateLimiter
 from api.services.expiry import expire_periodically
 from api.services.notifications import notify_periodically
 from api.services.rescores import resume_abandoned_rescores
@@ -69,6 +72,9 @@ def create_app(
             Route(SUMMARY_PDF_PATH, view_summary_pdf, methods=["GET"]),
         ],
         lifespan=lifespan,
+        middleware=[
+            Middleware(HttpLimits, limiter=RateLimiter(defaults.rate_limit, defaults.rate_burst))
+        ],
     )
     app.state.store = store
     app.state.hub = hub

@@ -1,15 +1,19 @@
 """The schema: every domain's queries, mutations and subscriptions composed into one."""
 
+import logging
+
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, QueryDepthLimiter
+from strawberry.extensions import MaskErrors
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from graphql_schema.access.mutations import AccessMutations
 from graphql_schema.access.queries import AccessQueries
 from graphql_schema.activities.mutations import ActivityMutations
 from graphql_schema.contacts.mutations import ContactMutations
 from graphql_schema.contacts.queries import ContactQueries
+from graphql_schema.guard import DocumentGuard
 from graphql_schema.live.rescores import RescoreSubscriptions
 from graphql_schema.live.subscriptions import LiveSubscriptions
 from graphql_schema.notifications.mutations import NotificationMutations
@@ -59,18 +63,38 @@ Mutation = merge_types(
 Subscription = merge_types("Subscription", (LiveSubscriptions, RescoreSubscriptions))
 
 
+logger = logging.getLogger("graphql_schema")
+# Of a refused request's message, what goes to the log (messages may quote the request).
+LOGGED_MESSAGE = 300
+
+
 def is_unexpected(error: GraphQLError) -> bool:
     """Errors raised as GraphQLError are meant for the client; anything else is masked."""
     original = error.original_error
     return original is not None and not isinstance(original, GraphQLError)
 
 
-schema = strawberry.Schema(
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """A bug logs its traceback; an expected refusal (bad input, a limit, a role) one line."""
+        for error in errors:
+            if is_unexpected(error):
+                logger.error("Unexpected error: %s", error.message, exc_info=error.original_error)
+                continue
+            code = (error.extensions or {}).get("code", "GRAPHQL_ERROR")
+            level = logging.WARNING if code in {"LIMIT_EXCEEDED", "RATE_LIMITED"} else logging.INFO
+            message = " ".join(error.message.split())[:LOGGED_MESSAGE]
+            logger.log(level, "Refused (%s): %s", code, message)
+
+
+schema = Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
     extensions=[
         lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error"),
-        lambda: QueryDepthLimiter(max_depth=12),
+        DocumentGuard,
     ],
 )

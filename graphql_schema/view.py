@@ -2,32 +2,93 @@
 
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
+from strawberry.http.parse_content_type import parse_content_type
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 
 from api.db.client import Store
 from api.jobs import Jobs
+from api.limits import error_response
 from api.live import LiveHub
 from api.services.access import TOKEN_REJECTED, authenticate, bearer_token
+from api.services.errors import ErrorCode
 from graphql_schema.context import Context
+from graphql_schema.limits import LimitExceeded
+from graphql_schema.requests import INLINE_BODY_BYTES, from_body, from_query_string, loads
 from graphql_schema.schema import schema
+from graphql_schema.worker import off_loop
+
+# Subscriptions one websocket may hold at once (queries and mutations sent over it count too).
+MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        if self.connection_acknowledged and len(self.operations) >= (
+            self.max_subscriptions_per_connection or len(self.operations) + 1
+        ):
+            error = LimitExceeded(
+                f"At most {self.max_subscriptions_per_connection} subscriptions at once on one "
+                "connection (MAX_SUBSCRIPTIONS_PER_CONNECTION): complete one, or open another "
+                "connection"
+            )
+            await self.send_message(
+                {"id": message["id"], "type": "error", "payload": [error.formatted]}
+            )
+            return
+        await super().handle_subscribe(message)
 
 
 class GraphQLView(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = TransportWSHandler
+
     def __init__(self, store: Store, hub: LiveHub, jobs: Jobs) -> None:
         super().__init__(
             schema,
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
             keep_alive=True,
             keep_alive_interval=15,
+            max_subscriptions_per_connection=MAX_SUBSCRIPTIONS_PER_CONNECTION,
         )
         self.store = store
         self.hub = hub
         self.jobs = jobs
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope, receive))
+        except HTTPException as error:
+            code = ErrorCode.LIMIT_EXCEEDED if error.status_code == 413 else ErrorCode.BAD_REQUEST
+            response = error_response(error.status_code, error.reason, code)
+        await response(scope, receive, send)
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData:
+        if request.method == "GET":
+            return from_query_string(request.query_params)
+        content_type, _ = parse_content_type(request.content_type or "")
+        if "application/json" not in content_type:
+            raise HTTPException(415, "Send the request as Content-Type: application/json")
+        body = await request.get_body()
+        if len(body) <= INLINE_BODY_BYTES:
+            return from_body(body)
+        return await off_loop(from_body, body)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return loads(data)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -13,6 +13,10 @@ class ErrorCode(StrEnum):
     CONFLICT = "CONFLICT"
     AGREEMENT_REQUIRED = "AGREEMENT_REQUIRED"
     DELIVERY_FAILED = "DELIVERY_FAILED"
+    # Refusals of a whole request: malformed, over a limit, or over the caller's rate.
+    BAD_REQUEST = "BAD_REQUEST"
+    LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
+    RATE_LIMITED = "RATE_LIMITED"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from api.services.smtp_settings import SmtpChange, update_smtp_settings
 from api.services.summaries import email_view_once
 from graphql_schema.context import Info
 from graphql_schema.errors import Error, errors_of
+from graphql_schema.guard import Expensive
 from graphql_schema.notifications.types import SmtpSettings, ViewNotification
 from graphql_schema.permissions import IsAdmin, IsEditor
 from graphql_schema.views.types import ScoreView
@@ -98,7 +99,9 @@ class NotificationMutations:
         )
 
     @strawberry.mutation(
-        permission_classes=[IsEditor], description="Email a view's summary once, now"
+        permission_classes=[IsEditor],
+        description="Email a view's summary once, now",
+        extensions=[Expensive()],
     )
     async def score_view_email_send(
         self, info: Info, input: ScoreViewEmailSendInput

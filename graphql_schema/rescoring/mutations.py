@@ -6,6 +6,7 @@ from api.services.errors import ServiceFailure
 from api.services.rescores import start_rescore
 from graphql_schema.context import Info
 from graphql_schema.errors import Error, errors_of
+from graphql_schema.guard import Expensive
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.rescoring.types import RescoreJob
 
@@ -25,6 +26,7 @@ class ScoringRescorePayload:
 class RescoringMutations:
     @strawberry.mutation(
         permission_classes=[IsAdmin],
+        extensions=[Expensive()],
         description="Apply the current score sheet and custom rules to every contact's stored "
         "activities, in the background: follow rescoreProgress(jobId) or rescoreJob(id)",
     )

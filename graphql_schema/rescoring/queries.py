@@ -6,6 +6,7 @@ from api.services.errors import ServiceFailure
 from api.services.simulation import Proposal, simulate
 from graphql_schema.context import Info
 from graphql_schema.errors import Error, errors_of
+from graphql_schema.guard import Expensive
 from graphql_schema.pagination import page_size
 from graphql_schema.permissions import IsAdmin, IsViewer
 from graphql_schema.rescoring.types import RescoreJob, ScoringSimulation
@@ -51,6 +52,7 @@ class ScoringSimulatePayload:
 class RescoringQueries:
     @strawberry.field(
         permission_classes=[IsAdmin],
+        extensions=[Expensive()],
         description="What a proposed change to the sheet or the custom rules would do to every "
         "contact's score and class if the stored history were rescored under it. Changes "
         "nothing; an empty proposal tells what scoringRescore would do now.",

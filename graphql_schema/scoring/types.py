@@ -8,6 +8,7 @@ from api.scoring.sheet import ScoreSheet as Sheet
 from api.services.scoring_settings import class_counts
 from graphql_schema.contacts.types import ContactClassEnum  # noqa: F401  (registers the enum)
 from graphql_schema.context import Info
+from graphql_schema.guard import Expensive
 
 ClassificationBasisEnum = strawberry.enum(
     ClassificationBasis,
@@ -83,7 +84,9 @@ class Classification:
             period_days=settings.period_days,
         )
 
-    @strawberry.field(description="Contacts per class, with their share of all contacts")
+    @strawberry.field(
+        description="Contacts per class, with their share of all contacts", extensions=[Expensive()]
+    )
     async def counts(self, info: Info) -> list[ClassCount]:
         counts = await class_counts(info.context.store)
         total = sum(counts.values())
@@ -92,7 +95,9 @@ class Classification:
             for cls, n in counts.items()
         ]
 
-    @strawberry.field(description="How many contacts have each range of total scores")
+    @strawberry.field(
+        description="How many contacts have each range of total scores", extensions=[Expensive()]
+    )
     async def score_distribution(self, info: Info, bucket_size: int = 10) -> list[ScoreBucket]:
         size = max(1, min(bucket_size, 10_000))
         rows = await info.context.store.contacts.score_histogram(size)

@@ -14,6 +14,7 @@ from api.services import views
 from api.services.summaries import render_summary_pdf
 from graphql_schema.contacts.types import Contact, ContactConnection, ContactEdge
 from graphql_schema.context import Info
+from graphql_schema.guard import Expensive
 from graphql_schema.notifications.types import ViewNotification
 from graphql_schema.pagination import PageInfo, decode_cursor, encode_cursor, page_size
 from graphql_schema.rules.types import FieldCondition
@@ -116,12 +117,18 @@ class ScoreView:
     def summary_pdf_path(self) -> str:
         return summary_pdf_path(self.record.id)
 
-    @strawberry.field(description="Its PDF summary, made now (the same as at summaryPdfPath)")
+    @strawberry.field(
+        description="Its PDF summary, made now (the same as at summaryPdfPath)",
+        extensions=[Expensive()],
+    )
     async def summary_pdf(self, info: Info) -> SummaryPdf:
         name, pdf = await render_summary_pdf(info.context.store, self.record, datetime.now(UTC))
         return SummaryPdf(filename=name, base64=base64.b64encode(pdf).decode())
 
-    @strawberry.field(description="How many contacts, per mailing list and per country")
+    @strawberry.field(
+        description="How many contacts, per mailing list and per country",
+        extensions=[Expensive()],
+    )
     async def report(self, info: Info) -> ViewReport:
         report = await (await views.select(info.context.store, self.record)).report()
         return ViewReport(

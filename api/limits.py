@@ -1,0 +1,150 @@
+"""HTTP-level limits: a rate limit per caller (429 with Retry-After), a cap on request bodies
+(413, checked while the body is read), and expensive work in flight per caller."""
+
+import hashlib
+import math
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.ratelimit import RateLimiter
+from api.services.errors import ErrorCode
+
+# A request body (1,000 activities for activitiesRecord take about 200 KiB).
+MAX_BODY_BYTES = 1024 * 1024
+# What a refused body may still send before the connection is dropped instead of answered.
+MAX_DRAINED_BYTES = 64 * 1024 * 1024
+# Requests with expensive fields (PDFs, simulations, reports) running at once per token.
+MAX_EXPENSIVE_IN_FLIGHT = 2
+# Paths never rate limited.
+UNLIMITED_PATHS = frozenset({"/health"})
+
+
+def error_response(
+    status: int, message: str, code: ErrorCode, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """A refusal of the whole request, shaped like a GraphQL error."""
+    body = {"data": None, "errors": [{"message": message, "extensions": {"code": code.value}}]}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def caller(scope: Scope) -> str:
+    """Who is asking: its bearer token (by digest), else its address."""
+    for name, value in scope.get("headers", []):
+        if name == b"authorization" and value.strip():
+            return "token:" + hashlib.sha256(value.strip()).hexdigest()[:32]
+    client = scope.get("client")
+    return f"ip:{client[0]}" if client else "ip:unknown"
+
+
+class InFlight:
+    """How many of something each caller has running; refused above the limit."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.running: dict[str, int] = {}
+
+    def acquire(self, key: str) -> bool:
+        if self.running.get(key, 0) >= self.limit:
+            return False
+        self.running[key] = self.running.get(key, 0) + 1
+        return True
+
+    def release(self, key: str) -> None:
+        left = self.running.get(key, 0) - 1
+        if left > 0:
+            self.running[key] = left
+        else:
+            self.running.pop(key, None)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class HttpLimits:
+    """ASGI middleware around the whole app."""
+
+    def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
+        self.app = app
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in {"http", "websocket"} or scope["path"] in UNLIMITED_PATHS:
+            await self.app(scope, receive, send)
+            return
+        wait = self.limiter.take(caller(scope))
+        if wait > 0 and scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1013, "reason": "Rate limited"})
+            return
+        if wait > 0:
+            message = (
+                f"Too many requests: at most {self.limiter.rate:g} a second per token or "
+                f"address, bursts of {self.limiter.burst:g} (SCORING_RATE_LIMIT, "
+                f"SCORING_RATE_BURST); retry in {wait:.1f} s"
+            )
+            retry = {"Retry-After": str(math.ceil(wait))}
+            await error_response(429, message, ErrorCode.RATE_LIMITED, retry)(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await self.app(scope, receive, send)
+            return
+        await self._capped(scope, receive, send)
+
+    async def _capped(self, scope: Scope, receive: Receive, send: Send) -> None:
+        declared = _content_length(scope)
+        started = False
+        read = 0
+        more = True
+
+        async def capped_receive() -> Message:
+            nonlocal read, more
+            message = await receive()
+            read += len(message.get("body", b""))
+            more = message["type"] == "http.request" and message.get("more_body", False)
+            if read > MAX_BODY_BYTES:
+                raise BodyTooLarge
+            return message
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            if declared is not None and declared > MAX_BODY_BYTES:
+                raise BodyTooLarge
+            await self.app(scope, capped_receive, tracked_send)
+        except BodyTooLarge:
+            if started:
+                raise
+            if more and not await _drained(receive, read):
+                return
+            message = (
+                f"The request body is larger than {MAX_BODY_BYTES} bytes: the limit is "
+                f"{MAX_BODY_BYTES} (MAX_BODY_BYTES)"
+            )
+            await error_response(413, message, ErrorCode.LIMIT_EXCEEDED)(scope, receive, send)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def _drained(receive: Receive, read: int) -> bool:
+    """Read the rest of a refused body (up to MAX_DRAINED_BYTES), so that the client gets to
+    read the answer; False when the client has left."""
+    while read <= MAX_DRAINED_BYTES:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return False
+        read += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return True

@@ -1,0 +1,279 @@
+"""Bounded work per request, against the real API: malformed HTTP input is a clean 4xx, a limit
+reached is a clear error naming it, answered fast, while other clients stay fast."""
+
+import asyncio
+import json
+import logging
+import time
+
+import httpx
+import pytest
+import websockets
+
+from api.auth import Role
+from api.limits import MAX_BODY_BYTES
+from graphql_schema.limits import MAX_COST
+from graphql_schema.view import MAX_SUBSCRIPTIONS_PER_CONNECTION
+from tests.conftest import ServerThread
+from tests.gql_ops import RECORD_MANY, make_contact
+from tests.ws import Subscriber
+
+ME = "{ me { name } }"
+JSON = {"content-type": "application/json"}
+
+
+async def post(api, body, role: Role | None = Role.VIEWER) -> httpx.Response:
+    headers = {**JSON, **({"Authorization": f"Bearer {api.tokens[role]}"} if role else {})}
+    started = time.perf_counter()
+    response = await api.http.post(api.url, content=body, headers=headers)
+    assert time.perf_counter() - started < 1, "a refusal must come in under a second"
+    return response
+
+
+def refusal(response: httpx.Response, status: int, code: str) -> str:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/json"
+    errors = response.json()["errors"]
+    assert errors[0]["extensions"]["code"] == code, errors
+    return errors[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b"null", "not a JSON object"),
+        (b'"x"', "not a JSON object"),
+        (b"[]", "not a JSON object"),
+        (b"\xff\xfe{", "not valid UTF-8"),
+        (b"{" + b"x" * 10, "not JSON"),
+        (b'{"a":' * 100_000 + b"1" + b"}" * 100_000, "MAX_JSON_DEPTH"),
+        (b"[" * 100_000 + b"]" * 100_000, "MAX_JSON_DEPTH"),
+        (json.dumps({"query": {"a": 1}}).encode(), "query must be a string"),
+        (json.dumps({"variables": {}}).encode(), "No GraphQL query"),
+        (json.dumps({"query": ME, "variables": "x"}).encode(), "variables must be"),
+        (json.dumps({"query": ME, "operationName": 5}).encode(), "operationName must be"),
+        (json.dumps({"query": ME, "extensions": [1]}).encode(), "extensions must be"),
+    ],
+)
+async def test_malformed_bodies_answer_400_with_a_json_error(api, body, says):
+    assert says in refusal(await post(api, body), 400, "BAD_REQUEST")
+
+
+async def test_get_queries_are_checked_alike(api):
+    ok = await api.http.get(api.url, params={"query": ME})
+    assert ok.status_code == 200 and ok.json()["errors"][0]["extensions"]["code"] == (
+        "UNAUTHENTICATED"
+    )
+    bad = await api.http.get(api.url, params={"query": ME, "variables": "{x"})
+    assert "variables is not JSON" in refusal(bad, 400, "BAD_REQUEST")
+    mutation = await api.http.get(api.url, params={"query": "mutation { __typename }"})
+    refusal(mutation, 400, "BAD_REQUEST")
+    wrong_type = await api.http.post(api.url, content=b"query=x", headers={"content-type": "a/b"})
+    assert "application/json" in refusal(wrong_type, 415, "BAD_REQUEST")
+
+
+async def test_a_body_over_the_limit_is_refused_before_it_is_read(api):
+    query = "{ me { " + "name " * 2_000_000 + "} }"
+    body = json.dumps({"query": query}).encode()
+    assert len(body) > 10_000_000
+    message = refusal(await post(api, body), 413, "LIMIT_EXCEEDED")
+    assert f"{MAX_BODY_BYTES}" in message and "MAX_BODY_BYTES" in message
+
+    async def chunks():
+        for _ in range(20):
+            yield b" " * 100_000
+
+    streamed = await post(api, chunks())
+    refusal(streamed, 413, "LIMIT_EXCEEDED")
+    me = await api.call(ME, role=Role.VIEWER)
+    assert me["data"]["me"]["name"] == "test-viewer"
+
+
+async def test_a_batch_of_1000_activities_fits_in_a_body(api):
+    emails = [f"customer.{i}@example-company.com" for i in range(20)]
+    for email in emails:
+        await make_contact(api, email)
+    batch = [
+        {
+            "contactEmail": emails[i % 20],
+            "type": "CLICK",
+            "campaignId": f"spring-newsletter-2026-{i % 7}",
+            "url": f"https://www.example.com/pricing/plans?utm_source=newsletter&id={i}",
+            "occurredAt": "2026-11-30T12:00:00Z",
+            "idempotencyKey": f"evt-2026-11-30-{i:08d}-0f3a9c",
+        }
+        for i in range(1000)
+    ]
+    body = json.dumps({"query": RECORD_MANY, "variables": {"input": batch}})
+    assert len(body) < MAX_BODY_BYTES / 3, len(body)
+    data = await api.data(RECORD_MANY, {"input": batch}, role=Role.EDITOR)
+    assert data["activitiesRecord"]["recordedCount"] == 1000
+
+
+def aliases(count: int, field: str) -> str:
+    return "{ " + " ".join(f"a{i}: {field}" for i in range(count)) + " }"
+
+
+TIMELINES = (
+    "contacts(first: 100) { edges { node { timeline(first: 100) { entries { points } } } } }"
+)
+HOSTILE = [
+    # (document, role, what the refusal names)
+    ("{ me { " + "name " * 200_000 + "} }", None, "MAX_QUERY_LENGTH"),
+    ("{ me { " + "n " * 40_000 + "} }", None, "MAX_TOKENS"),
+    ("{ me { " + "name " * 2_000 + "} }", None, "MAX_REPEATS"),
+    (aliases(1000, TIMELINES), Role.VIEWER, "MAX_TOKENS"),
+    (aliases(150, TIMELINES), Role.VIEWER, "MAX_COST"),
+    (
+        aliases(200, "scoringSimulate(input: {}) { simulation { contactsExamined } }"),
+        Role.ADMIN,
+        "MAX_SIMULATIONS",
+    ),
+    (aliases(400, "me { name role }"), Role.VIEWER, "MAX_SELECTIONS"),
+    ("{ " + "a { " * 20 + "b" + " }" * 20 + " }", Role.VIEWER, "MAX_DEPTH"),
+    (
+        "{ me { ...F0 } } "
+        + " ".join(f"fragment F{i} on Viewer {{ ...F{i + 1} ...F{i + 1} }}" for i in range(40))
+        + " fragment F40 on Viewer { name }",
+        Role.VIEWER,
+        "MAX_REPEATS",
+    ),
+    (
+        "{ me { name } } " + " ".join(f"fragment F{i} on Viewer {{ name }}" for i in range(60)),
+        Role.VIEWER,
+        "MAX_FRAGMENTS",
+    ),
+]
+
+
+@pytest.mark.parametrize(("document", "role", "limit"), HOSTILE)
+async def test_hostile_documents_are_refused_fast_naming_the_limit(api, document, role, limit):
+    response = await post(api, json.dumps({"query": document}), role)
+    message = refusal(response, 200, "LIMIT_EXCEEDED")
+    assert limit in message
+
+
+async def test_the_cost_counts_page_sizes(api):
+    under = "{ contacts(first: 100) { edges { node { timeline(first: 100) { totalCount } } } } }"
+    assert "errors" not in await api.call(under, role=Role.VIEWER)
+    over = aliases(5, TIMELINES)
+    message = refusal(await post(api, json.dumps({"query": over})), 200, "LIMIT_EXCEEDED")
+    assert "50500" in message and f"{MAX_COST}" in message
+
+
+async def test_expensive_fields_are_capped_when_resolved(api):
+    create = """mutation($name: String!) { scoreViewCreate(input: {name: $name,
+      scoreCondition: {kind: AT_LEAST, min: 0}}) { scoreView { id } } }"""
+    for name in ("one", "two"):
+        await api.data(create, {"name": name})
+    body = await api.call("{ scoreViews { summaryPdf { filename } } }", role=Role.VIEWER)
+    assert "MAX_PDFS" in body["errors"][0]["message"]
+    assert body["errors"][0]["extensions"]["code"] == "LIMIT_EXCEEDED"
+    one = await api.data("{ scoreViews { name } }", role=Role.VIEWER)
+    assert len(one["scoreViews"]) == 2
+
+
+async def test_a_subscription_over_http_is_a_bad_request(api):
+    body = await api.call("subscription { scoreChanged { score } }", role=Role.VIEWER)
+    assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert "websocket" in body["errors"][0]["message"]
+
+
+async def test_subscriptions_per_connection_are_limited(api):
+    query = "subscription { scoreChanged { score } }"
+    async with Subscriber(api.ws_url, api.tokens[Role.VIEWER]) as sub:
+        for i in range(MAX_SUBSCRIPTIONS_PER_CONNECTION):
+            await sub.subscribe(query, id_=str(i))
+        await api.wait_subscribers(MAX_SUBSCRIPTIONS_PER_CONNECTION)
+        await sub.subscribe(query, id_="one-more")
+        refused = await sub.next()
+    assert refused["id"] == "one-more" and refused["type"] == "error"
+    assert "MAX_SUBSCRIPTIONS_PER_CONNECTION" in refused["payload"][0]["message"]
+
+
+async def test_other_clients_stay_fast_while_hostile_requests_run(api):
+    hostile = [json.dumps({"query": document}) for document, _, _ in HOSTILE] + [
+        # Within every limit, as costly to parse and validate as a document may be.
+        json.dumps({"query": aliases(330, "contacts(first: 7) { totalCount }")}),
+        json.dumps(
+            {
+                "query": "{ contacts(filter: {mailingLists: ["
+                + ", ".join(f'"{i}"' for i in range(2400))
+                + "]}) { totalCount } }"
+            }
+        ),
+        json.dumps({"query": ME, "variables": {"x": [1] * 200_000}}),
+    ]
+    stop = asyncio.Event()
+
+    async def attacker(bodies: list[str]) -> None:
+        async with httpx.AsyncClient(timeout=60) as http:
+            while not stop.is_set():
+                for body in bodies:
+                    response = await http.post(api.url, content=body, headers=JSON)
+                    assert response.status_code < 500
+
+    attackers = [asyncio.create_task(attacker(hostile[i::4])) for i in range(4)]
+    await asyncio.sleep(0.5)
+    latencies = []
+    for _ in range(20):
+        started = time.perf_counter()
+        data = await api.data(ME, role=Role.VIEWER)
+        latencies.append(time.perf_counter() - started)
+        assert data["me"]["name"] == "test-viewer"
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.gather(*attackers)
+    latencies.sort()
+    print("viewer latencies (s):", [round(x, 3) for x in latencies])
+    assert latencies[len(latencies) // 2] < 0.25 and latencies[-1] < 1, latencies
+
+
+async def test_refusals_log_one_line_and_no_traceback(api, caplog):
+    caplog.set_level(logging.INFO)
+    server_errors = logging.getLogger("uvicorn.error")
+    server_errors.addHandler(caplog.handler)
+    bodies = [b"null", b"\xff", json.dumps({"query": "{ nope }"}).encode()] + [
+        json.dumps({"query": document}).encode() for document, _, _ in HOSTILE[:4]
+    ]
+    for body in bodies:
+        await api.http.post(api.url, content=body, headers=JSON)
+    await api.call("{ contacts { totalCount } }", role=None)
+    server_errors.removeHandler(caplog.handler)
+    records = [r for r in caplog.records if r.name.startswith(("graphql_schema", "strawberry"))]
+    assert records, "refusals are logged"
+    assert all(r.levelno < logging.ERROR and r.exc_info is None for r in records), records
+    assert all("\n" not in r.getMessage() for r in records)
+    uvicorn_errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert uvicorn_errors == []
+
+
+async def test_each_token_is_rate_limited(mongo_uri, database_name, store, monkeypatch):
+    monkeypatch.setenv("SCORING_RATE_LIMIT", "1")
+    monkeypatch.setenv("SCORING_RATE_BURST", "3")
+    viewer, _ = await store.tokens.create("viewer", Role.VIEWER)
+    other, _ = await store.tokens.create("other", Role.VIEWER)
+    with ServerThread(mongo_uri, database_name) as server:
+        url = f"http://127.0.0.1:{server.port}/graphql"
+        async with httpx.AsyncClient(timeout=10) as http:
+
+            async def ask(token: str | None) -> httpx.Response:
+                headers = {"Authorization": f"Bearer {token}"} if token else {}
+                return await http.post(url, json={"query": ME}, headers=headers)
+
+            for _ in range(3):
+                assert (await ask(viewer)).status_code == 200
+            limited = await ask(viewer)
+            assert "SCORING_RATE_LIMIT" in refusal(limited, 429, "RATE_LIMITED")
+            assert 1 <= int(limited.headers["Retry-After"]) <= 2
+            assert (await ask(other)).status_code == 200
+            for _ in range(3):
+                assert (await ask(None)).status_code == 200
+            refusal(await ask(None), 429, "RATE_LIMITED")
+            assert (await http.get(f"http://127.0.0.1:{server.port}/health")).status_code == 200
+            with pytest.raises(websockets.InvalidStatus):
+                await websockets.connect(server_ws(server), subprotocols=["graphql-transport-ws"])
+
+
+def server_ws(server: ServerThread) -> str:
+    return f"ws://127.0.0.1:{server.port}/graphql"
