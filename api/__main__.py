@@ -18,6 +18,8 @@ from api.bootstrap import ensure_dev_token
 from api.db.client import Store
 from api.demo import seed_demo
 from api.embedded import EmbeddedMongo
+from api.limits import MAX_BODY_BYTES
+from api.memory import tune_allocator
 from api.services.access import create_token
 from api.settings import Settings
 
@@ -47,11 +49,14 @@ async def _prepare(settings: Settings, uri: str) -> None:
 
 async def _serve(settings: Settings, uri: str) -> None:
     await _prepare(settings, uri)
+    tune_allocator()
     config = uvicorn.Config(
         create_app(uri, settings.database, settings.expiry_interval, settings.notify_interval),
         host=settings.host,
         port=settings.port,
         log_level="info",
+        # A websocket message is held to the limit of a request body.
+        ws_max_size=MAX_BODY_BYTES,
     )
     await uvicorn.Server(config).serve()
 

@@ -6,7 +6,9 @@ Starts the embedded database (or uses MONGODB_URI) and the API in its own proces
   3. their ratio, and
   4. activityRecord -> scoreChanged delivery latency seen by a websocket subscriber (p50, p99),
   5. a reset of a large contact base against a raw update_many (bench/resets.py), and
-  6. the rescore job's throughput in activities per second (bench/rescores.py).
+  6. the rescore job's throughput in activities per second (bench/rescores.py), and
+  7. hostile requests: refusal times, a viewer's latency meanwhile and the API's memory before,
+     at the peak and after (bench/hostile.py; the rate limit is off for the whole bench).
 """
 
 import argparse
@@ -27,6 +29,7 @@ from motor.motor_asyncio import AsyncIOMotorClient
 from pymongo import UpdateOne
 
 from api.embedded import EmbeddedMongo, free_port
+from bench.hostile import measure_hostile
 from bench.rescores import measure_rescore
 from bench.resets import measure_reset
 from bench.views import measure_view_report
@@ -153,10 +156,10 @@ async def measure(uri: str, api_url: str, contacts: int, count: int, samples: in
     headers = {"Authorization": f"Bearer {TOKEN}"}
     async with httpx.AsyncClient(headers=headers, timeout=120) as http:
         emails = [f"bench{i}@example.com" for i in range(contacts)]
-        for start in range(0, contacts, 200):
+        for start in range(0, contacts, 25):
             ops = "".join(
                 f'c{i}: contactUpsert(input: {{email: "{e}"}}) {{ errors {{ message }} }} '
-                for i, e in enumerate(emails[start : start + 200])
+                for i, e in enumerate(emails[start : start + 25])
             )
             await http.post(url, json={"query": f"mutation {{ {ops} }}"})
         run = uuid.uuid4().hex[:6]
@@ -222,6 +225,15 @@ def main() -> None:
         default=10,
         help="stored activities per contact for the rescore benchmark (at least 1)",
     )
+    parser.add_argument(
+        "--hostile",
+        type=int,
+        default=10_000,
+        help="hostile requests for the memory and refusal measurement (0 to skip)",
+    )
+    parser.add_argument(
+        "--only-hostile", action="store_true", help="measure the hostile requests only"
+    )
     args = parser.parse_args()
     if args.rescore_activities < 1:
         parser.error("--rescore-activities must be at least 1")
@@ -242,6 +254,7 @@ def main() -> None:
             "SCORING_DATA_DIR": tmp,
             "SCORING_DEV_TOKEN": TOKEN,
             "SCORING_DEMO_DATA": "0",
+            "SCORING_RATE_LIMIT": "0",
         }
         api = subprocess.Popen(
             [sys.executable, "-m", "api"],
@@ -261,6 +274,11 @@ def main() -> None:
                 if time.monotonic() > deadline:
                     raise SystemExit("the API did not start")
                 time.sleep(0.2)
+            if args.hostile:
+                url = f"http://127.0.0.1:{port}/graphql"
+                asyncio.run(measure_hostile(url, TOKEN, api.pid, args.hostile))
+            if args.only_hostile:
+                return
             asyncio.run(
                 measure(
                     uri, f"http://127.0.0.1:{port}", args.contacts, args.activities, args.samples

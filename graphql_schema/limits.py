@@ -32,18 +32,20 @@ from graphql_schema.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 # The query text, in characters, and in lexical tokens (the parser stops at the limit).
 MAX_QUERY_LENGTH = 100_000
-MAX_TOKENS = 5_000
+MAX_TOKENS = 2_000
 # Nested fields, counted from the operation (introspection fields are not counted).
 MAX_DEPTH = 12
 # Fields, their arguments and directives, fragment spreads and inline fragments, every fragment
 # counted where it is spread.
 MAX_SELECTIONS = 1_000
+# Aliased fields: each runs its resolver (and its database queries) once more.
+MAX_ALIASES = 30
 # Selections with one response name in one selection set: graphql-core compares them pairwise.
 MAX_REPEATS = 10
 MAX_FRAGMENTS = 50
 # Items a document may ask for: each list costs the items it may return, times the items of the
 # lists around it. `first: 100` nested in `first: 100` costs 100 + 100 x 100.
-MAX_COST = 50_000
+MAX_COST = 20_000
 # A list with no `first` argument is counted at this size (the page cap).
 LIST_COST = MAX_PAGE_SIZE
 # Expensive fields: each at most this many times in one request (in the document, and resolved).
@@ -72,6 +74,7 @@ class LimitExceeded(GraphQLError):
 @dataclass
 class Measure:
     selections: int = 0
+    aliases: int = 0
     depth: int = 0
     cost: int = 0
     fragments: int = 0
@@ -135,6 +138,13 @@ def measure(
                 break
             if isinstance(node, FieldNode):
                 name = (node.alias or node.name).value
+                result.aliases += node.alias is not None
+                if result.aliases > MAX_ALIASES:
+                    result.refusal = (
+                        f"The document has more than {MAX_ALIASES} aliased fields (fragments "
+                        f"counted where they are used): the limit is {MAX_ALIASES} (MAX_ALIASES)"
+                    )
+                    break
                 repeats[current.owner, name] += 1
                 if repeats[current.owner, name] > MAX_REPEATS:
                     result.refusal = (

@@ -1,18 +1,29 @@
 """Bounded work per request, against the real API: malformed HTTP input is a clean 4xx, a limit
 reached is a clear error naming it, answered fast, while other clients stay fast."""
 
+import ast
 import asyncio
+import importlib
 import json
 import logging
+import pkgutil
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 import websockets
+from graphql import GraphQLError, OperationDefinitionNode, parse
 
+import dashboard.states
 from api.auth import Role
-from api.limits import MAX_BODY_BYTES
-from graphql_schema.limits import MAX_COST
+from api.limits import MAX_BODY_BYTES, InFlight
+from api.ratelimit import RateLimiter
+from graphql_schema import limits
+from graphql_schema.guard import parse_limited
+from graphql_schema.limits import MAX_COST, measure
+from graphql_schema.pagination import MAX_PAGE_SIZE
+from graphql_schema.schema import schema
 from graphql_schema.view import MAX_SUBSCRIPTIONS_PER_CONNECTION
 from tests.conftest import ServerThread
 from tests.gql_ops import RECORD_MANY, make_contact
@@ -121,15 +132,32 @@ HOSTILE = [
     # (document, role, what the refusal names)
     ("{ me { " + "name " * 200_000 + "} }", None, "MAX_QUERY_LENGTH"),
     ("{ me { " + "n " * 40_000 + "} }", None, "MAX_TOKENS"),
-    ("{ me { " + "name " * 2_000 + "} }", None, "MAX_REPEATS"),
+    ("{ me { " + "name " * 500 + "} }", None, "MAX_REPEATS"),
     (aliases(1000, TIMELINES), Role.VIEWER, "MAX_TOKENS"),
-    (aliases(150, TIMELINES), Role.VIEWER, "MAX_COST"),
+    (aliases(20, TIMELINES), Role.VIEWER, "MAX_COST"),
     (
         aliases(200, "scoringSimulate(input: {}) { simulation { contactsExamined } }"),
         Role.ADMIN,
+        "MAX_TOKENS",
+    ),
+    (aliases(31, "me { name }"), Role.VIEWER, "MAX_ALIASES"),
+    (
+        aliases(2, "scoringSimulate(input: {}) { simulation { contactsExamined } }"),
+        Role.ADMIN,
         "MAX_SIMULATIONS",
     ),
-    (aliases(400, "me { name role }"), Role.VIEWER, "MAX_SELECTIONS"),
+    (
+        # No aliases and no repeats over 10, yet 10 x 10 fragments of 20 fields each
+        "{ "
+        + "...Q " * 10
+        + "} fragment Q on Query { contacts(first: 1) { edges { node { "
+        + "...C " * 10
+        + "} } } } fragment C on Contact { id email firstName lastName country "
+        + "score classification mailingLists fields { name value } timeline(first: 1) { "
+        + "entries { id points totalAfter reason kind at } } }",
+        Role.VIEWER,
+        "MAX_SELECTIONS",
+    ),
     ("{ " + "a { " * 20 + "b" + " }" * 20 + " }", Role.VIEWER, "MAX_DEPTH"),
     (
         "{ me { ...F0 } } "
@@ -156,9 +184,9 @@ async def test_hostile_documents_are_refused_fast_naming_the_limit(api, document
 async def test_the_cost_counts_page_sizes(api):
     under = "{ contacts(first: 100) { edges { node { timeline(first: 100) { totalCount } } } } }"
     assert "errors" not in await api.call(under, role=Role.VIEWER)
-    over = aliases(5, TIMELINES)
+    over = aliases(2, TIMELINES)
     message = refusal(await post(api, json.dumps({"query": over})), 200, "LIMIT_EXCEEDED")
-    assert "50500" in message and f"{MAX_COST}" in message
+    assert "20200" in message and f"{MAX_COST}" in message
 
 
 async def test_expensive_fields_are_capped_when_resolved(api):
@@ -194,7 +222,7 @@ async def test_subscriptions_per_connection_are_limited(api):
 async def test_other_clients_stay_fast_while_hostile_requests_run(api):
     hostile = [json.dumps({"query": document}) for document, _, _ in HOSTILE] + [
         # Within every limit, as costly to parse and validate as a document may be.
-        json.dumps({"query": aliases(330, "contacts(first: 7) { totalCount }")}),
+        json.dumps({"query": aliases(30, "contacts(first: 7) { totalCount }")}),
         json.dumps(
             {
                 "query": "{ contacts(filter: {mailingLists: ["
@@ -277,3 +305,68 @@ async def test_each_token_is_rate_limited(mongo_uri, database_name, store, monke
 
 def server_ws(server: ServerThread) -> str:
     return f"ws://127.0.0.1:{server.port}/graphql"
+
+
+class _AnyPage(dict):
+    """Variables whose every value is the largest page: the worst case of a document."""
+
+    def get(self, key, default=None):
+        return MAX_PAGE_SIZE
+
+
+def _documents() -> dict[str, str]:
+    """Every GraphQL document the dashboard and the tests send, by where it comes from."""
+    found = {}
+    names = [f"dashboard.states.{m.name}" for m in pkgutil.iter_modules(dashboard.states.__path__)]
+    names += [f"tests.{path.stem}" for path in Path(__file__).parent.glob("*.py")]
+    for name in names:
+        module = importlib.import_module(name)
+        texts = [v for k, v in vars(module).items() if isinstance(v, str) and k.isupper()]
+        if module.__file__:
+            tree = ast.parse(Path(module.__file__).read_text())
+            texts += [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)]
+        for text in texts:
+            if isinstance(text, str) and len(text) < 20_000 and _is_document(text):
+                found[f"{name}: {' '.join(text.split())[:60]}"] = text
+    return found
+
+
+def _is_document(text: str) -> bool:
+    try:
+        document = parse(text)
+    except GraphQLError:
+        return False
+    return any(isinstance(d, OperationDefinitionNode) for d in document.definitions)
+
+
+def test_the_dashboard_and_the_tests_stay_under_every_limit():
+    documents = _documents()
+    assert sum(name.startswith("dashboard") for name in documents) >= 10
+    for name, text in documents.items():
+        measured = measure(parse_limited(text), schema._schema, _AnyPage())
+        assert limits.refusal(measured) is None, (name, limits.refusal(measured))
+
+
+def test_a_token_bucket_refills_at_its_rate():
+    now = [0.0]
+    limiter = RateLimiter(rate=2, burst=3, max_callers=2, clock=lambda: now[0])
+    assert [limiter.take("a") for _ in range(3)] == [0, 0, 0]
+    assert limiter.take("a") == pytest.approx(0.5)
+    assert limiter.take("b") == 0
+    now[0] = 1.0
+    assert limiter.take("a") == 0 and limiter.take("a") == 0
+    assert limiter.take("a") > 0
+    limiter.take("c")
+    assert len(limiter.buckets) == 2 and "b" not in limiter.buckets
+    assert RateLimiter(rate=0, burst=1).take("a") == 0
+
+
+def test_in_flight_counts_per_key():
+    running = InFlight(2)
+    assert running.acquire("a") and running.acquire("a") and not running.acquire("a")
+    assert running.acquire("b")
+    running.release("a")
+    assert running.acquire("a")
+    for key in ("a", "a", "b"):
+        running.release(key)
+    assert running.running == {}

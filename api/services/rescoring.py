@@ -5,12 +5,13 @@ same recomputation. Contacts are walked in id order with one cursor, and each ch
 read by entry id: nothing holds every contact or every entry.
 """
 
-from collections.abc import AsyncIterator, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from api.db.client import Store
-from api.scoring.planner import ContactState, replay
+from api.scoring.planner import ContactState, Entry, replay
 from api.scoring.rescoring import Recomputed, recompute
 from api.scoring.rules import CustomRule
 from api.scoring.sheet import ScoreSheet
@@ -47,6 +48,16 @@ async def _recomputed(
 ) -> list[Recomputation]:
     # Read after the contacts: entries committed since then are in these timelines too.
     timelines = await store.ledger.sequences({s.contact_id: 1 for s in states})
+    # Pure CPU work on a chunk: in a worker thread, so that other requests are served meanwhile.
+    return await asyncio.to_thread(_replayed, states, timelines, sheet, rules)
+
+
+def _replayed(
+    states: Sequence[ContactState],
+    timelines: Mapping[str, Sequence[Entry]],
+    sheet: ScoreSheet,
+    rules: Sequence[CustomRule],
+) -> list[Recomputation]:
     now = datetime.now(UTC)
     recomputations = []
     for stored in states:

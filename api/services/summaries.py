@@ -48,7 +48,7 @@ async def send_summary(
     if smtp is None:
         raise ServiceFailure([ServiceError(None, NO_SMTP, ErrorCode.DELIVERY_FAILED)])
     summary = await view_summary(store, view, now)
-    pdf = summary_pdf(summary) if attach_pdf else None
+    pdf = await asyncio.to_thread(summary_pdf, summary) if attach_pdf else None
     message = summary_email(summary, heading, smtp.sender, recipients, pdf)
     try:
         await send_email(smtp, message)
