@@ -7,7 +7,9 @@ from starlette.responses import PlainTextResponse, Response
 
 from api.auth import Role
 from api.db.client import Store
+from api.limits import BUSY, error_response, expensive_in_flight, token_key
 from api.services.access import AUTH_REQUIRED, TOKEN_REJECTED, authenticate, bearer_token
+from api.services.errors import ErrorCode
 from api.services.summaries import render_summary_pdf
 
 SUMMARY_PDF_PATH = "/views/{view_id}/summary.pdf"
@@ -17,8 +19,8 @@ def summary_pdf_path(view_id: str) -> str:
     return SUMMARY_PDF_PATH.format(view_id=view_id)
 
 
-async def _refusal(store: Store, request: Request, needed: Role) -> Response | None:
-    """A 401 or 403 response, or None when the token may read."""
+async def _refusal(store: Store, request: Request, needed: Role) -> Response | str:
+    """A 401 or 403 response, or the name of the token when it may read."""
     token = bearer_token(request.headers.get("authorization"))
     principal = await authenticate(store, token) if token else None
     if principal is None:
@@ -26,18 +28,24 @@ async def _refusal(store: Store, request: Request, needed: Role) -> Response | N
         return PlainTextResponse(message, 401, headers={"WWW-Authenticate": "Bearer"})
     if not principal.can(needed):
         return PlainTextResponse(f"This needs the {needed.value.lower()} role", 403)
-    return None
+    return principal.name
 
 
 async def view_summary_pdf(request: Request) -> Response:
     store: Store = request.app.state.store
-    refusal = await _refusal(store, request, Role.VIEWER)
-    if refusal is not None:
-        return refusal
+    reader = await _refusal(store, request, Role.VIEWER)
+    if isinstance(reader, Response):
+        return reader
     view_id = request.path_params["view_id"]
     view = await store.views.get(view_id)
     if view is None:
         return PlainTextResponse(f"No view with id {view_id}", 404)
-    filename, pdf = await render_summary_pdf(store, view, datetime.now(UTC))
+    key = token_key(reader)
+    if not expensive_in_flight.acquire(key):
+        return error_response(429, BUSY, ErrorCode.LIMIT_EXCEEDED, {"Retry-After": "1"})
+    try:
+        filename, pdf = await render_summary_pdf(store, view, datetime.now(UTC))
+    finally:
+        expensive_in_flight.release(key)
     disposition = f'attachment; filename="{filename}"'
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})

@@ -58,6 +58,18 @@ class InFlight:
             self.running.pop(key, None)
 
 
+# Shared by GraphQL's expensive fields and the PDF download, per token.
+expensive_in_flight = InFlight(MAX_EXPENSIVE_IN_FLIGHT)
+BUSY = (
+    f"At most {MAX_EXPENSIVE_IN_FLIGHT} requests with expensive fields (PDFs, simulations, "
+    "reports) at once per token (MAX_EXPENSIVE_IN_FLIGHT): try again when one has finished"
+)
+
+
+def token_key(name: str) -> str:
+    return f"token:{name}"
+
+
 class BodyTooLarge(Exception):
     pass
 

@@ -15,7 +15,7 @@ from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
-from api.limits import MAX_EXPENSIVE_IN_FLIGHT, InFlight, caller
+from api.limits import BUSY, caller, expensive_in_flight, token_key
 from api.services.errors import ErrorCode
 from graphql_schema.context import Context, Info
 from graphql_schema.limits import (
@@ -35,7 +35,6 @@ from graphql_schema.worker import off_loop
 INLINE_QUERY_LENGTH = 2_000
 # The expensive fields resolved so far in the running operation.
 _spent: ContextVar[Counter[str] | None] = ContextVar("expensive_fields_spent", default=None)
-expensive_in_flight = InFlight(MAX_EXPENSIVE_IN_FLIGHT)
 
 
 class SubscriptionOverHttp(GraphQLError):
@@ -93,10 +92,7 @@ class DocumentGuard(SchemaExtension):
         if self.measured is not None and self.measured.expensive:
             key = _caller_of(self.execution_context.context)
             if not expensive_in_flight.acquire(key):
-                raise LimitExceeded(
-                    f"At most {MAX_EXPENSIVE_IN_FLIGHT} requests with expensive fields at once "
-                    "per token (MAX_EXPENSIVE_IN_FLIGHT): try again when one has finished"
-                )
+                raise LimitExceeded(BUSY)
         _spent.set(Counter())
         try:
             yield
@@ -122,7 +118,7 @@ def _checked(execution: ExecutionContext) -> tuple[Measure | None, list[GraphQLE
 
 def _caller_of(context: Context) -> str:
     if context.principal is not None:
-        return f"token:{context.principal.name}"
+        return token_key(context.principal.name)
     return caller(context.request.scope) if context.request is not None else "anonymous"
 
 

@@ -17,7 +17,7 @@ from graphql import GraphQLError, OperationDefinitionNode, parse
 
 import dashboard.states
 from api.auth import Role
-from api.limits import MAX_BODY_BYTES, InFlight
+from api.limits import MAX_BODY_BYTES, MAX_EXPENSIVE_IN_FLIGHT, InFlight, expensive_in_flight
 from api.ratelimit import RateLimiter
 from graphql_schema import limits
 from graphql_schema.guard import parse_limited
@@ -199,6 +199,31 @@ async def test_expensive_fields_are_capped_when_resolved(api):
     assert body["errors"][0]["extensions"]["code"] == "LIMIT_EXCEEDED"
     one = await api.data("{ scoreViews { name } }", role=Role.VIEWER)
     assert len(one["scoreViews"]) == 2
+
+
+async def test_expensive_requests_in_flight_are_capped_per_token(api):
+    create = """mutation { scoreViewCreate(input: {name: "v", scoreCondition: {kind: AT_LEAST,
+      min: 0}}) { scoreView { id summaryPdfPath } } }"""
+    view = (await api.data(create))["scoreViewCreate"]["scoreView"]
+    simulate = "{ scoringSimulate(input: {}) { simulation { contactsExamined } } }"
+    pdf_url = api.url.removesuffix("/graphql") + view["summaryPdfPath"]
+    viewer = {"Authorization": f"Bearer {api.tokens[Role.VIEWER]}"}
+    # The server runs in this process: hold every slot of the admin's and the viewer's tokens,
+    # as if their expensive requests were still running.
+    keys = ["token:test-admin", "token:test-viewer"] * MAX_EXPENSIVE_IN_FLIGHT
+    assert all(expensive_in_flight.acquire(key) for key in keys)
+    try:
+        busy = await api.call(simulate)
+        assert busy["errors"][0]["extensions"]["code"] == "LIMIT_EXCEEDED"
+        assert "MAX_EXPENSIVE_IN_FLIGHT" in busy["errors"][0]["message"]
+        assert "errors" not in await api.call(ME)
+        download = await api.http.get(pdf_url, headers=viewer)
+        assert "MAX_EXPENSIVE_IN_FLIGHT" in refusal(download, 429, "LIMIT_EXCEEDED")
+    finally:
+        for key in keys:
+            expensive_in_flight.release(key)
+    assert "errors" not in await api.call(simulate)
+    assert (await api.http.get(pdf_url, headers=viewer)).status_code == 200
 
 
 async def test_a_subscription_over_http_is_a_bad_request(api):
