@@ -8,6 +8,7 @@ from starlette.responses import PlainTextResponse, Response
 from api.auth import Role
 from api.db.client import Store
 from api.services.access import AUTH_REQUIRED, TOKEN_REJECTED, authenticate, bearer_token
+from api.services.errors import ServiceFailure
 from api.services.summaries import render_summary_pdf
 
 SUMMARY_PDF_PATH = "/views/{view_id}/summary.pdf"
@@ -38,6 +39,9 @@ async def view_summary_pdf(request: Request) -> Response:
     view = await store.views.get(view_id)
     if view is None:
         return PlainTextResponse(f"No view with id {view_id}", 404)
-    filename, pdf = await render_summary_pdf(store, view, datetime.now(UTC))
+    try:
+        filename, pdf = await render_summary_pdf(store, view, datetime.now(UTC))
+    except ServiceFailure as failure:
+        return PlainTextResponse(str(failure), 422)
     disposition = f'attachment; filename="{filename}"'
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})

@@ -1,6 +1,7 @@
 """Errors as data: `{field, message, code}` with an enum code, as every payload carries them."""
 
 import strawberry
+from graphql import GraphQLError
 
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 
@@ -23,3 +24,17 @@ def errors_of(failure: ServiceFailure) -> list[Error]:
 
 def to_error(error: ServiceError) -> Error:
     return Error(field=error.field, message=error.message, code=error.code, index=error.index)
+
+
+class InputRefused(GraphQLError):
+    """A query's argument refused before any work: expected and safe to show, never masked."""
+
+    def __init__(self, argument: str | None, message: str, code: ErrorCode) -> None:
+        extensions = {"code": code.value} | ({"field": argument} if argument else {})
+        super().__init__(message, extensions=extensions)
+
+
+def refusal(failure: ServiceFailure) -> InputRefused:
+    """A use case's refusal raised as a field error (for fields that have no payload)."""
+    first = failure.errors[0]
+    return InputRefused(first.field, str(failure), first.code)
