@@ -80,10 +80,13 @@ class Stack:
 class ReflexServer:
     """`reflex run --env prod` in its own process group, stopped by its PID."""
 
-    def __init__(self, api_url: str, log: Path) -> None:
+    def __init__(self, api_url: str, log: Path, dev_signin: bool = False) -> None:
         self.port = free_port()
         self.api_url = api_url
         self.log = log
+        # The dashboard's data (its sign-ins, the dev token it may offer): beside its log.
+        self.data_dir = log.parent
+        self.dev_signin = dev_signin
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> "ReflexServer":
@@ -94,8 +97,11 @@ class ReflexServer:
             "REFLEX_TELEMETRY_ENABLED": "0",
             "REFLEX_CHECK_LATEST_VERSION": "0",
             "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
+            "SCORING_DATA_DIR": str(self.data_dir),
+            "DASHBOARD_DEV_SIGNIN": "1" if self.dev_signin else "0",
         }
-        env.pop("DASHBOARD_DEV_SIGNIN", None)
+        for name in ("DASHBOARD_HOST", "DASHBOARD_ORIGINS", "DASHBOARD_PORT"):
+            env.pop(name, None)
         self.process = subprocess.Popen(
             [
                 "reflex",
