@@ -11,8 +11,10 @@ import asyncio
 import hashlib
 import json
 import re
+import socket
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -216,3 +218,46 @@ def test_a_session_key_from_before_a_sign_out_is_refused(browser, stack):
     page.goto(f"{stack.url}/")
     expect(page).to_have_url(f"{stack.url}/login")
     context.close()
+
+
+def this_machines_network_address() -> str | None:
+    """An address of this machine that is not loopback: connections to it come from it too."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent; this picks the outgoing address
+        except OSError:
+            return None
+        address = str(probe.getsockname()[0])
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
+
+
+def test_the_dev_token_is_not_offered_to_another_machine(browser, mongo_uri, tmp_path):
+    """Opened to the network (DASHBOARD_HOST), the dashboard offers the dev token to no browser
+    whose address is not loopback; signing in with a token still works there."""
+    address = this_machines_network_address()
+    if address is None:
+        pytest.skip("this machine has no network address")
+    database = new_database()
+    tokens = seed_sync(mongo_uri, database)
+    with ServerThread(mongo_uri, database) as api:
+        api_url = f"http://127.0.0.1:{api.port}/graphql"
+        server = ReflexServer(api_url, tmp_path / "reflex.log", dev_signin=True, host=address)
+        (tmp_path / "dev-token").write_text(tokens[Role.ADMIN])
+        with server:
+            # Playwright's sync API holds an event loop in this thread: talk from another one.
+            with ThreadPoolExecutor(1) as pool:
+                frames = [event(f"{AUTH}.sign_in_dev", "/login")]
+                messages = pool.submit(asyncio.run, talk(server.url, server.url, frames)).result()
+            assert "only in development, on this machine" in "\n".join(messages)
+            assert "ADMIN" not in "\n".join(messages)
+
+            page = browser.new_page()
+            page.set_default_timeout(20_000)
+            page.goto(f"{server.url}/login")
+            expect(page.locator("#token")).to_be_visible()
+            page.wait_for_timeout(1000)  # the page's load event has answered
+            expect(page.locator("#dev-sign-in")).to_have_count(0)
+            page.fill("#token", tokens[Role.EDITOR])
+            page.click("#sign-in")
+            expect(page.locator("#role-badge")).to_have_text("EDITOR")
+            page.close()
