@@ -1,0 +1,75 @@
+"""Failures a retry gets past reach clients as retryable errors in the payload, never as
+"Unexpected error": a contact locked by a transaction another process left open, a database that
+cannot be reached."""
+
+import time
+
+import pytest
+from pymongo.errors import (
+    AutoReconnect,
+    DuplicateKeyError,
+    NetworkTimeout,
+    OperationFailure,
+    PyMongoError,
+    ServerSelectionTimeoutError,
+)
+
+from api.auth import Role
+from api.db import commits
+from api.db.commits import CommitContention
+from api.services.errors import ErrorCode, passing_error
+from tests.gql_ops import RECORD, make_contact, record
+
+
+async def test_a_contact_locked_by_an_open_transaction_answers_retry_later(api, store, monkeypatch):
+    monkeypatch.setattr(commits, "MAX_ROUNDS", 8)
+    contact_id = await make_contact(api, "held@x.io")
+    click = {
+        "contactEmail": "held@x.io",
+        "type": "CLICK",
+        "campaignId": "c1",
+        "idempotencyKey": "h1",
+    }
+    # Another process's transaction, left open (as by an API killed with kill -9).
+    async with await store.client.start_session() as other:
+        other.start_transaction()
+        await store.contacts.collection.update_one(
+            {"_id": contact_id}, {"$set": {"held": True}}, session=other
+        )
+        started = time.monotonic()
+        body = await api.call(RECORD, {"input": click}, role=Role.EDITOR)
+        waited = time.monotonic() - started
+        await other.abort_transaction()
+
+    assert "errors" not in body, body
+    payload = body["data"]["activityRecord"]
+    assert payload["entry"] is None
+    [error] = payload["errors"]
+    assert error["code"] == "RETRY_LATER" and "again" in error["message"], error
+    assert waited < 5
+    retried = await record(api, "held@x.io", "CLICK", idempotencyKey="h1")
+    assert retried["errors"] == [] and not retried["duplicate"]
+    assert retried["entry"]["points"] == 10
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (CommitContention("busy"), ErrorCode.RETRY_LATER),
+        (OperationFailure("WriteConflict", 112), ErrorCode.RETRY_LATER),
+        (OperationFailure("NoSuchTransaction", 251), ErrorCode.RETRY_LATER),
+        (
+            PyMongoError("lost", error_labels=["UnknownTransactionCommitResult"]),
+            ErrorCode.RETRY_LATER,
+        ),
+        (ServerSelectionTimeoutError("no server"), ErrorCode.UNAVAILABLE),
+        (AutoReconnect("connection closed"), ErrorCode.UNAVAILABLE),
+        (NetworkTimeout("timed out"), ErrorCode.UNAVAILABLE),
+        (DuplicateKeyError("dup", 11000), None),
+        (OperationFailure("bad query", 2), None),
+        (ValueError("a bug"), None),
+    ],
+)
+def test_passing_failures_are_told_from_bugs(error, code):
+    answer = passing_error(error)
+    assert (answer and answer.code) == code
