@@ -4,6 +4,7 @@ cannot be reached."""
 
 import time
 
+import httpx
 import pytest
 from pymongo.errors import (
     AutoReconnect,
@@ -16,8 +17,13 @@ from pymongo.errors import (
 
 from api.auth import Role
 from api.db import commits
+from api.db.client import Store
 from api.db.commits import CommitContention
+from api.db.contacts import ContactDetails
+from api.embedded import free_port
 from api.services.errors import ErrorCode, passing_error
+from tests.conftest import ServerThread
+from tests.crash_stack import Database
 from tests.gql_ops import RECORD, make_contact, record
 
 
@@ -73,3 +79,39 @@ async def test_a_contact_locked_by_an_open_transaction_answers_retry_later(api, 
 def test_passing_failures_are_told_from_bugs(error, code):
     answer = passing_error(error)
     assert (answer and answer.code) == code
+
+
+async def test_a_database_that_is_down_answers_unavailable_then_writes_resume(tmp_path):
+    database = Database(tmp_path, free_port())
+    database.start()
+    store = Store(database.uri, "down")
+    await store.ensure_indexes()
+    token, _ = await store.tokens.create("editor", Role.EDITOR)
+    await store.contacts.upsert("down@x.io", ContactDetails())
+    click = {"contactEmail": "down@x.io", "type": "CLICK", "campaignId": "c", "idempotencyKey": "d"}
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        with ServerThread(database.uri, "down") as server:
+            url = f"http://127.0.0.1:{server.port}"
+            async with httpx.AsyncClient(timeout=30, headers=headers) as http:
+                database.kill()
+                started = time.monotonic()
+                down = await http.post(
+                    f"{url}/graphql", json={"query": RECORD, "variables": {"input": click}}
+                )
+                health = await http.get(f"{url}/health")
+                assert time.monotonic() - started < 15
+                assert down.status_code == 503 and down.headers["retry-after"], down.text
+                [error] = down.json()["errors"]
+                assert error["extensions"]["code"] == "UNAVAILABLE" and "again" in error["message"]
+                assert health.status_code == 503
+
+                database.start()
+                up = await http.post(
+                    f"{url}/graphql", json={"query": RECORD, "variables": {"input": click}}
+                )
+                payload = up.json()["data"]["activityRecord"]
+                assert payload["errors"] == [] and payload["entry"]["points"] == 10
+    finally:
+        store.close()
+        database.stop()
