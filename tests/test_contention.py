@@ -24,18 +24,28 @@ from api.embedded import free_port
 from api.services.errors import ErrorCode, passing_error
 from tests.conftest import ServerThread
 from tests.crash_stack import Database
-from tests.gql_ops import RECORD, make_contact, record
+from tests.gql_ops import RECORD, make_contact
+
+SCORE_SET = """mutation($input: ContactScoreSetInput!) {
+  contactScoreSet(input: $input) { contact { score } errors { field message code } } }"""
 
 
-async def test_a_contact_locked_by_an_open_transaction_answers_retry_later(api, store, monkeypatch):
+def click(contact_id: str) -> tuple[str, str, dict]:
+    item = {"contactEmail": "held@x.io", "type": "CLICK", "campaignId": "c", "idempotencyKey": "h"}
+    return "activityRecord", RECORD, item
+
+
+def score_set(contact_id: str) -> tuple[str, str, dict]:
+    return "contactScoreSet", SCORE_SET, {"contactId": contact_id, "score": 10, "reason": "call"}
+
+
+@pytest.mark.parametrize("mutation", [click, score_set])
+async def test_a_contact_locked_by_an_open_transaction_answers_retry_later(
+    api, store, monkeypatch, mutation
+):
     monkeypatch.setattr(commits, "MAX_ROUNDS", 8)
     contact_id = await make_contact(api, "held@x.io")
-    click = {
-        "contactEmail": "held@x.io",
-        "type": "CLICK",
-        "campaignId": "c1",
-        "idempotencyKey": "h1",
-    }
+    name, document, item = mutation(contact_id)
     # Another process's transaction, left open (as by an API killed with kill -9).
     async with await store.client.start_session() as other:
         other.start_transaction()
@@ -43,19 +53,17 @@ async def test_a_contact_locked_by_an_open_transaction_answers_retry_later(api, 
             {"_id": contact_id}, {"$set": {"held": True}}, session=other
         )
         started = time.monotonic()
-        body = await api.call(RECORD, {"input": click}, role=Role.EDITOR)
+        body = await api.call(document, {"input": item}, role=Role.EDITOR)
         waited = time.monotonic() - started
         await other.abort_transaction()
 
     assert "errors" not in body, body
-    payload = body["data"]["activityRecord"]
-    assert payload["entry"] is None
-    [error] = payload["errors"]
+    [error] = body["data"][name]["errors"]
     assert error["code"] == "RETRY_LATER" and "again" in error["message"], error
     assert waited < 5
-    retried = await record(api, "held@x.io", "CLICK", idempotencyKey="h1")
-    assert retried["errors"] == [] and not retried["duplicate"]
-    assert retried["entry"]["points"] == 10
+    retried = await api.data(document, {"input": item}, role=Role.EDITOR)
+    assert retried[name]["errors"] == []
+    assert (await store.contacts.get(contact_id)).score == 10
 
 
 @pytest.mark.parametrize(
