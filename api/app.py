@@ -10,11 +10,13 @@ from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route, WebSocketRoute
 
 from api.db.client import Store
+from api.db.faults import Unreachable
 from api.downloads import SUMMARY_PDF_PATH, view_summary_pdf
 from api.jobs import Jobs
 from api.limits import HttpLimits
 from api.live import LiveHub
 from api.ratelimit import RateLimiter
+from api.services.errors import UNREACHABLE
 from api.services.expiry import expire_periodically
 from api.services.notifications import notify_periodically
 from api.services.rescores import resume_abandoned_rescores
@@ -60,6 +62,15 @@ def create_app(
             {"ok": True, "live": hub.ready.is_set(), "subscribers": len(hub.subscribers)}
         )
 
+    async def unreachable(request: Request, error: Exception) -> JSONResponse:
+        """Before a resolver runs (the token check) or on /health: 503, in GraphQL's shape."""
+        error_data = {"message": UNREACHABLE.message, "extensions": {"code": UNREACHABLE.code}}
+        return JSONResponse(
+            {"data": None, "errors": [error_data]},
+            status_code=503,
+            headers={"Retry-After": "2"},
+        )
+
     async def home(request: Request) -> RedirectResponse:
         return RedirectResponse("/graphql")
 
@@ -75,6 +86,7 @@ def create_app(
         middleware=[
             Middleware(HttpLimits, limiter=RateLimiter(defaults.rate_limit, defaults.rate_burst))
         ],
+        exception_handlers={Unreachable: unreachable},
     )
     app.state.store = store
     app.state.hub = hub

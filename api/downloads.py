@@ -9,7 +9,7 @@ from api.auth import Role
 from api.db.client import Store
 from api.limits import BUSY, error_response, expensive_in_flight, token_key
 from api.services.access import AUTH_REQUIRED, TOKEN_REJECTED, authenticate, bearer_token
-from api.services.errors import ErrorCode
+from api.services.errors import ErrorCode, ServiceFailure
 from api.services.summaries import render_summary_pdf
 
 SUMMARY_PDF_PATH = "/views/{view_id}/summary.pdf"
@@ -45,6 +45,8 @@ async def view_summary_pdf(request: Request) -> Response:
         return error_response(429, BUSY, ErrorCode.LIMIT_EXCEEDED, {"Retry-After": "1"})
     try:
         filename, pdf = await render_summary_pdf(store, view, datetime.now(UTC))
+    except ServiceFailure as failure:
+        return PlainTextResponse(str(failure), 422)
     finally:
         expensive_in_flight.release(key)
     disposition = f'attachment; filename="{filename}"'

@@ -34,6 +34,41 @@ def _alive(pid: int) -> bool:
     return True
 
 
+# A transaction left open by a killed client holds its locks until the server drops it: 60 s by
+# default, a write stall for the contacts it touched. Ours take milliseconds between statements.
+TRANSACTION_LIFETIME = 5
+# The server's command line has no option for the transaction lifetime; its server class has.
+_LAUNCH = (
+    "import functools, sys\n"
+    "from secantus import cli\n"
+    "lifetime = float(sys.argv.pop(1))\n"
+    "cli.SecantusDBServer = functools.partial(\n"
+    "    cli.SecantusDBServer, transaction_lifetime_seconds=lifetime)\n"
+    "sys.exit(cli.main())\n"
+)
+
+
+def server_command(storage: Path, port: int) -> list[str]:
+    """The database server's command line. Every acknowledged write is durable (the server syncs
+    its log on each commit, so a kill -9 right after an answer loses nothing), and transactions
+    idle for TRANSACTION_LIFETIME seconds are rolled back."""
+    return [
+        sys.executable,
+        "-c",
+        _LAUNCH,
+        str(TRANSACTION_LIFETIME),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--storage-path",
+        str(storage),
+        "--log-level",
+        "WARNING",
+        "--sync-on-commit",
+    ]
+
+
 class EmbeddedMongo:
     def __init__(self, data_dir: Path, port: int) -> None:
         self.data_dir = data_dir
@@ -63,19 +98,7 @@ class EmbeddedMongo:
             raise RuntimeError(f"port {self.port} is taken by another program")
         log = (self.data_dir / "mongo.log").open("ab")
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "secantus",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--storage-path",
-                str(storage),
-                "--log-level",
-                "WARNING",
-            ],
+            server_command(storage, self.port),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -7,7 +7,8 @@ Starts the embedded database (or uses MONGODB_URI) and the API in its own proces
   4. activityRecord -> scoreChanged delivery latency seen by a websocket subscriber (p50, p99),
   5. a reset of a large contact base against a raw update_many (bench/resets.py), and
   6. the rescore job's throughput in activities per second (bench/rescores.py), and
-  7. hostile requests: refusal times, a viewer's latency meanwhile and the API's memory before,
+  7. the cost of durability: ingestion with and without sync on commit (bench/durability.py), and
+  8. hostile requests: refusal times, a viewer's latency meanwhile and the API's memory before,
      at the peak and after (bench/hostile.py; the rate limit is off for the whole bench).
 """
 
@@ -29,6 +30,7 @@ from motor.motor_asyncio import AsyncIOMotorClient
 from pymongo import UpdateOne
 
 from api.embedded import EmbeddedMongo, free_port
+from bench.durability import measure_sync_cost
 from bench.hostile import measure_hostile
 from bench.rescores import measure_rescore
 from bench.resets import measure_reset
@@ -226,6 +228,12 @@ def main() -> None:
         help="stored activities per contact for the rescore benchmark (at least 1)",
     )
     parser.add_argument(
+        "--sync-activities",
+        type=int,
+        default=4000,
+        help="activities for the durability cost benchmark (0 to skip)",
+    )
+    parser.add_argument(
         "--hostile",
         type=int,
         default=10_000,
@@ -307,6 +315,14 @@ def main() -> None:
                     f"activities after a sheet change: {seconds:.1f} s, "
                     f"{count / seconds:.0f} activities/s (a RESCORE timeline entry per contact)"
                 )
+            if args.sync_activities:
+                costs = asyncio.run(measure_sync_cost(200, args.sync_activities))
+                for batch, (synced, unsynced) in costs.items():
+                    print(
+                        f"durability, {batch} activities per call: {synced:.0f} activities/s "
+                        f"with every commit synced (the default), {unsynced:.0f} without; "
+                        f"ratio {synced / unsynced:.2f}"
+                    )
         finally:
             api.send_signal(signal.SIGTERM)
             api.wait(timeout=30)

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from dashboard.origins import own_origin_only
 from dashboard.pages.classification import classification_page
 from dashboard.pages.contact import contact_page
 from dashboard.pages.contacts import contacts_page
@@ -30,8 +31,8 @@ PAGES = [
     (reset_page, "/reset", "Reset", ResetState.load),
 ]
 
-app = rx.App()
-app.add_page(login, route="/login", title="Sign in · Contact scoring")
+app = rx.App(api_transformer=own_origin_only)
+app.add_page(login, route="/login", title="Sign in · Contact scoring", on_load=AuthState.open_login)
 for component, route, title, load in PAGES:
     app.add_page(
         component, route=route, title=f"{title} · Contact scoring", on_load=[AuthState.ensure, load]

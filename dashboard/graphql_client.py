@@ -2,7 +2,7 @@
 
 import json
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import httpx
@@ -48,7 +48,7 @@ def payload_errors(payload: dict[str, Any]) -> list[str]:
 
 async def subscribe(
     query: str, variables: dict[str, Any] | None, token: str
-) -> AsyncIterator[dict[str, Any] | None]:
+) -> AsyncGenerator[dict[str, Any] | None]:
     """Yield None once subscribed, then each result, until the connection ends."""
     async with websockets.connect(WS_URL, subprotocols=["graphql-transport-ws"]) as ws:
         await ws.send(

@@ -7,6 +7,9 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 
+from api.services.errors import ErrorCode
+from graphql_schema.errors import InputRefused
+
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 
@@ -25,21 +28,43 @@ class PageInfo:
 
 
 def page_size(first: int | None) -> int:
-    """The size asked for, within 1..MAX_PAGE_SIZE."""
+    """The size asked for, capped at MAX_PAGE_SIZE (a page says whether more follow); below 1
+    is refused, since no page size could be meant."""
     if first is None:
         return DEFAULT_PAGE_SIZE
-    return max(1, min(first, MAX_PAGE_SIZE))
+    if first < 1:
+        message = f"first must be at least 1, got {first}"
+        raise InputRefused("first", message, ErrorCode.OUT_OF_RANGE)
+    return min(first, MAX_PAGE_SIZE)
 
 
 def encode_cursor(kind: str, value: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps([kind, value]).encode()).decode()
 
 
-def decode_cursor(kind: str, cursor: str) -> Any:
+def decode_cursor(kind: str, cursor: str, *shape: type) -> Any:
+    """The value encoded in a cursor of this kind, checked to be of this shape: one type for a
+    plain value, several for a list of that many values of these types."""
+    invalid = BadCursor(f"'{cursor[:100]}' is not a valid cursor")
     try:
         found_kind, value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, TypeError) as error:
-        raise BadCursor(f"'{cursor}' is not a valid cursor") from error
+        raise invalid from error
     if found_kind != kind:
-        raise BadCursor(f"'{cursor}' is not a cursor of this list")
+        raise BadCursor(f"'{cursor[:100]}' is not a cursor of this list")
+    if len(shape) == 1:
+        fits = _is(value, shape[0])
+    else:
+        fits = (
+            isinstance(value, list)
+            and len(value) == len(shape)
+            and all(_is(item, expected) for item, expected in zip(value, shape, strict=True))
+        )
+    if not fits:
+        raise invalid
     return value
+
+
+def _is(value: Any, expected: type) -> bool:
+    # JSON has no separate booleans for Python's isinstance(True, int).
+    return isinstance(value, expected) and not (expected is int and isinstance(value, bool))

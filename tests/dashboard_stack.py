@@ -80,10 +80,17 @@ class Stack:
 class ReflexServer:
     """`reflex run --env prod` in its own process group, stopped by its PID."""
 
-    def __init__(self, api_url: str, log: Path) -> None:
+    def __init__(
+        self, api_url: str, log: Path, dev_signin: bool = False, host: str = "127.0.0.1"
+    ) -> None:
         self.port = free_port()
+        self.host = host
+        self.url = f"http://{host}:{self.port}"
         self.api_url = api_url
         self.log = log
+        # The dashboard's data (its sign-ins, the dev token it may offer): beside its log.
+        self.data_dir = log.parent
+        self.dev_signin = dev_signin
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> "ReflexServer":
@@ -94,8 +101,12 @@ class ReflexServer:
             "REFLEX_TELEMETRY_ENABLED": "0",
             "REFLEX_CHECK_LATEST_VERSION": "0",
             "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
+            "SCORING_DATA_DIR": str(self.data_dir),
+            "DASHBOARD_DEV_SIGNIN": "1" if self.dev_signin else "0",
+            "DASHBOARD_HOST": self.host,
         }
-        env.pop("DASHBOARD_DEV_SIGNIN", None)
+        for name in ("DASHBOARD_ORIGINS", "DASHBOARD_PORT"):
+            env.pop(name, None)
         self.process = subprocess.Popen(
             [
                 "reflex",
@@ -121,7 +132,7 @@ class ReflexServer:
                 self.__exit__()
                 raise RuntimeError(f"reflex did not start; see {self.log}")
             try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/").status_code == 200:
+                if httpx.get(f"{self.url}/").status_code == 200:
                     return self
             except httpx.TransportError:
                 pass

@@ -1,6 +1,7 @@
 """The README's run command: embedded database, API, dev token and demo data, stopped cleanly."""
 
 import contextlib
+import ipaddress
 import os
 import signal
 import subprocess
@@ -85,6 +86,22 @@ def stopped_output(process: subprocess.Popen, data_dir: Path) -> str:
     return output
 
 
+def listening_addresses(port: int) -> set[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    """The addresses this machine accepts TCP connections on for a port (Linux /proc/net)."""
+    found: set[ipaddress.IPv4Address | ipaddress.IPv6Address] = set()
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/net/{table}").read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, _, hex_port = local.partition(":")
+            if state != "0A" or int(hex_port, 16) != port:  # 0A: LISTEN
+                continue
+            raw = bytes.fromhex(address)
+            # The kernel prints each 32-bit word in host (little-endian) order.
+            words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
+            found.add(ipaddress.ip_address(words))
+    return found
+
+
 def test_readme_run_command_starts_api_and_dashboard(tmp_path):
     """`scripts/run`: the database, the API with demo data, and the dashboard; Ctrl-C stops all."""
     port, dashboard_port, db_port = free_port(), free_port(), free_port()
@@ -122,6 +139,14 @@ def test_readme_run_command_starts_api_and_dashboard(tmp_path):
             headers={"Authorization": f"Bearer {token}"},
         ).json()
         assert response["data"]["contacts"]["totalCount"] == 120
+        # Everything it starts listens on this machine only.
+        for own in (port, dashboard_port, db_port):
+            listening = listening_addresses(own)
+            assert listening and all(address.is_loopback for address in listening), (own, listening)
+        # And the dashboard answers its own pages only.
+        page = f"http://127.0.0.1:{dashboard_port}"
+        for origin, status in ((page, 200), ("http://evil.example", 403)):
+            assert httpx.get(f"{page}/ping", headers={"Origin": origin}).status_code == status
     finally:
         os.killpg(process.pid, signal.SIGINT)
         output = stopped_output(process, tmp_path)

@@ -1,6 +1,7 @@
 """Connecting to MongoDB and creating the indexes the product relies on."""
 
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 
@@ -19,13 +20,28 @@ from api.db.views import ViewsRepo
 from api.db.workflows import WorkflowsRepo
 
 Document = dict[str, Any]
+# An answered write is durable: acknowledged by a majority of the replica set and journaled. A
+# database that cannot be reached is reported after seconds (clients retry), not after 30.
+# Options the URI names win.
+CLIENT_DEFAULTS: dict[str, Any] = {
+    "w": "majority",
+    "journal": True,
+    "serverSelectionTimeoutMS": 5000,
+}
+
+
+def client_options(uri: str) -> dict[str, Any]:
+    named = {key.lower() for key, _ in parse_qsl(urlsplit(uri).query)}
+    return {key: value for key, value in CLIENT_DEFAULTS.items() if key.lower() not in named}
 
 
 class Store:
     """The database and its repositories; one per process, shared by all requests."""
 
     def __init__(self, uri: str, database: str) -> None:
-        self.client: AsyncIOMotorClient[Document] = AsyncIOMotorClient(uri, tz_aware=True)
+        self.client: AsyncIOMotorClient[Document] = AsyncIOMotorClient(
+            uri, tz_aware=True, **client_options(uri)
+        )
         self.db: AsyncIOMotorDatabase[Document] = self.client[database]
         self.contacts = ContactsRepo(self.db)
         self.ledger = LedgerRepo(self.db)

@@ -9,7 +9,9 @@ is the optimistic lock. Either all of it is stored or none of it:
     so one recorded before collides: the transaction is rolled back, the duplicates are looked up
     and answered with their stored entries;
   - a concurrent writer makes the entry insert collide or conflict: rolled back, re-read and
-    retried.
+    retried, up to MAX_ROUNDS times with backoff (over ten seconds: longer than a transaction
+    left open by a killed process lives on the embedded server); then CommitContention says to
+    try again.
 Contact states are cached in the process (the unique sequence numbers validate them), so the hot
 path reads nothing from the database.
 """
@@ -22,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import UpdateOne
-from pymongo.errors import BulkWriteError, OperationFailure
+from pymongo.errors import BulkWriteError, PyMongoError, ServerSelectionTimeoutError
 
 from api.db.client import Store
 from api.db.ledger import DUPLICATE_KEY, entry_to_doc
@@ -41,10 +43,14 @@ BATCH_ROUNDS = 2
 MAX_LEDGER_ONLY = 20
 MAX_ROUNDS = 100
 MAX_BACKOFF = 0.25
+# Errors after which the whole transaction can run again: a conflict, a rollback by the server, a
+# lost connection. A commit whose outcome is unknown runs again too: keyed entries committed
+# before are then found as duplicates.
+RETRY_LABELS = ("TransientTransactionError", "UnknownTransactionCommitResult")
 
 
 class CommitContention(RuntimeError):
-    """Contacts kept changing under us for MAX_ROUNDS rounds."""
+    """Contacts kept changing under us (or stayed locked) for MAX_ROUNDS rounds."""
 
 
 class _Stale(Exception):
@@ -119,8 +125,11 @@ async def _commit_with_retries(
             store.state_cache.forget(list(pending))
         except _Duplicates:
             pending = await _drop_recorded(store, pending, outcome)
-        except OperationFailure as error:
-            if not error.has_error_label("TransientTransactionError"):
+        except PyMongoError as error:
+            # No server to talk to: waiting here would only hold the client's request.
+            if isinstance(error, ServerSelectionTimeoutError) or not any(
+                map(error.has_error_label, RETRY_LABELS)
+            ):
                 raise
             store.state_cache.forget(list(pending))
     return pending

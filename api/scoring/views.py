@@ -11,6 +11,9 @@ MAX_CRITERIA = 2
 MAX_MAILING_LISTS = 20
 SCORE_LIMIT = 1_000_000
 MAX_PERIOD_DAYS = 3650
+# The days a DATE_RANGE may cover: beyond them a window is nonsense, and near date.max it overflows.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
 
 
 class ScoreConditionKind(StrEnum):
@@ -58,13 +61,21 @@ class ScoringPeriod:
         if self.kind is PeriodKind.LAST_DAYS and self.days is not None:
             return now - timedelta(days=self.days), now
         if self.kind is PeriodKind.DATE_RANGE and self.start and self.end:
-            since = datetime.combine(self.start, time.min, UTC)
-            return since, datetime.combine(self.end + timedelta(days=1), time.min, UTC)
+            return _day_start(self.start), _day_start(self.end, after=True)
         return None
 
     @property
     def is_fixed(self) -> bool:
         return self.kind is PeriodKind.DATE_RANGE
+
+
+def _day_start(day: date, after: bool = False) -> datetime:
+    """Midnight UTC at the start of the day (of the next day: `after`), never overflowing."""
+    if after:
+        if day >= date.max:
+            return datetime.max.replace(tzinfo=UTC)
+        day += timedelta(days=1)
+    return datetime.combine(day, time.min, UTC)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from api.services.validation import MAX_URL, email_problem, normalize_email, tex
 
 MAX_BATCH = 1000
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# Older activities are typos or epoch zeros; and every window and expiry stays far from date.min.
+EARLIEST_OCCURRED_AT = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,9 @@ def _problems(item: ActivityInput, index: int | None, now: datetime) -> list[Ser
             problems.append(
                 ServiceError("occurredAt", "occurredAt is in the future", ErrorCode.OUT_OF_RANGE)
             )
+        elif occurred < EARLIEST_OCCURRED_AT:
+            message = f"occurredAt must not be before {EARLIEST_OCCURRED_AT.date()}"
+            problems.append(ServiceError("occurredAt", message, ErrorCode.OUT_OF_RANGE))
     if index is None:
         return problems
     return [ServiceError(p.field, p.message, p.code, index) for p in problems]

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
+from api.db.faults import Fault, fault_of
+
 
 class ErrorCode(StrEnum):
     REQUIRED = "REQUIRED"
@@ -17,6 +19,9 @@ class ErrorCode(StrEnum):
     BAD_REQUEST = "BAD_REQUEST"
     LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
     RATE_LIMITED = "RATE_LIMITED"
+    # Passing failures: the same request sent again shortly will work.
+    RETRY_LATER = "RETRY_LATER"
+    UNAVAILABLE = "UNAVAILABLE"
 
 
 @dataclass(frozen=True)
@@ -33,3 +38,24 @@ class ServiceFailure(Exception):
     def __init__(self, errors: list[ServiceError]) -> None:
         super().__init__("; ".join(error.message for error in errors))
         self.errors = errors
+
+
+CONTENDED = ServiceError(
+    None,
+    "The database is busy with concurrent writes to the same contacts. Send the same "
+    "request again in a moment (activities with the same idempotencyKey are scored once).",
+    ErrorCode.RETRY_LATER,
+)
+UNREACHABLE = ServiceError(
+    None,
+    "The database cannot be reached right now. Send the same request again in a few "
+    "seconds (activities with the same idempotencyKey are scored once).",
+    ErrorCode.UNAVAILABLE,
+)
+PASSING = {Fault.CONTENDED: CONTENDED, Fault.UNAVAILABLE: UNREACHABLE}
+
+
+def passing_error(error: BaseException) -> ServiceError | None:
+    """The error to answer for a failure that a retry will get past, or None for any other."""
+    fault = fault_of(error)
+    return None if fault is None else PASSING[fault]

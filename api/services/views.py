@@ -9,6 +9,8 @@ from api.db.client import Store
 from api.db.contacts import ContactQuery, ContactRecord
 from api.scoring.planner import Entry, EntryKind
 from api.scoring.views import (
+    EARLIEST_DAY,
+    LATEST_DAY,
     MAX_CRITERIA,
     MAX_MAILING_LISTS,
     MAX_PERIOD_DAYS,
@@ -69,6 +71,17 @@ def _period_problems(view: ScoreView) -> list[ServiceError]:
                 ServiceError(f"period.{name}", f"DATE_RANGE needs {name}", ErrorCode.REQUIRED)
                 for name in missing
             ]
+        problems = [
+            ServiceError(
+                f"period.{name}",
+                f"{name} must be between {EARLIEST_DAY} and {LATEST_DAY}, got {day}",
+                ErrorCode.OUT_OF_RANGE,
+            )
+            for name, day in (("start", period.start), ("end", period.end))
+            if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY
+        ]
+        if problems:
+            return problems
         if period.start and period.end and period.start > period.end:
             return [ServiceError("period.end", "end is before start", ErrorCode.INVALID)]
     return []
@@ -201,7 +214,18 @@ class ViewSelection:
         return counter.report()
 
 
+def check_stored(view: ScoreView) -> None:
+    """Refuse to compute a view stored before today's checks and invalid by them; only that view
+    fails, and its owner is told how to mend it."""
+    problems = _view_problems(view)
+    if problems:
+        details = "; ".join(f"{p.field}: {p.message}" for p in problems)
+        message = f"View '{view.name}' cannot be computed ({details}); edit it to fix this"
+        raise ServiceFailure([ServiceError(None, message, ErrorCode.INVALID)])
+
+
 async def select(store: Store, view: ScoreView) -> ViewSelection:
+    check_stored(view)
     return ViewSelection(store, view, await _query(store, view))
 
 
@@ -209,7 +233,7 @@ async def view_change(
     store: Store, view: ScoreView, contact: ContactRecord, entry: Entry, previous_score: int
 ) -> ViewChange | None:
     """Whether a timeline entry made its contact enter or leave the view."""
-    if not view.holds_profile(contact.profile()):
+    if _view_problems(view) or not view.holds_profile(contact.profile()):
         return None
     before, after = previous_score, entry.total_after
     window = await _window(store, view, datetime.now(UTC))

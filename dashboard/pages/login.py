@@ -30,6 +30,18 @@ def login() -> rx.Component:
                         width="100%",
                     ),
                     rx.button("Sign in", type="submit", size="3", width="100%", id="sign-in"),
+                    rx.cond(
+                        AuthState.dev_signin,
+                        rx.button(
+                            "Sign in with the dev token (this machine only)",
+                            type="button",
+                            variant="soft",
+                            size="3",
+                            width="100%",
+                            id="dev-sign-in",
+                            on_click=AuthState.sign_in_dev,
+                        ),
+                    ),
                     spacing="4",
                     width="100%",
                 ),

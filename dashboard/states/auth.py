@@ -1,20 +1,27 @@
-"""Signing in with an API token; the role decides what the screens offer."""
+"""Signing in with an API token; the role decides what the screens offer.
+
+The API token never reaches the browser: the browser keeps only a random session key
+(`scoring_session` in localStorage) and the backend looks the token up in `dashboard.sessions`.
+"""
 
 from typing import Any
 
 import reflex as rx
 
+from dashboard import sessions
 from dashboard.graphql_client import ApiError, execute, payload_errors
-from dashboard.settings import dev_token
+from dashboard.settings import DEV_SIGNIN, dev_token, is_loopback, origins
 
 ME = "{ me { name role } }"
 
 
 class AuthState(rx.State):
-    token: str = rx.LocalStorage("", name="scoring_token", sync=True)
+    session: str = rx.LocalStorage("", name="scoring_session", sync=True)
     name: str = ""
     role: str = ""
     error: str = ""
+    # Whether the sign-in page offers the dev token (development, this machine, own page).
+    dev_signin: bool = False
 
     @rx.var
     def signed_in(self) -> bool:
@@ -28,41 +35,79 @@ class AuthState(rx.State):
     def can_edit(self) -> bool:
         return self.role in ("ADMIN", "EDITOR")
 
+    def _token(self) -> str:
+        """The signed-in API token, looked up on every use so a sign-out in any tab ends it."""
+        return sessions.token(self.session)
+
+    def _dev_signin_allowed(self) -> bool:
+        # The origin is also checked for every connection (dashboard.origins); checked again here
+        # because a page on another site runs on this same machine.
+        return (
+            DEV_SIGNIN
+            and is_loopback(self.router.session.client_ip)
+            and self.router.headers.origin in origins()
+        )
+
+    async def _start(self, token: str) -> Any:
+        try:
+            me = (await execute(ME, None, token))["me"]
+        except ApiError as error:
+            self.error = str(error)
+            return None
+        sessions.end(self.session)
+        self.session = sessions.start(token)
+        self.name, self.role, self.error = me["name"], me["role"], ""
+        return rx.redirect("/")
+
     @rx.event
     async def sign_in(self, form: dict[str, Any]) -> Any:
         token = str(form.get("token", "")).strip()
         if not token:
             self.error = "Paste an API token to sign in"
             return None
-        try:
-            me = (await execute(ME, None, token))["me"]
-        except ApiError as error:
-            self.error = str(error)
+        return await self._start(token)
+
+    @rx.event
+    async def sign_in_dev(self) -> Any:
+        token = dev_token() if self._dev_signin_allowed() else ""
+        if not token:
+            self.error = "Signing in with the dev token works only in development, on this machine"
             return None
-        self.token, self.name, self.role, self.error = token, me["name"], me["role"], ""
-        return rx.redirect("/")
+        return await self._start(token)
+
+    @rx.event
+    def open_login(self) -> Any:
+        self.dev_signin = self._dev_signin_allowed()
+        # Earlier versions kept the API token itself in localStorage. (rx.remove_local_storage
+        # would load the page again, and so run this again, without end.)
+        return rx.call_script("localStorage.removeItem('scoring_token')")
 
     @rx.event
     async def ensure(self) -> Any:
         """On every protected page: signed in, or off to the sign-in page."""
-        if not self.token:
-            self.token = dev_token()
-        if not self.token:
+        token = self._token()
+        if not token:
+            self._end()
             return rx.redirect("/login")
         if self.role:
             return None
         try:
-            me = (await execute(ME, None, self.token))["me"]
+            me = (await execute(ME, None, token))["me"]
         except ApiError as error:
-            self.error, self.token = str(error), ""
+            self._end()
+            self.error = str(error)
             return rx.redirect("/login")
         self.name, self.role = me["name"], me["role"]
         return None
 
     @rx.event
     def sign_out(self) -> Any:
-        self.token, self.name, self.role = "", "", ""
+        self._end()
         return rx.redirect("/login")
+
+    def _end(self) -> None:
+        sessions.end(self.session)
+        self.session, self.name, self.role, self.error = "", "", "", ""
 
 
 async def call(
@@ -70,7 +115,7 @@ async def call(
 ) -> dict[str, Any]:
     """Run GraphQL with the signed-in user's token."""
     auth = await state.get_state(AuthState)
-    return await execute(query, variables, auth.token)
+    return await execute(query, variables, auth._token())
 
 
 async def mutate(

@@ -1,6 +1,7 @@
 """Live score changes pushed into the page: a background event holds the subscription."""
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -46,25 +47,31 @@ class LiveState(rx.State):
             async with self:
                 if self._watcher_session != session:
                     return
-                token = (await self.get_state(AuthState)).token
-            if not token:  # not signed in yet
+                token = await self._token()
+            if not token:  # not signed in (yet, or any more)
                 await asyncio.sleep(0.5)
                 continue
             try:
-                async for data in subscribe(CHANGES, None, token):
-                    async with self:
-                        if self._watcher_session != session:
-                            return
-                        self.connected = True
-                        if data is not None:
-                            await self._apply(data["scoreChanged"])
-                    delay = 0.5
+                async with contextlib.aclosing(subscribe(CHANGES, None, token)) as changes:
+                    async for data in changes:
+                        async with self:
+                            if self._watcher_session != session:
+                                return
+                            if await self._token() != token:
+                                break  # signed out, or signed in as someone else
+                            self.connected = True
+                            if data is not None:
+                                await self._apply(data["scoreChanged"])
+                        delay = 0.5
             except Exception:  # the API restarted or the network dropped: try again
                 log.warning("live connection lost; reconnecting", exc_info=True)
             async with self:
                 self.connected = False
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
+
+    async def _token(self) -> str:
+        return (await self.get_state(AuthState))._token()
 
     async def _apply(self, change: dict[str, Any]) -> None:
         if change["classification"] != change["previousClassification"]:

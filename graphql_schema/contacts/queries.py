@@ -4,11 +4,11 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
 
 from api.db.contacts import ContactQuery
 from api.services.contacts import class_query
-from api.services.validation import normalize_email
+from api.services.errors import ErrorCode
+from api.services.validation import MAX_TEXT, normalize_email
 from graphql_schema.contacts.types import (
     Contact,
     ContactConnection,
@@ -19,14 +19,42 @@ from graphql_schema.contacts.types import (
     OrderDirection,
 )
 from graphql_schema.context import Info
+from graphql_schema.errors import InputRefused
 from graphql_schema.pagination import (
     MAX_PAGE_SIZE,
+    BadCursor,
     PageInfo,
     decode_cursor,
     encode_cursor,
     page_size,
 )
 from graphql_schema.permissions import IsViewer
+
+# Longer searches find nothing a shorter one would miss, and the database caps patterns.
+MAX_SEARCH = 100
+
+
+def _check_filter(given: ContactFilter) -> None:
+    limits = {
+        "search": (given.search, MAX_SEARCH),
+        "mailingList": (given.mailing_list, MAX_TEXT),
+        "country": (given.country, MAX_TEXT),
+    }
+    for name, (value, limit) in limits.items():
+        if value is not None and len(value) > limit:
+            message = f"filter.{name} must be at most {limit} characters, got {len(value)}"
+            raise InputRefused(f"filter.{name}", message, ErrorCode.OUT_OF_RANGE)
+
+
+def _after_key(field: ContactOrderField, after: str) -> tuple[Any, str]:
+    first = int if field is ContactOrderField.SCORE else str
+    value, last_id = decode_cursor(field.value, after, first, str)
+    if field is ContactOrderField.CREATED_AT:
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError as error:
+            raise BadCursor(f"'{after[:100]}' is not a valid cursor") from error
+    return value, last_id
 
 
 def _sort_value(contact: Contact, field: ContactOrderField) -> Any:
@@ -44,7 +72,7 @@ class ContactQueries:
         self, info: Info, id: strawberry.ID | None = None, email: str | None = None
     ) -> Contact | None:
         if (id is None) == (email is None):
-            raise GraphQLError("Give exactly one of id or email", extensions={"code": "INVALID"})
+            raise InputRefused("id", "Give exactly one of id or email", ErrorCode.INVALID)
         store = info.context.store
         if id is not None:
             record = await info.context.loaders.contacts.load(str(id))
@@ -65,6 +93,7 @@ class ContactQueries:
     ) -> ContactConnection:
         store = info.context.store
         given = filter or ContactFilter()
+        _check_filter(given)
         order = order_by or ContactOrder()
         query = ContactQuery(
             min_score=given.min_score,
@@ -75,12 +104,7 @@ class ContactQueries:
         )
         if given.classification is not None:
             query = await class_query(store, query, given.classification)
-        after_key = None
-        if after:
-            value, last_id = decode_cursor(order.field.value, after)
-            if order.field is ContactOrderField.CREATED_AT:
-                value = datetime.fromisoformat(value)
-            after_key = (value, last_id)
+        after_key = _after_key(order.field, after) if after else None
         records, has_next = await store.contacts.page(
             query,
             page_size(first),

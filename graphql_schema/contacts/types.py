@@ -57,7 +57,7 @@ class Contact:
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Timeline:
         store = info.context.store
-        before = int(decode_cursor("entry", after)) if after else None
+        before = decode_cursor("entry", after, int) if after else None
         entries, has_next = await store.ledger.page(str(self.id), page_size(first), before)
         end = encode_cursor("entry", entries[-1].seq) if entries else None
         return Timeline(

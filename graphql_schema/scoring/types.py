@@ -5,10 +5,14 @@ import strawberry
 from api.scoring.classification import ClassificationBasis, ClassificationSettings, ContactClass
 from api.scoring.sheet import NEGATIVE_ENTRIES, SheetEntry, points_range
 from api.scoring.sheet import ScoreSheet as Sheet
+from api.services.errors import ErrorCode
 from api.services.scoring_settings import class_counts
 from graphql_schema.contacts.types import ContactClassEnum  # noqa: F401  (registers the enum)
 from graphql_schema.context import Info
+from graphql_schema.errors import InputRefused
 from graphql_schema.guard import Expensive
+
+MAX_BUCKET_SIZE = 10_000
 
 ClassificationBasisEnum = strawberry.enum(
     ClassificationBasis,
@@ -99,6 +103,9 @@ class Classification:
         description="How many contacts have each range of total scores", extensions=[Expensive()]
     )
     async def score_distribution(self, info: Info, bucket_size: int = 10) -> list[ScoreBucket]:
-        size = max(1, min(bucket_size, 10_000))
+        if not 1 <= bucket_size <= MAX_BUCKET_SIZE:
+            message = f"bucketSize must be between 1 and {MAX_BUCKET_SIZE}, got {bucket_size}"
+            raise InputRefused("bucketSize", message, ErrorCode.OUT_OF_RANGE)
+        size = bucket_size
         rows = await info.context.store.contacts.score_histogram(size)
         return [ScoreBucket(low=low, high=low + size - 1, count=n) for low, n in rows]

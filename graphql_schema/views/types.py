@@ -11,9 +11,11 @@ from api.scoring.views import ScoreCondition as ScoreConditionRecord
 from api.scoring.views import ScoreView as ScoreViewRecord
 from api.scoring.views import ScoringPeriod as ScoringPeriodRecord
 from api.services import views
+from api.services.errors import ServiceFailure
 from api.services.summaries import render_summary_pdf
 from graphql_schema.contacts.types import Contact, ContactConnection, ContactEdge
 from graphql_schema.context import Info
+from graphql_schema.errors import refusal
 from graphql_schema.guard import Expensive
 from graphql_schema.notifications.types import ViewNotification
 from graphql_schema.pagination import PageInfo, decode_cursor, encode_cursor, page_size
@@ -88,13 +90,12 @@ class ScoreView:
     @strawberry.field(description="Contacts in the view, highest score first")
     async def contacts(
         self, info: Info, first: int | None = None, after: str | None = None
-    ) -> ContactConnection:
-        store = info.context.store
+    ) -> ContactConnection | None:
         after_key = None
         if after:
-            score, last_id = decode_cursor(CURSOR_KIND, after)
-            after_key = (int(score), str(last_id))
-        selection = await views.select(store, self.record)
+            score, last_id = decode_cursor(CURSOR_KIND, after, int, str)
+            after_key = (score, last_id)
+        selection = await _selection(info, self.record)
         records, has_next = await selection.page(page_size(first), after_key)
         edges = [
             ContactEdge(cursor=encode_cursor(CURSOR_KIND, [r.score, r.id]), node=Contact.of(r))
@@ -121,21 +122,32 @@ class ScoreView:
         description="Its PDF summary, made now (the same as at summaryPdfPath)",
         extensions=[Expensive()],
     )
-    async def summary_pdf(self, info: Info) -> SummaryPdf:
-        name, pdf = await render_summary_pdf(info.context.store, self.record, datetime.now(UTC))
+    async def summary_pdf(self, info: Info) -> SummaryPdf | None:
+        try:
+            name, pdf = await render_summary_pdf(info.context.store, self.record, datetime.now(UTC))
+        except ServiceFailure as failure:
+            raise refusal(failure) from None
         return SummaryPdf(filename=name, base64=base64.b64encode(pdf).decode())
 
     @strawberry.field(
         description="How many contacts, per mailing list and per country",
         extensions=[Expensive()],
     )
-    async def report(self, info: Info) -> ViewReport:
-        report = await (await views.select(info.context.store, self.record)).report()
+    async def report(self, info: Info) -> ViewReport | None:
+        report = await (await _selection(info, self.record)).report()
         return ViewReport(
             total=report.total,
             by_mailing_list=[ReportCount(name=n, count=c) for n, c in report.by_mailing_list],
             by_country=[ReportCount(name=n, count=c) for n, c in report.by_country],
         )
+
+
+async def _selection(info: Info, view: ScoreViewRecord) -> views.ViewSelection:
+    """The view's contacts; a view that cannot be computed fails on its own fields only."""
+    try:
+        return await views.select(info.context.store, view)
+    except ServiceFailure as failure:
+        raise refusal(failure) from None
 
 
 @strawberry.input
