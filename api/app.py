@@ -13,7 +13,7 @@ from api.db.client import Store
 from api.db.faults import Unreachable
 from api.downloads import SUMMARY_PDF_PATH, view_summary_pdf
 from api.jobs import Jobs
-from api.limits import HttpLimits
+from api.limits import HttpLimits, RejectedTokens
 from api.live import LiveHub
 from api.ratelimit import RateLimiter
 from api.services.errors import UNREACHABLE
@@ -39,7 +39,8 @@ def create_app(
     notify_every = notify_interval or defaults.notify_interval
     hub = LiveHub(store)
     jobs = Jobs()
-    graphql = GraphQLView(store, hub, jobs)
+    rejected_tokens = RejectedTokens()
+    graphql = GraphQLView(store, hub, jobs, rejected_tokens)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -84,11 +85,16 @@ def create_app(
         ],
         lifespan=lifespan,
         middleware=[
-            Middleware(HttpLimits, limiter=RateLimiter(defaults.rate_limit, defaults.rate_burst))
+            Middleware(
+                HttpLimits,
+                limiter=RateLimiter(defaults.rate_limit, defaults.rate_burst),
+                rejected=rejected_tokens,
+            )
         ],
         exception_handlers={Unreachable: unreachable},
     )
     app.state.store = store
     app.state.hub = hub
     app.state.jobs = jobs
+    app.state.rejected_tokens = rejected_tokens
     return app

@@ -7,8 +7,8 @@ from starlette.responses import PlainTextResponse, Response
 
 from api.auth import Role
 from api.db.client import Store
-from api.limits import BUSY, error_response, expensive_in_flight, token_key
-from api.services.access import AUTH_REQUIRED, TOKEN_REJECTED, authenticate, bearer_token
+from api.limits import BUSY, RejectedTokens, error_response, expensive_in_flight, token_key
+from api.services.access import AUTH_REQUIRED, TOKEN_REJECTED, bearer_token
 from api.services.errors import ErrorCode, ServiceFailure
 from api.services.summaries import render_summary_pdf
 
@@ -22,7 +22,8 @@ def summary_pdf_path(view_id: str) -> str:
 async def _refusal(store: Store, request: Request, needed: Role) -> Response | str:
     """A 401 or 403 response, or the name of the token when it may read."""
     token = bearer_token(request.headers.get("authorization"))
-    principal = await authenticate(store, token) if token else None
+    rejected: RejectedTokens = request.app.state.rejected_tokens
+    principal = await rejected.authenticate(store, token, request.client) if token else None
     if principal is None:
         message = TOKEN_REJECTED if token else AUTH_REQUIRED
         return PlainTextResponse(message, 401, headers={"WWW-Authenticate": "Bearer"})

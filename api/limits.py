@@ -7,7 +7,10 @@ import math
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.ratelimit import RateLimiter
+from api.auth import Principal
+from api.db.client import Store
+from api.ratelimit import MAX_CALLERS, RateLimiter
+from api.services.access import authenticate, bearer_token
 from api.services.errors import ErrorCode
 
 # A request body (1,000 activities for activitiesRecord take about 200 KiB).
@@ -28,13 +31,69 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def _authorization(scope: Scope) -> bytes:
+    for name, value in scope.get("headers", []):
+        if name == b"authorization":
+            return bytes(value.strip())
+    return b""
+
+
+def address(client: tuple[str, int] | None) -> str:
+    return f"ip:{client[0]}" if client else "ip:unknown"
+
+
+def _digest(authorization: bytes) -> str:
+    return hashlib.sha256(authorization).hexdigest()[:32]
+
+
 def caller(scope: Scope) -> str:
     """Who is asking: its bearer token (by digest), else its address."""
-    for name, value in scope.get("headers", []):
-        if name == b"authorization" and value.strip():
-            return "token:" + hashlib.sha256(value.strip()).hexdigest()[:32]
-    client = scope.get("client")
-    return f"ip:{client[0]}" if client else "ip:unknown"
+    if authorization := _authorization(scope):
+        return "token:" + _digest(authorization)
+    return address(scope.get("client"))
+
+
+# A made-up token would start a fresh bucket of its own: rejected tokens are also counted per
+# address, and an address that sent too many is refused before its next token is looked up.
+REJECTED_TOKENS_RATE = 2.0
+REJECTED_TOKENS_BURST = 100
+
+
+class RejectedTokens:
+    """Token checks that count rejected tokens against the caller's address."""
+
+    def __init__(self) -> None:
+        self.limiter = RateLimiter(REJECTED_TOKENS_RATE, REJECTED_TOKENS_BURST)
+        # Digests of tokens accepted lately: they pass even from an address over its limit, so
+        # that made-up tokens from one address shut out no real client sharing it.
+        self.accepted: dict[str, None] = {}
+
+    def waiting(self, scope: Scope) -> float:
+        token = bearer_token(_authorization(scope).decode("latin-1"))
+        if token and _digest(token.encode()) in self.accepted:
+            return 0.0
+        return self.limiter.waiting(address(scope.get("client")))
+
+    def refusal(self, wait: float) -> str:
+        return (
+            f"Too many rejected tokens from this address (bursts of {self.limiter.burst:g}, "
+            f"then {self.limiter.rate:g} a second: REJECTED_TOKENS_BURST, REJECTED_TOKENS_RATE);"
+            f" retry in {wait:.1f} s"
+        )
+
+    async def authenticate(
+        self, store: Store, token: str, client: tuple[str, int] | None
+    ) -> Principal | None:
+        principal = await authenticate(store, token)
+        if principal is None:
+            self.limiter.take(address(client))
+            return None
+        digest = _digest(token.encode())
+        self.accepted.pop(digest, None)
+        self.accepted[digest] = None
+        if len(self.accepted) > MAX_CALLERS:
+            del self.accepted[next(iter(self.accepted))]
+        return principal
 
 
 class InFlight:
@@ -77,24 +136,31 @@ class BodyTooLarge(Exception):
 class HttpLimits:
     """ASGI middleware around the whole app."""
 
-    def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
+    def __init__(self, app: ASGIApp, limiter: RateLimiter, rejected: RejectedTokens) -> None:
         self.app = app
         self.limiter = limiter
+        self.rejected = rejected
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in {"http", "websocket"} or scope["path"] in UNLIMITED_PATHS:
             await self.app(scope, receive, send)
             return
-        wait = self.limiter.take(caller(scope))
-        if wait > 0 and scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1013, "reason": "Rate limited"})
-            return
-        if wait > 0:
+        message = ""
+        wait = 0.0
+        if _authorization(scope) or scope["type"] == "websocket":
+            wait = self.rejected.waiting(scope)
+            message = self.rejected.refusal(wait)
+        if wait <= 0:
+            wait = self.limiter.take(caller(scope))
             message = (
                 f"Too many requests: at most {self.limiter.rate:g} a second per token or "
                 f"address, bursts of {self.limiter.burst:g} (SCORING_RATE_LIMIT, "
                 f"SCORING_RATE_BURST); retry in {wait:.1f} s"
             )
+        if wait > 0 and scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1013, "reason": "Rate limited"})
+            return
+        if wait > 0:
             retry = {"Retry-After": str(math.ceil(wait))}
             await error_response(429, message, ErrorCode.RATE_LIMITED, retry)(scope, receive, send)
             return

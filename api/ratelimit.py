@@ -23,6 +23,14 @@ class RateLimiter:
         # caller -> (tokens left, when counted); in order of last use.
         self.buckets: dict[str, tuple[float, float]] = {}
 
+    def waiting(self, caller: str) -> float:
+        """The seconds until the caller may go on (0: now), taking nothing."""
+        found = self.buckets.get(caller)
+        if self.rate <= 0 or found is None:
+            return 0.0
+        tokens = min(self.burst, found[0] + (self.clock() - found[1]) * self.rate)
+        return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
+
     def take(self, caller: str) -> float:
         """0 when the caller may go on (one token taken), else the seconds until it may."""
         if self.rate <= 0:

@@ -19,9 +19,9 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Subscr
 
 from api.db.client import Store
 from api.jobs import Jobs
-from api.limits import error_response
+from api.limits import RejectedTokens, error_response
 from api.live import LiveHub
-from api.services.access import TOKEN_REJECTED, authenticate, bearer_token
+from api.services.access import TOKEN_REJECTED, bearer_token
 from api.services.errors import ErrorCode
 from graphql_schema.context import Context
 from graphql_schema.limits import LimitExceeded
@@ -53,7 +53,9 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 class GraphQLView(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
 
-    def __init__(self, store: Store, hub: LiveHub, jobs: Jobs) -> None:
+    def __init__(
+        self, store: Store, hub: LiveHub, jobs: Jobs, rejected_tokens: RejectedTokens
+    ) -> None:
         super().__init__(
             schema,
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
@@ -64,6 +66,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.store = store
         self.hub = hub
         self.jobs = jobs
+        self.rejected_tokens = rejected_tokens
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -99,7 +102,9 @@ class GraphQLView(GraphQL[Context, None]):
         if isinstance(request, Request):
             token = bearer_token(request.headers.get("authorization"))
             if token:
-                context.principal = await authenticate(self.store, token)
+                context.principal = await self.rejected_tokens.authenticate(
+                    self.store, token, request.client
+                )
                 context.token_rejected = context.principal is None
         return context
 
@@ -109,7 +114,9 @@ class GraphQLView(GraphQL[Context, None]):
         token = bearer_token(raw) if isinstance(raw, str) else None
         if token is None:
             raise ConnectionRejectionError({"message": "Send a token in connection_params"})
-        context.principal = await authenticate(self.store, token)
+        websocket = context.request
+        client = websocket.client if websocket is not None else None
+        context.principal = await self.rejected_tokens.authenticate(self.store, token, client)
         if context.principal is None:
             raise ConnectionRejectionError({"message": TOKEN_REJECTED})
         return {"role": context.principal.role.value}

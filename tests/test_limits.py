@@ -16,8 +16,14 @@ import websockets
 from graphql import GraphQLError, OperationDefinitionNode, parse
 
 import dashboard.states
+from api import limits as api_limits
 from api.auth import Role
-from api.limits import MAX_BODY_BYTES, MAX_EXPENSIVE_IN_FLIGHT, InFlight, expensive_in_flight
+from api.limits import (
+    MAX_BODY_BYTES,
+    MAX_EXPENSIVE_IN_FLIGHT,
+    InFlight,
+    expensive_in_flight,
+)
 from api.ratelimit import RateLimiter
 from graphql_schema import limits
 from graphql_schema.guard import parse_limited
@@ -324,6 +330,31 @@ async def test_each_token_is_rate_limited(mongo_uri, database_name, store, monke
                 assert (await ask(None)).status_code == 200
             refusal(await ask(None), 429, "RATE_LIMITED")
             assert (await http.get(f"http://127.0.0.1:{server.port}/health")).status_code == 200
+            with pytest.raises(websockets.InvalidStatus):
+                await websockets.connect(server_ws(server), subprotocols=["graphql-transport-ws"])
+
+
+async def test_made_up_tokens_are_limited_per_address(mongo_uri, database_name, store, monkeypatch):
+    """Each made-up token would have a full bucket of its own: rejected tokens count against the
+    address, which is then refused before a lookup; a token accepted lately still gets in."""
+    monkeypatch.setattr(api_limits, "REJECTED_TOKENS_RATE", 0.01)  # no refill during the test
+    viewer, _ = await store.tokens.create("viewer", Role.VIEWER)
+    with ServerThread(mongo_uri, database_name) as server:
+        url = f"http://127.0.0.1:{server.port}/graphql"
+        async with httpx.AsyncClient(timeout=10) as http:
+
+            async def ask(token: str) -> httpx.Response:
+                headers = {"Authorization": f"Bearer {token}"}
+                return await http.post(url, json={"query": ME}, headers=headers)
+
+            assert (await ask(viewer)).status_code == 200  # known to be good from now on
+            burst = api_limits.REJECTED_TOKENS_BURST
+            statuses = [(await ask(f"cs_made-up-{i}")).status_code for i in range(burst + 3)]
+            assert statuses == [200] * burst + [429] * 3
+            limited = await ask("cs_one-more")
+            assert "REJECTED_TOKENS_BURST" in refusal(limited, 429, "RATE_LIMITED")
+            assert int(limited.headers["Retry-After"]) >= 1
+            assert (await ask(viewer)).json()["data"]["me"]["name"] == "viewer"
             with pytest.raises(websockets.InvalidStatus):
                 await websockets.connect(server_ws(server), subprotocols=["graphql-transport-ws"])
 
