@@ -1,16 +1,19 @@
 """A running stack for browser tests: database, API, seeded data, and the Reflex dashboard."""
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from playwright.sync_api import Browser, sync_playwright
 
 from api.auth import Role
 from api.db.client import Store
@@ -157,3 +160,18 @@ def seed_sync(uri: str, database: str) -> dict[Role, str]:
     # Playwright's sync API holds an event loop in this thread: seed from another one.
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, seed(uri, database)).result()
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()

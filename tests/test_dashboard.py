@@ -7,13 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from api.auth import Role
 from tests.conftest import ServerThread
-from tests.dashboard_stack import ReflexServer, Stack, new_database, seed_sync
+from tests.dashboard_stack import ReflexServer, Stack, chromium, new_database, seed_sync
 
-CHROMIUM = "/usr/bin/chromium"
 RECORD = """mutation($input: ActivityInput!) { activityRecord(input: $input) {
   entry { points } errors { message } } }"""
 
@@ -31,13 +30,8 @@ def stack(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -19,14 +19,13 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 import websockets
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from api.auth import Role
 from dashboard.states.auth import AuthState
 from tests.conftest import ServerThread
-from tests.dashboard_stack import ReflexServer, Stack, new_database, seed_sync
+from tests.dashboard_stack import ReflexServer, Stack, chromium, new_database, seed_sync
 
-CHROMIUM = "/usr/bin/chromium"
 EVIL = "http://evil.example"
 STATE = AuthState.get_root_state().get_full_name()
 AUTH = AuthState.get_full_name()
@@ -53,13 +52,8 @@ def stack(dashboard: tuple[Stack, ReflexServer]) -> Stack:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def event(handler: str, path: str = "/", payload: dict | None = None) -> str:
