@@ -62,22 +62,43 @@ def parse_limited(query: str) -> DocumentNode:
         raise
 
 
+# Stands in for a document refused while parsing. Hooks must not raise on the way in (over a
+# websocket that ends the operation with no error message), so the refusal is reported at
+# validation, as a pre-execution error, the way a validation error is.
+_REFUSED = parse("{ __typename }")
+
+
 class DocumentGuard(SchemaExtension):
     measured: Measure | None = None
+    refused: GraphQLError | None = None
+    # The caller holding a slot of expensive_in_flight for this operation.
+    expensive_key: str | None = None
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if self.expensive_key is not None:
+                expensive_in_flight.release(self.expensive_key)
 
     async def on_parse(self) -> AsyncIterator[None]:
         execution = self.execution_context
         query = execution.query
         if execution.graphql_document is None and query:
-            if len(query) <= INLINE_QUERY_LENGTH:
-                execution.graphql_document = parse_limited(query)
-            else:
-                execution.graphql_document = await off_loop(parse_limited, query)
+            try:
+                if len(query) <= INLINE_QUERY_LENGTH:
+                    execution.graphql_document = parse_limited(query)
+                else:
+                    execution.graphql_document = await off_loop(parse_limited, query)
+            except GraphQLError as error:
+                self.refused, execution.graphql_document = error, _REFUSED
         yield
 
     async def on_validate(self) -> AsyncIterator[None]:
         execution = self.execution_context
-        if execution.operation_type is OperationType.SUBSCRIPTION and isinstance(
+        if self.refused is not None:
+            execution.pre_execution_errors = [self.refused]
+        elif execution.operation_type is OperationType.SUBSCRIPTION and isinstance(
             getattr(execution.context, "request", None), Request
         ):
             execution.pre_execution_errors = [SubscriptionOverHttp()]
@@ -85,21 +106,20 @@ class DocumentGuard(SchemaExtension):
             self.measured, execution.pre_execution_errors = _checked(execution)
         else:
             self.measured, execution.pre_execution_errors = await off_loop(_checked, execution)
+        if not execution.pre_execution_errors and self.measured and self.measured.expensive:
+            key = _caller_of(execution.context)
+            if expensive_in_flight.acquire(key):
+                self.expensive_key = key
+            else:
+                execution.pre_execution_errors = [LimitExceeded(BUSY)]
         yield
 
     async def on_execute(self) -> AsyncIterator[None]:
-        key = None
-        if self.measured is not None and self.measured.expensive:
-            key = _caller_of(self.execution_context.context)
-            if not expensive_in_flight.acquire(key):
-                raise LimitExceeded(BUSY)
         _spent.set(Counter())
         try:
             yield
         finally:
             _spent.set(None)
-            if key is not None:
-                expensive_in_flight.release(key)
 
 
 def _checked(execution: ExecutionContext) -> tuple[Measure | None, list[GraphQLError]]:

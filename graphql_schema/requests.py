@@ -10,6 +10,9 @@ from strawberry.http import GraphQLRequestData
 
 # Nesting of objects and arrays in a request's JSON (variables need a few levels).
 MAX_JSON_DEPTH = 32
+TOO_DEEP = f"nested more than {MAX_JSON_DEPTH} deep (the limit MAX_JSON_DEPTH)"
+# Items of one JSON array (the longest list input, activitiesRecord's, takes 1,000).
+MAX_JSON_ITEMS = 1_000
 # Larger bodies are decoded in a worker thread, off the event loop.
 INLINE_BODY_BYTES = 64 * 1024
 SHAPE = 'Send a JSON object: {"query": "...", "variables": {...}, "operationName": "..."}'
@@ -61,18 +64,25 @@ def from_fields(data: object) -> GraphQLRequestData:
 
 
 def loads(text: str | bytes) -> Any:
-    """JSON nested at most MAX_JSON_DEPTH deep; a JSONDecodeError otherwise."""
+    """JSON within MAX_JSON_DEPTH and MAX_JSON_ITEMS, with strings the database can store; a
+    JSONDecodeError saying what is wrong otherwise."""
     try:
         data = json.loads(text)
     except RecursionError:
-        raise _too_deep() from None
-    if _depth(data) > MAX_JSON_DEPTH:
-        raise _too_deep()
+        raise _refused(
+            f"nested more than {MAX_JSON_DEPTH} deep (the limit MAX_JSON_DEPTH)"
+        ) from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError as error:  # an integer of more than 4,300 digits
+        raise _refused(str(error)) from None
+    problem = _problem(data)
+    if problem:
+        raise _refused(problem)
     return data
 
 
-def _too_deep() -> json.JSONDecodeError:
-    message = f"nested more than {MAX_JSON_DEPTH} deep (the limit MAX_JSON_DEPTH)"
+def _refused(message: str) -> json.JSONDecodeError:
     return json.JSONDecodeError(message, "", 0)
 
 
@@ -84,13 +94,32 @@ def _json(text: str, what: str) -> Any:
         raise bad_request(f"{what} is not JSON: {error.msg}{where}") from None
 
 
-def _depth(data: object) -> int:
-    """How deep objects and arrays nest (scalars are not visited one by one)."""
-    deepest = 0
-    stack = [(data, 1)] if isinstance(data, dict | list) else []
-    while stack and deepest <= MAX_JSON_DEPTH:
+def _problem(data: object) -> str | None:
+    """What makes decoded JSON unfit: too deep, an array too long, or a string with a lone
+    surrogate (JSON's escapes allow them; UTF-8, and so the database, does not)."""
+    stack = [(data, 1)]
+    while stack:
         value, depth = stack.pop()
-        deepest = max(deepest, depth)
-        items = value.values() if isinstance(value, dict) else value
-        stack += [(item, depth + 1) for item in items if isinstance(item, dict | list)]
-    return deepest
+        if isinstance(value, str):
+            if not value.isascii() and not _encodable(value):
+                return "a string holds a lone surrogate (not a Unicode character)"
+            continue
+        if not isinstance(value, dict | list):
+            continue
+        if depth > MAX_JSON_DEPTH:
+            return TOO_DEEP
+        if isinstance(value, list) and len(value) > MAX_JSON_ITEMS:
+            return (
+                f"an array has {len(value)} items: the limit is {MAX_JSON_ITEMS} (MAX_JSON_ITEMS)"
+            )
+        items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+        stack += [(item, depth + 1) for item in items]
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -1,5 +1,6 @@
 """The GraphQL endpoint: HTTP and graphql-transport-ws, with token authentication."""
 
+import json
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -91,7 +92,11 @@ class GraphQLView(GraphQL[Context, None]):
         return await off_loop(from_body, body)
 
     def decode_json(self, data: str | bytes) -> object:
-        return loads(data)
+        """A websocket message: a refusal here closes the socket with 4400 and the reason."""
+        message = loads(data)
+        if not isinstance(message, dict):
+            raise json.JSONDecodeError("a message must be a JSON object", "", 0)
+        return message
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -14,12 +14,15 @@ from api.scoring.views import (
     ScoringPeriod,
 )
 from tests.gql_ops import make_contact, record
+from tests.ws import Subscriber
 
 VIEW_CREATE = """
 mutation($input: ScoreViewInput!) {
   scoreViewCreate(input: $input) { scoreView { id } errors { field message code } }
 }"""
 VIEWS = """{ scoreViews { name report { total } contacts(first: 5) { totalCount } } }"""
+PERIODS = "{ scoreViews { period { kind days start end } } }"
+FOLLOW = "subscription($viewId: ID!) { scoreChanged(viewId: $viewId) { score } }"
 PDF = "query($id: ID!) { scoreView(id: $id) { summaryPdf { filename } } }"
 CONTACTS = """
 query($first: Int, $after: String, $filter: ContactFilter, $orderBy: ContactOrder) {
@@ -60,6 +63,15 @@ async def test_a_date_range_beyond_the_supported_days_is_refused_and_not_stored(
     assert (await api.data(VIEWS))["scoreViews"] == []
 
 
+async def test_a_period_keeps_only_the_fields_of_its_kind(api):
+    period = {"kind": "ALL_TIME", "days": 5, "start": "0001-01-01", "end": "9999-12-31"}
+    view = {"name": "All", "scoreCondition": {"kind": "AT_LEAST", "min": 1}, "period": period}
+    created = (await api.data(VIEW_CREATE, {"input": view}))["scoreViewCreate"]
+    assert created["errors"] == []
+    stored = (await api.data(PERIODS))["scoreViews"][0]["period"]
+    assert stored == {"kind": "ALL_TIME", "days": None, "start": None, "end": None}
+
+
 async def test_a_view_stored_before_the_checks_fails_alone(api, store):
     await make_contact(api, "ann@x.io")
     await record(api, "ann@x.io", "OPEN", "c1")
@@ -94,6 +106,12 @@ async def test_a_view_stored_before_the_checks_fails_alone(api, store):
         headers={"Authorization": f"Bearer {api.tokens[Role.VIEWER]}"},
     )
     assert download.status_code == 422 and "edit it" in download.text
+
+    async with Subscriber(api.ws_url, api.tokens[Role.VIEWER]) as sub:
+        await sub.subscribe(FOLLOW, {"viewId": broken_id})
+        refused = await sub.next()
+    assert refused["type"] == "next" and refused["payload"]["data"] is None
+    assert "edit it" in refused["payload"]["errors"][0]["message"]
 
     # Scoring goes on, and the live view check skips the broken view instead of failing.
     await record(api, "ann@x.io", "CLICK", "c1", url="https://x.io")

@@ -70,6 +70,9 @@ def refusal(response: httpx.Response, status: int, code: str) -> str:
         (json.dumps({"query": ME, "variables": "x"}).encode(), "variables must be"),
         (json.dumps({"query": ME, "operationName": 5}).encode(), "operationName must be"),
         (json.dumps({"query": ME, "extensions": [1]}).encode(), "extensions must be"),
+        (b'{"query": "{ me { name } }", "variables": {"a": 1' + b"0" * 5000 + b"}}", "4300"),
+        (json.dumps({"query": ME, "variables": {"s": "\ud800x"}}).encode(), "lone surrogate"),
+        (json.dumps({"query": ME, "variables": {"l": [{"a": 1}] * 1001}}).encode(), "MAX_JSON"),
     ],
 )
 async def test_malformed_bodies_answer_400_with_a_json_error(api, body, says):
@@ -248,6 +251,50 @@ async def test_subscriptions_per_connection_are_limited(api):
         refused = await sub.next()
     assert refused["id"] == "one-more" and refused["type"] == "error"
     assert "MAX_SUBSCRIPTIONS_PER_CONNECTION" in refused["payload"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "[]",
+        "null",
+        '{"type": "ping", "payload": {"a": 1' + "0" * 5000 + "}}",
+        '{"type": "ping", "payload": {"s": "\\udfff"}}',
+    ],
+)
+async def test_malformed_websocket_messages_close_with_4400(api, message):
+    async with Subscriber(api.ws_url, api.tokens[Role.VIEWER]) as sub:
+        await sub.ws.send(message)
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(sub.ws.recv(), 5)
+    assert closed.value.rcvd.code == 4400, closed.value.rcvd
+
+
+@pytest.mark.parametrize(
+    ("document", "says"),
+    [
+        ("{ me { " + "n " * 3000 + "} }", "MAX_TOKENS"),
+        ("{ me { " + "name " * 30_000 + "} }", "MAX_QUERY_LENGTH"),
+    ],
+)
+async def test_documents_refused_while_parsing_say_why_over_a_websocket(api, document, says):
+    async with Subscriber(api.ws_url, api.tokens[Role.VIEWER]) as sub:
+        await sub.subscribe(document)
+        answer = await sub.next()
+        assert answer["type"] == "error", answer
+        assert says in answer["payload"][0]["message"]
+        await sub.subscribe("{ me { name } }", id_="2")
+        assert (await sub.next())["payload"]["data"]["me"]["name"]
+
+
+async def test_a_syntax_error_over_a_websocket_closes_it_saying_why(api):
+    """As graphql-transport-ws asks (4400 with the reason), unlike the limits above."""
+    async with Subscriber(api.ws_url, api.tokens[Role.VIEWER]) as sub:
+        await sub.subscribe("{ me { name }")
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await sub.next()
+    assert closed.value.rcvd.code == 4400
+    assert "Syntax Error" in closed.value.rcvd.reason
 
 
 async def test_other_clients_stay_fast_while_hostile_requests_run(api):

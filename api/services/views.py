@@ -105,8 +105,16 @@ def _view_problems(view: ScoreView) -> list[ServiceError]:
 
 
 def _cleaned(view: ScoreView) -> ScoreView:
+    """Trimmed, lists sorted once each, and the period without the fields its kind ignores."""
     lists = tuple(sorted({name.strip() for name in view.mailing_lists}))
-    return replace(view, name=view.name.strip(), mailing_lists=lists)
+    period = view.period
+    period = replace(
+        period,
+        days=period.days if period.kind is PeriodKind.LAST_DAYS else None,
+        start=period.start if period.kind is PeriodKind.DATE_RANGE else None,
+        end=period.end if period.kind is PeriodKind.DATE_RANGE else None,
+    )
+    return replace(view, name=view.name.strip(), mailing_lists=lists, period=period)
 
 
 async def create_view(store: Store, view: ScoreView, actor: str) -> ScoreView:
