@@ -72,7 +72,7 @@ def refusal(response: httpx.Response, status: int, code: str) -> str:
         (json.dumps({"query": ME, "extensions": [1]}).encode(), "extensions must be"),
         (b'{"query": "{ me { name } }", "variables": {"a": 1' + b"0" * 5000 + b"}}", "4300"),
         (json.dumps({"query": ME, "variables": {"s": "\ud800x"}}).encode(), "lone surrogate"),
-        (json.dumps({"query": ME, "variables": {"l": [{"a": 1}] * 1001}}).encode(), "MAX_JSON"),
+        (json.dumps({"query": ME, "variables": {"l": [{"a": 1}] * 2001}}).encode(), "MAX_JSON"),
     ],
 )
 async def test_malformed_bodies_answer_400_with_a_json_error(api, body, says):
