@@ -40,6 +40,7 @@ def create_app(
     hub = LiveHub(store)
     jobs = Jobs()
     rejected_tokens = RejectedTokens()
+    rate_limiter = RateLimiter(defaults.rate_limit, defaults.rate_burst)
     graphql = GraphQLView(store, hub, jobs, rejected_tokens)
 
     @asynccontextmanager
@@ -87,7 +88,7 @@ def create_app(
         middleware=[
             Middleware(
                 HttpLimits,
-                limiter=RateLimiter(defaults.rate_limit, defaults.rate_burst),
+                limiter=rate_limiter,
                 rejected=rejected_tokens,
             )
         ],
@@ -97,4 +98,5 @@ def create_app(
     app.state.hub = hub
     app.state.jobs = jobs
     app.state.rejected_tokens = rejected_tokens
+    app.state.rate_limiter = rate_limiter
     return app

@@ -23,7 +23,7 @@ async def _refusal(store: Store, request: Request, needed: Role) -> Response | s
     """A 401 or 403 response, or the name of the token when it may read."""
     token = bearer_token(request.headers.get("authorization"))
     rejected: RejectedTokens = request.app.state.rejected_tokens
-    principal = await rejected.authenticate(store, token, request.client) if token else None
+    principal = await rejected.authenticate(store, token, request.scope) if token else None
     if principal is None:
         message = TOKEN_REJECTED if token else AUTH_REQUIRED
         return PlainTextResponse(message, 401, headers={"WWW-Authenticate": "Bearer"})

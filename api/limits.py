@@ -17,6 +17,10 @@ from api.services.errors import ErrorCode
 MAX_BODY_BYTES = 1024 * 1024
 # What a refused body may still send before the connection is dropped instead of answered.
 MAX_DRAINED_BYTES = 64 * 1024 * 1024
+# Bodies above this size are decoded and parsed in the one worker thread: each caller may have only
+# a few of them in flight, so that nobody queues up the worker (or memory) for everyone else.
+LARGE_BODY_BYTES = 64 * 1024
+MAX_LARGE_IN_FLIGHT = 4
 # Requests with expensive fields (PDFs, simulations, reports) running at once per token.
 MAX_EXPENSIVE_IN_FLIGHT = 2
 # Paths never rate limited.
@@ -42,21 +46,41 @@ def address(client: tuple[str, int] | None) -> str:
     return f"ip:{client[0]}" if client else "ip:unknown"
 
 
-def _digest(authorization: bytes) -> str:
-    return hashlib.sha256(authorization).hexdigest()[:32]
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+def token_digest(scope: Scope) -> str | None:
+    """The digest of the request's bearer token, however its header is spelled."""
+    token = bearer_token(_authorization(scope).decode("latin-1"))
+    return _digest(token) if token else None
+
+
+def rate_key(token: str) -> str:
+    return "token:" + _digest(token)
 
 
 def caller(scope: Scope) -> str:
     """Who is asking: its bearer token (by digest), else its address."""
-    if authorization := _authorization(scope):
-        return "token:" + _digest(authorization)
+    if digest := token_digest(scope):
+        return "token:" + digest
     return address(scope.get("client"))
 
 
-# A made-up token would start a fresh bucket of its own: rejected tokens are also counted per
-# address, and an address that sent too many is refused before its next token is looked up.
+def rate_refusal(limiter: RateLimiter, wait: float) -> str:
+    return (
+        f"Too many requests: at most {limiter.rate:g} a second per token or address, bursts "
+        f"of {limiter.burst:g} (SCORING_RATE_LIMIT, SCORING_RATE_BURST); retry in {wait:.1f} s"
+    )
+
+
+# A made-up token would start a fresh bucket of its own: tokens not accepted lately are counted
+# per address before they are looked up (given back when accepted), and an address that sent too
+# many rejected ones is refused.
 REJECTED_TOKENS_RATE = 2.0
 REJECTED_TOKENS_BURST = 100
+# Marks a request whose token was counted against its address before the lookup.
+CHARGED = "scoring.token_charged"
 
 
 class RejectedTokens:
@@ -68,11 +92,20 @@ class RejectedTokens:
         # that made-up tokens from one address shut out no real client sharing it.
         self.accepted: dict[str, None] = {}
 
-    def waiting(self, scope: Scope) -> float:
-        token = bearer_token(_authorization(scope).decode("latin-1"))
-        if token and _digest(token.encode()) in self.accepted:
+    def admit(self, scope: Scope) -> float:
+        """0 when the request may go on, else the seconds to wait. An HTTP request's unknown
+        token is counted now, with no await before the check, so concurrent requests cannot
+        all pass it; a websocket's token comes later (connection_init) and is counted then."""
+        digest = token_digest(scope)
+        if digest is not None and digest in self.accepted:
             return 0.0
-        return self.limiter.waiting(address(scope.get("client")))
+        where = address(scope.get("client"))
+        if digest is None or scope["type"] == "websocket":
+            return self.limiter.waiting(where)
+        wait = self.limiter.take(where)
+        if wait <= 0:
+            scope[CHARGED] = True
+        return wait
 
     def refusal(self, wait: float) -> str:
         return (
@@ -81,14 +114,17 @@ class RejectedTokens:
             f" retry in {wait:.1f} s"
         )
 
-    async def authenticate(
-        self, store: Store, token: str, client: tuple[str, int] | None
-    ) -> Principal | None:
+    async def authenticate(self, store: Store, token: str, scope: Scope) -> Principal | None:
         principal = await authenticate(store, token)
+        where = address(scope.get("client"))
+        charged = scope.get(CHARGED, False)
         if principal is None:
-            self.limiter.take(address(client))
+            if not charged:
+                self.limiter.take(where)
             return None
-        digest = _digest(token.encode())
+        if charged:
+            self.limiter.refund(where)
+        digest = _digest(token)
         self.accepted.pop(digest, None)
         self.accepted[digest] = None
         if len(self.accepted) > MAX_CALLERS:
@@ -119,6 +155,7 @@ class InFlight:
 
 # Shared by GraphQL's expensive fields and the PDF download, per token.
 expensive_in_flight = InFlight(MAX_EXPENSIVE_IN_FLIGHT)
+large_in_flight = InFlight(MAX_LARGE_IN_FLIGHT)
 BUSY = (
     f"At most {MAX_EXPENSIVE_IN_FLIGHT} requests with expensive fields (PDFs, simulations, "
     "reports) at once per token (MAX_EXPENSIVE_IN_FLIGHT): try again when one has finished"
@@ -148,15 +185,11 @@ class HttpLimits:
         message = ""
         wait = 0.0
         if _authorization(scope) or scope["type"] == "websocket":
-            wait = self.rejected.waiting(scope)
+            wait = self.rejected.admit(scope)
             message = self.rejected.refusal(wait)
         if wait <= 0:
             wait = self.limiter.take(caller(scope))
-            message = (
-                f"Too many requests: at most {self.limiter.rate:g} a second per token or "
-                f"address, bursts of {self.limiter.burst:g} (SCORING_RATE_LIMIT, "
-                f"SCORING_RATE_BURST); retry in {wait:.1f} s"
-            )
+            message = rate_refusal(self.limiter, wait)
         if wait > 0 and scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1013, "reason": "Rate limited"})
             return
@@ -171,6 +204,30 @@ class HttpLimits:
 
     async def _capped(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = _content_length(scope)
+        chunked = declared is None and scope.get("method") == "POST"
+        if chunked or (declared is not None and declared > LARGE_BODY_BYTES):
+            key = caller(scope)
+            if not large_in_flight.acquire(key):
+                message = (
+                    f"At most {MAX_LARGE_IN_FLIGHT} requests with bodies over "
+                    f"{LARGE_BODY_BYTES} bytes at once per token or address "
+                    "(MAX_LARGE_IN_FLIGHT): send the next when one has been answered"
+                )
+                response = error_response(
+                    429, message, ErrorCode.RATE_LIMITED, {"Retry-After": "1"}
+                )
+                await response(scope, receive, send)
+                return
+            try:
+                await self._read_capped(scope, receive, send, declared)
+            finally:
+                large_in_flight.release(key)
+            return
+        await self._read_capped(scope, receive, send, declared)
+
+    async def _read_capped(
+        self, scope: Scope, receive: Receive, send: Send, declared: int | None
+    ) -> None:
         started = False
         read = 0
         more = True

@@ -31,6 +31,12 @@ class RateLimiter:
         tokens = min(self.burst, found[0] + (self.clock() - found[1]) * self.rate)
         return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
 
+    def refund(self, caller: str) -> None:
+        """Give back the token of a request that turned out not to count."""
+        found = self.buckets.get(caller)
+        if found is not None:
+            self.buckets[caller] = (min(self.burst, found[0] + 1), found[1])
+
     def take(self, caller: str) -> float:
         """0 when the caller may go on (one token taken), else the seconds until it may."""
         if self.rate <= 0:

@@ -52,6 +52,8 @@ def _write(path: Path, entries: dict[str, Any]) -> None:
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as file:
         json.dump(entries, file)
+        file.flush()
+        os.fsync(file.fileno())  # a crash leaves the old file or the new one, never a torn one
     os.replace(temporary, path)
 
 

@@ -44,6 +44,8 @@ class Context:
     request: Request | WebSocket | None = None
     token_rejected: bool = False
     connection_params: dict[str, Any] | None = None
+    # A websocket's key in the rate limiter: each operation sent over it is counted.
+    rate_key: str | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -9,13 +9,15 @@ from typing import Any
 
 from graphql import DocumentNode, GraphQLError, GraphQLSyntaxError, parse
 from starlette.requests import Request
+from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.field_extension import AsyncExtensionResolver, FieldExtension
 from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
-from api.limits import BUSY, caller, expensive_in_flight, token_key
+from api.limits import BUSY, caller, expensive_in_flight, rate_refusal, token_key
+from api.ratelimit import RateLimiter
 from api.services.errors import ErrorCode
 from graphql_schema.context import Context, Info
 from graphql_schema.limits import (
@@ -96,6 +98,8 @@ class DocumentGuard(SchemaExtension):
 
     async def on_validate(self) -> AsyncIterator[None]:
         execution = self.execution_context
+        if self.refused is None:
+            self.refused = _over_rate(execution.context)
         if self.refused is not None:
             execution.pre_execution_errors = [self.refused]
         elif execution.operation_type is OperationType.SUBSCRIPTION and isinstance(
@@ -134,6 +138,20 @@ def _checked(execution: ExecutionContext) -> tuple[Measure | None, list[GraphQLE
     return measured, validate_document(
         execution.schema._schema, document, execution.validation_rules
     )
+
+
+def _over_rate(context: Context) -> GraphQLError | None:
+    """Operations sent over a websocket each count against its token's rate (HTTP requests are
+    counted by the middleware, one per request)."""
+    websocket = context.request
+    if not isinstance(websocket, WebSocket) or context.rate_key is None:
+        return None
+    limiter: RateLimiter = websocket.app.state.rate_limiter
+    wait = limiter.take(context.rate_key)
+    if wait <= 0:
+        return None
+    code = ErrorCode.RATE_LIMITED.value
+    return GraphQLError(rate_refusal(limiter, wait), extensions={"code": code})
 
 
 def _caller_of(context: Context) -> str:

@@ -116,6 +116,7 @@ def measure(
             f"the limit is {MAX_FRAGMENTS} (MAX_FRAGMENTS)"
         )
         return result
+    variables = _with_defaults(document, variables or {})
     stack: list[_Set] = []
     for number, definition in enumerate(document.definitions):
         if isinstance(definition, OperationDefinitionNode):
@@ -239,6 +240,24 @@ def _unwrap(type_: GraphQLOutputType) -> tuple[bool, GraphQLNamedType]:
         is_list = is_list or isinstance(type_, GraphQLList)
         type_ = type_.of_type
     return is_list, type_
+
+
+def _with_defaults(document: DocumentNode, variables: Mapping[str, Any]) -> dict[str, Any]:
+    """The variables sent, and for those left out the defaults the operations give them (a page
+    size can hide there); a default that is not a plain integer counts as the largest page."""
+    merged: dict[str, Any] = {}
+    for definition in document.definitions:
+        if not isinstance(definition, OperationDefinitionNode):
+            continue
+        for declared in definition.variable_definitions or ():
+            default = declared.default_value
+            if default is None or isinstance(default, NullValueNode):
+                continue
+            digits = default.value if isinstance(default, IntValueNode) else None
+            size = int(digits) if digits is not None and len(digits) < 10 else MAX_PAGE_SIZE
+            name = declared.variable.name.value
+            merged[name] = max(size, merged.get(name, size))
+    return merged | dict(variables)
 
 
 def _size(node: FieldNode, variables: Mapping[str, Any]) -> int:

@@ -66,5 +66,7 @@ def decode_cursor(kind: str, cursor: str, *shape: type) -> Any:
 
 
 def _is(value: Any, expected: type) -> bool:
-    # JSON has no separate booleans for Python's isinstance(True, int).
-    return isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+    if expected is not int:
+        return isinstance(value, expected)
+    # JSON's true is an int to Python; the database stores 8-byte integers only.
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63

@@ -8,6 +8,8 @@ from typing import Any
 from cross_web import HTTPException
 from strawberry.http import GraphQLRequestData
 
+from api.limits import LARGE_BODY_BYTES
+
 # Nesting of objects and arrays in a request's JSON (variables need a few levels).
 MAX_JSON_DEPTH = 32
 TOO_DEEP = f"nested more than {MAX_JSON_DEPTH} deep (the limit MAX_JSON_DEPTH)"
@@ -16,7 +18,7 @@ TOO_DEEP = f"nested more than {MAX_JSON_DEPTH} deep (the limit MAX_JSON_DEPTH)"
 # would hold up the event loop.
 MAX_JSON_ITEMS = 2_000
 # Larger bodies are decoded in a worker thread, off the event loop.
-INLINE_BODY_BYTES = 64 * 1024
+INLINE_BODY_BYTES = LARGE_BODY_BYTES
 SHAPE = 'Send a JSON object: {"query": "...", "variables": {...}, "operationName": "..."}'
 
 

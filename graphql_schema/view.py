@@ -20,13 +20,19 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import Subscr
 
 from api.db.client import Store
 from api.jobs import Jobs
-from api.limits import RejectedTokens, error_response
+from api.limits import RejectedTokens, error_response, rate_key
 from api.live import LiveHub
 from api.services.access import TOKEN_REJECTED, bearer_token
 from api.services.errors import ErrorCode
 from graphql_schema.context import Context
 from graphql_schema.limits import LimitExceeded
-from graphql_schema.requests import INLINE_BODY_BYTES, from_body, from_query_string, loads
+from graphql_schema.requests import (
+    INLINE_BODY_BYTES,
+    from_body,
+    from_fields,
+    from_query_string,
+    loads,
+)
 from graphql_schema.schema import schema
 from graphql_schema.worker import off_loop
 
@@ -96,6 +102,11 @@ class GraphQLView(GraphQL[Context, None]):
         message = loads(data)
         if not isinstance(message, dict):
             raise json.JSONDecodeError("a message must be a JSON object", "", 0)
+        if message.get("type") == "subscribe":
+            try:
+                from_fields(message.get("payload"))
+            except HTTPException as error:
+                raise json.JSONDecodeError(error.reason, "", 0) from None
         return message
 
     async def get_context(
@@ -108,7 +119,7 @@ class GraphQLView(GraphQL[Context, None]):
             token = bearer_token(request.headers.get("authorization"))
             if token:
                 context.principal = await self.rejected_tokens.authenticate(
-                    self.store, token, request.client
+                    self.store, token, request.scope
                 )
                 context.token_rejected = context.principal is None
         return context
@@ -119,9 +130,9 @@ class GraphQLView(GraphQL[Context, None]):
         token = bearer_token(raw) if isinstance(raw, str) else None
         if token is None:
             raise ConnectionRejectionError({"message": "Send a token in connection_params"})
-        websocket = context.request
-        client = websocket.client if websocket is not None else None
-        context.principal = await self.rejected_tokens.authenticate(self.store, token, client)
+        scope = context.request.scope if context.request is not None else {}
+        context.principal = await self.rejected_tokens.authenticate(self.store, token, scope)
+        context.rate_key = rate_key(token)
         if context.principal is None:
             raise ConnectionRejectionError({"message": TOKEN_REJECTED})
         return {"role": context.principal.role.value}

@@ -135,12 +135,13 @@ async def test_contact_filters_and_cursors_are_checked(api):
         ("CREATED_AT", ["not a date", "x"]),
         ("CREATED_AT", [1]),
         ("SCORE", {"a": 1}),
+        ("SCORE", [10**20, "x"]),
     ]:
         field = {"SCORE": "score", "EMAIL": "email", "CREATED_AT": "createdAt"}[order]
         after = _cursor([field, value])
         body = await api.call(CONTACTS, {"after": after, "orderBy": {"field": order}})
         assert _code(body) == "INVALID_CURSOR", (order, value)
-    for value in ["x", [1], None, 1.5]:
+    for value in ["x", [1], None, 1.5, 10**20, -(2**63) - 1]:
         body = await api.call(TIMELINE, {"id": contact_id, "after": _cursor(["entry", value])})
         assert _code(body) == "INVALID_CURSOR", value
 

@@ -19,8 +19,10 @@ import dashboard.states
 from api import limits as api_limits
 from api.auth import Role
 from api.limits import (
+    LARGE_BODY_BYTES,
     MAX_BODY_BYTES,
     MAX_EXPENSIVE_IN_FLIGHT,
+    MAX_LARGE_IN_FLIGHT,
     InFlight,
     expensive_in_flight,
 )
@@ -149,6 +151,12 @@ HOSTILE = [
         Role.ADMIN,
         "MAX_TOKENS",
     ),
+    (
+        # A page size hidden in a variable's default counts as much as one sent.
+        "query($n: Int = 100) " + aliases(2, TIMELINES.replace("first: 100", "first: $n"))[0:],
+        Role.VIEWER,
+        "MAX_COST",
+    ),
     (aliases(31, "me { name }"), Role.VIEWER, "MAX_ALIASES"),
     (
         aliases(2, "scoringSimulate(input: {}) { simulation { contactsExamined } }"),
@@ -260,6 +268,9 @@ async def test_subscriptions_per_connection_are_limited(api):
         "null",
         '{"type": "ping", "payload": {"a": 1' + "0" * 5000 + "}}",
         '{"type": "ping", "payload": {"s": "\\udfff"}}',
+        json.dumps({"id": "1", "type": "subscribe", "payload": {"query": ME, "variables": [1]}}),
+        json.dumps({"id": "1", "type": "subscribe", "payload": {"query": 5}}),
+        json.dumps({"id": "1", "type": "subscribe", "payload": {"query": ME, "operationName": 5}}),
     ],
 )
 async def test_malformed_websocket_messages_close_with_4400(api, message):
@@ -372,6 +383,11 @@ async def test_each_token_is_rate_limited(mongo_uri, database_name, store, monke
             limited = await ask(viewer)
             assert "SCORING_RATE_LIMIT" in refusal(limited, 429, "RATE_LIMITED")
             assert 1 <= int(limited.headers["Retry-After"]) <= 2
+            for spelling in (f"bearer {viewer}", viewer, f"Bearer   {viewer}"):
+                again = await http.post(
+                    url, json={"query": ME}, headers={"Authorization": spelling}
+                )
+                assert again.status_code == 429, spelling  # one token, one bucket
             assert (await ask(other)).status_code == 200
             for _ in range(3):
                 assert (await ask(None)).status_code == 200
@@ -404,6 +420,72 @@ async def test_made_up_tokens_are_limited_per_address(mongo_uri, database_name, 
             assert (await ask(viewer)).json()["data"]["me"]["name"] == "viewer"
             with pytest.raises(websockets.InvalidStatus):
                 await websockets.connect(server_ws(server), subprotocols=["graphql-transport-ws"])
+
+
+async def test_made_up_tokens_sent_at_once_are_limited_alike(
+    mongo_uri, database_name, store, monkeypatch
+):
+    """Counted before the lookup: requests in flight together cannot all pass the check."""
+    monkeypatch.setattr(api_limits, "REJECTED_TOKENS_RATE", 0.01)
+    with ServerThread(mongo_uri, database_name) as server:
+        url = f"http://127.0.0.1:{server.port}/graphql"
+        limits = httpx.Limits(max_connections=300)
+        async with httpx.AsyncClient(timeout=30, limits=limits) as http:
+            responses = await asyncio.gather(
+                *(
+                    http.post(url, json={"query": ME}, headers={"Authorization": f"cs_x{i}"})
+                    for i in range(300)
+                )
+            )
+    looked_up = [r for r in responses if r.status_code == 200]
+    assert len(looked_up) == api_limits.REJECTED_TOKENS_BURST
+    assert all(r.status_code == 429 for r in responses if r.status_code != 200)
+
+
+async def test_operations_over_a_websocket_count_against_the_rate(
+    mongo_uri, database_name, store, monkeypatch
+):
+    monkeypatch.setenv("SCORING_RATE_LIMIT", "0.01")
+    monkeypatch.setenv("SCORING_RATE_BURST", "3")
+    viewer, _ = await store.tokens.create("viewer", Role.VIEWER)
+    with ServerThread(mongo_uri, database_name) as server:
+        async with Subscriber(server_ws(server), viewer) as sub:
+            for number in range(3):
+                await sub.subscribe(ME, id_=str(number))
+                answer = await sub.next()
+                assert answer["payload"]["data"]["me"]["name"] == "viewer"
+                assert (await sub.next())["type"] == "complete"
+            await sub.subscribe(ME, id_="over")
+            refused = await sub.next()
+    assert refused["type"] == "error", refused
+    assert refused["payload"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert "SCORING_RATE_LIMIT" in refused["payload"][0]["message"]
+
+
+async def test_large_bodies_in_flight_are_limited_per_caller(api):
+    """Bodies over LARGE_BODY_BYTES queue for one worker thread: a caller may hold only
+    MAX_LARGE_IN_FLIGHT of them, so that nobody fills the queue (or memory) for everyone."""
+    port = int(api.url.split(":")[2].split("/")[0])
+    token = api.tokens[Role.VIEWER]
+    head = (
+        f"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Length: {LARGE_BODY_BYTES + 10}\r\n\r\n"
+    ).encode()
+    held = []
+    for _ in range(MAX_LARGE_IN_FLIGHT):
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(head + b"{")  # and the rest never comes
+        await writer.drain()
+        held.append(writer)
+    await asyncio.sleep(0.3)
+    body = json.dumps({"query": ME, "variables": {"pad": "x" * LARGE_BODY_BYTES}})
+    refused = await post(api, body, Role.VIEWER)
+    assert "MAX_LARGE_IN_FLIGHT" in refusal(refused, 429, "RATE_LIMITED")
+    assert (await post(api, json.dumps({"query": ME}), Role.VIEWER)).status_code == 200
+    for writer in held:
+        writer.close()
+    await asyncio.sleep(0.3)
+    assert (await post(api, body, Role.VIEWER)).status_code == 200
 
 
 def server_ws(server: ServerThread) -> str:
