@@ -49,9 +49,11 @@ def refusal(failure: ServiceFailure) -> InputRefused:
     return InputRefused(first.field, str(failure), first.code)
 
 
-class PassingFailures(FieldExtension):
-    """Contention and an unreachable database, answered as retryable errors: in the payload's
-    `errors` when the field returns a payload, else as a GraphQL error with the code."""
+class FailuresAsErrors(FieldExtension):
+    """Expected failures of a root field, answered in one place: a use case's refusal
+    (ServiceFailure) and the failures a retry gets past (contention, an unreachable database).
+    In the payload's `errors` when the field returns a payload, else as a GraphQL error with the
+    code."""
 
     payload: Any = None
 
@@ -68,6 +70,10 @@ class PassingFailures(FieldExtension):
     ) -> Any:
         try:
             return await next_(source, info, **kwargs)
+        except ServiceFailure as failure:
+            if self.payload is None:
+                raise refusal(failure) from None
+            return self.payload(errors=errors_of(failure))
         except Exception as failure:
             error = passing_error(failure)
             if error is None:
@@ -78,9 +84,9 @@ class PassingFailures(FieldExtension):
             return self.payload(errors=[to_error(error)])
 
 
-def answer_passing_failures(*types: type) -> None:
-    """Give every field of these types the PassingFailures extension (one instance each)."""
+def answer_failures_as_errors(*types: type) -> None:
+    """Give every field of these types the FailuresAsErrors extension (one instance each)."""
     for owner in types:
         definition = get_object_definition(owner, strict=True)
         for field in definition.fields:
-            field.extensions.append(PassingFailures())
+            field.extensions.append(FailuresAsErrors())

@@ -13,7 +13,7 @@ from graphql_schema.access.queries import AccessQueries
 from graphql_schema.activities.mutations import ActivityMutations
 from graphql_schema.contacts.mutations import ContactMutations
 from graphql_schema.contacts.queries import ContactQueries
-from graphql_schema.errors import answer_passing_failures
+from graphql_schema.errors import answer_failures_as_errors
 from graphql_schema.guard import DocumentGuard
 from graphql_schema.live.rescores import RescoreSubscriptions
 from graphql_schema.live.subscriptions import LiveSubscriptions
@@ -61,7 +61,7 @@ Mutation = merge_types(
         AccessMutations,
     ),
 )
-answer_passing_failures(Query, Mutation)
+answer_failures_as_errors(Query, Mutation)
 Subscription = merge_types("Subscription", (LiveSubscriptions, RescoreSubscriptions))
 
 

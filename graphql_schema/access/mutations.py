@@ -4,10 +4,9 @@ import strawberry
 
 from api.auth import Role
 from api.services.access import create_token
-from api.services.errors import ServiceFailure
 from graphql_schema.access.types import ApiToken
 from graphql_schema.context import Info
-from graphql_schema.errors import Error, errors_of
+from graphql_schema.errors import Error
 from graphql_schema.permissions import IsAdmin
 
 
@@ -32,8 +31,5 @@ class AccessMutations:
     async def api_token_create(
         self, info: Info, input: ApiTokenCreateInput
     ) -> ApiTokenCreatePayload:
-        try:
-            secret, record = await create_token(info.context.store, input.name, input.role)
-        except ServiceFailure as failure:
-            return ApiTokenCreatePayload(errors=errors_of(failure))
+        secret, record = await create_token(info.context.store, input.name, input.role)
         return ApiTokenCreatePayload(token=secret, api_token=ApiToken.of(record))

@@ -6,11 +6,10 @@ import strawberry
 
 from api.scoring.activities import ActivityType
 from api.services.activities import MAX_BATCH, ActivityInput, ActivityResult, record_activities
-from api.services.errors import ServiceFailure
 from graphql_schema.activities.types import TimelineEntry
 from graphql_schema.contacts.types import Contact
 from graphql_schema.context import Info
-from graphql_schema.errors import Error, errors_of
+from graphql_schema.errors import Error
 from graphql_schema.permissions import IsEditor
 
 
@@ -74,12 +73,7 @@ class ActivityMutations:
     async def activity_record(
         self, info: Info, input: ActivityRecordInput
     ) -> ActivityRecordPayload:
-        try:
-            [result] = await record_activities(
-                info.context.store, [input.to_service()], batch=False
-            )
-        except ServiceFailure as failure:
-            return ActivityRecordPayload(errors=errors_of(failure))
+        [result] = await record_activities(info.context.store, [input.to_service()], batch=False)
         return _payload(result)
 
     @strawberry.mutation(
@@ -89,12 +83,7 @@ class ActivityMutations:
     async def activities_record(
         self, info: Info, input: list[ActivityRecordInput]
     ) -> ActivitiesRecordPayload:
-        try:
-            results = await record_activities(
-                info.context.store, [item.to_service() for item in input]
-            )
-        except ServiceFailure as failure:
-            return ActivitiesRecordPayload(errors=errors_of(failure))
+        results = await record_activities(info.context.store, [item.to_service() for item in input])
         duplicates = sum(1 for r in results if r.duplicate)
         return ActivitiesRecordPayload(
             results=[_payload(r) for r in results],

@@ -4,11 +4,10 @@ import strawberry
 
 from api.db.contacts import ContactDetails
 from api.services.contacts import set_score, upsert_contact
-from api.services.errors import ServiceFailure
 from graphql_schema.activities.types import TimelineEntry
 from graphql_schema.contacts.types import Contact
 from graphql_schema.context import Info
-from graphql_schema.errors import Error, errors_of
+from graphql_schema.errors import Error
 from graphql_schema.permissions import IsEditor
 
 
@@ -64,10 +63,7 @@ class ContactMutations:
             mailing_lists=input.mailing_lists,
             fields={f.name: f.value for f in input.fields} if input.fields else None,
         )
-        try:
-            record, created = await upsert_contact(info.context.store, input.email, details)
-        except ServiceFailure as failure:
-            return ContactUpsertPayload(errors=errors_of(failure))
+        record, created = await upsert_contact(info.context.store, input.email, details)
         return ContactUpsertPayload(contact=Contact.of(record), created=created)
 
     @strawberry.mutation(
@@ -76,14 +72,11 @@ class ContactMutations:
     async def contact_score_set(
         self, info: Info, input: ContactScoreSetInput
     ) -> ContactScoreSetPayload:
-        try:
-            record, entry = await set_score(
-                info.context.store,
-                str(input.contact_id),
-                input.score,
-                input.reason,
-                info.context.actor,
-            )
-        except ServiceFailure as failure:
-            return ContactScoreSetPayload(errors=errors_of(failure))
+        record, entry = await set_score(
+            info.context.store,
+            str(input.contact_id),
+            input.score,
+            input.reason,
+            info.context.actor,
+        )
         return ContactScoreSetPayload(contact=Contact.of(record), entry=TimelineEntry.of(entry))

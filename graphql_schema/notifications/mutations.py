@@ -5,12 +5,11 @@ from datetime import UTC, datetime
 import strawberry
 
 from api.scoring.schedules import Frequency, Weekday
-from api.services.errors import ServiceFailure
 from api.services.notifications import NotificationChange, update_notification
 from api.services.smtp_settings import SmtpChange, update_smtp_settings
 from api.services.summaries import email_view_once
 from graphql_schema.context import Info
-from graphql_schema.errors import Error, errors_of
+from graphql_schema.errors import Error
 from graphql_schema.guard import Expensive
 from graphql_schema.notifications.types import SmtpSettings, ViewNotification
 from graphql_schema.permissions import IsAdmin, IsEditor
@@ -88,12 +87,9 @@ class NotificationMutations:
         self, info: Info, input: ScoreViewNotificationUpdateInput
     ) -> ScoreViewNotificationPayload:
         context = info.context
-        try:
-            view, notification = await update_notification(
-                context.store, input.change(), context.actor, datetime.now(UTC)
-            )
-        except ServiceFailure as failure:
-            return ScoreViewNotificationPayload(errors=errors_of(failure))
+        view, notification = await update_notification(
+            context.store, input.change(), context.actor, datetime.now(UTC)
+        )
         return ScoreViewNotificationPayload(
             notification=ViewNotification.of(view, notification), score_view=ScoreView.of(view)
         )
@@ -106,16 +102,13 @@ class NotificationMutations:
     async def score_view_email_send(
         self, info: Info, input: ScoreViewEmailSendInput
     ) -> ScoreViewEmailSendPayload:
-        try:
-            sent_to = await email_view_once(
-                info.context.store,
-                str(input.view_id),
-                input.recipients,
-                input.attach_pdf,
-                datetime.now(UTC),
-            )
-        except ServiceFailure as failure:
-            return ScoreViewEmailSendPayload(errors=errors_of(failure))
+        sent_to = await email_view_once(
+            info.context.store,
+            str(input.view_id),
+            input.recipients,
+            input.attach_pdf,
+            datetime.now(UTC),
+        )
         return ScoreViewEmailSendPayload(sent_to=list(sent_to))
 
     @strawberry.mutation(permission_classes=[IsAdmin])
@@ -125,8 +118,5 @@ class NotificationMutations:
         change = SmtpChange(
             input.host, input.port, input.sender, input.username, input.password, input.start_tls
         )
-        try:
-            settings = await update_smtp_settings(info.context.store, change, info.context.actor)
-        except ServiceFailure as failure:
-            return SmtpSettingsUpdatePayload(errors=errors_of(failure))
+        settings = await update_smtp_settings(info.context.store, change, info.context.actor)
         return SmtpSettingsUpdatePayload(smtp_settings=SmtpSettings.of(settings))

@@ -2,10 +2,9 @@
 
 import strawberry
 
-from api.services.errors import ServiceFailure
 from api.services.rescores import start_rescore
 from graphql_schema.context import Info
-from graphql_schema.errors import Error, errors_of
+from graphql_schema.errors import Error
 from graphql_schema.guard import Expensive
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.rescoring.types import RescoreJob
@@ -34,8 +33,5 @@ class RescoringMutations:
         self, info: Info, input: ScoringRescoreInput
     ) -> ScoringRescorePayload:
         context = info.context
-        try:
-            record = await start_rescore(context.store, context.jobs, input.reason, context.actor)
-        except ServiceFailure as failure:
-            return ScoringRescorePayload(errors=errors_of(failure))
+        record = await start_rescore(context.store, context.jobs, input.reason, context.actor)
         return ScoringRescorePayload(job=RescoreJob.of(record))

@@ -2,10 +2,9 @@
 
 import strawberry
 
-from api.services.errors import ServiceFailure
 from api.services.simulation import Proposal, simulate
 from graphql_schema.context import Info
-from graphql_schema.errors import Error, errors_of
+from graphql_schema.errors import Error
 from graphql_schema.guard import Expensive
 from graphql_schema.pagination import page_size
 from graphql_schema.permissions import IsAdmin, IsViewer
@@ -60,10 +59,7 @@ class RescoringQueries:
     async def scoring_simulate(
         self, info: Info, input: ScoringSimulateInput
     ) -> ScoringSimulatePayload:
-        try:
-            simulation = await simulate(info.context.store, input.proposal())
-        except ServiceFailure as failure:
-            return ScoringSimulatePayload(errors=errors_of(failure))
+        simulation = await simulate(info.context.store, input.proposal())
         return ScoringSimulatePayload(simulation=ScoringSimulation.of(simulation))
 
     @strawberry.field(permission_classes=[IsViewer])

@@ -2,10 +2,9 @@
 
 import strawberry
 
-from api.services.errors import ServiceFailure
 from api.services.resets import start_reset
 from graphql_schema.context import Info
-from graphql_schema.errors import Error, errors_of
+from graphql_schema.errors import Error
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.resets.types import ScoreReset
 
@@ -35,15 +34,12 @@ class ResetMutations:
     )
     async def scores_reset(self, info: Info, input: ScoresResetInput) -> ScoresResetPayload:
         context = info.context
-        try:
-            record = await start_reset(
-                context.store,
-                context.jobs,
-                input.reason,
-                input.agree,
-                input.enable_scoring,
-                context.actor,
-            )
-        except ServiceFailure as failure:
-            return ScoresResetPayload(errors=errors_of(failure))
+        record = await start_reset(
+            context.store,
+            context.jobs,
+            input.reason,
+            input.agree,
+            input.enable_scoring,
+            context.actor,
+        )
         return ScoresResetPayload(reset=ScoreReset.of(record))

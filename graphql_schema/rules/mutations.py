@@ -7,7 +7,6 @@ import strawberry
 from api.scoring.activities import ActivityType
 from api.scoring.rules import CustomRule as CustomRuleRecord
 from api.scoring.rules import FieldRule as FieldRuleRecord
-from api.services.errors import ServiceFailure
 from api.services.rules import (
     create_field_rule,
     delete_custom_rule,
@@ -16,7 +15,7 @@ from api.services.rules import (
     update_field_rule,
 )
 from graphql_schema.context import Info
-from graphql_schema.errors import Error, errors_of
+from graphql_schema.errors import Error
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.rules.types import CustomRule, FieldConditionInput, FieldRule
 
@@ -119,22 +118,16 @@ class RuleMutations:
         description="Also gives its points to every contact that matches",
     )
     async def field_rule_create(self, info: Info, input: FieldRuleInput) -> FieldRulePayload:
-        try:
-            rule, affected = await create_field_rule(info.context.store, input.record())
-        except ServiceFailure as failure:
-            return FieldRulePayload(errors=errors_of(failure))
+        rule, affected = await create_field_rule(info.context.store, input.record())
         return FieldRulePayload(field_rule=FieldRule.of(rule), contacts_affected=affected)
 
     @strawberry.mutation(permission_classes=[IsAdmin])
     async def field_rule_update(self, info: Info, input: FieldRuleUpdateInput) -> FieldRulePayload:
-        try:
-            rule, affected = await update_field_rule(
-                info.context.store,
-                input.record(str(input.id)),
-                keep_expiry=input.expires_after_days is strawberry.UNSET,
-            )
-        except ServiceFailure as failure:
-            return FieldRulePayload(errors=errors_of(failure))
+        rule, affected = await update_field_rule(
+            info.context.store,
+            input.record(str(input.id)),
+            keep_expiry=input.expires_after_days is strawberry.UNSET,
+        )
         return FieldRulePayload(field_rule=FieldRule.of(rule), contacts_affected=affected)
 
     @strawberry.mutation(
@@ -142,39 +135,27 @@ class RuleMutations:
         description="Also takes its points back from the contacts that had them",
     )
     async def field_rule_delete(self, info: Info, input: RuleDeleteInput) -> RuleDeletePayload:
-        try:
-            affected = await delete_field_rule(info.context.store, str(input.id))
-        except ServiceFailure as failure:
-            return RuleDeletePayload(errors=errors_of(failure))
+        affected = await delete_field_rule(info.context.store, str(input.id))
         return RuleDeletePayload(deleted_id=input.id, contacts_affected=affected)
 
     @strawberry.mutation(permission_classes=[IsAdmin])
     async def custom_rule_create(self, info: Info, input: CustomRuleInput) -> CustomRulePayload:
-        try:
-            rule = await save_custom_rule(info.context.store, input.record(), creating=True)
-        except ServiceFailure as failure:
-            return CustomRulePayload(errors=errors_of(failure))
+        rule = await save_custom_rule(info.context.store, input.record(), creating=True)
         return CustomRulePayload(custom_rule=CustomRule.of(rule))
 
     @strawberry.mutation(permission_classes=[IsAdmin])
     async def custom_rule_update(
         self, info: Info, input: CustomRuleUpdateInput
     ) -> CustomRulePayload:
-        try:
-            rule = await save_custom_rule(
-                info.context.store,
-                input.record(str(input.id)),
-                creating=False,
-                keep_expiry=input.expires_after_days is strawberry.UNSET,
-            )
-        except ServiceFailure as failure:
-            return CustomRulePayload(errors=errors_of(failure))
+        rule = await save_custom_rule(
+            info.context.store,
+            input.record(str(input.id)),
+            creating=False,
+            keep_expiry=input.expires_after_days is strawberry.UNSET,
+        )
         return CustomRulePayload(custom_rule=CustomRule.of(rule))
 
     @strawberry.mutation(permission_classes=[IsAdmin])
     async def custom_rule_delete(self, info: Info, input: RuleDeleteInput) -> RuleDeletePayload:
-        try:
-            await delete_custom_rule(info.context.store, str(input.id))
-        except ServiceFailure as failure:
-            return RuleDeletePayload(errors=errors_of(failure))
+        await delete_custom_rule(info.context.store, str(input.id))
         return RuleDeletePayload(deleted_id=input.id)

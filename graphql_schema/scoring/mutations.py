@@ -4,14 +4,13 @@ import strawberry
 
 from api.scoring.classification import ClassificationBasis
 from api.scoring.sheet import SheetEntry
-from api.services.errors import ServiceFailure
 from api.services.scoring_settings import (
     ClassificationChange,
     update_classification,
     update_sheet,
 )
 from graphql_schema.context import Info
-from graphql_schema.errors import Error, errors_of
+from graphql_schema.errors import Error
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.scoring.types import Classification, ScoreSheet
 
@@ -69,17 +68,14 @@ class ScoringMutations:
             for e in entries
             if e.expires_after_days is not strawberry.UNSET
         }
-        try:
-            sheet = await update_sheet(
-                info.context.store,
-                points,
-                input.enabled,
-                input.negative_scoring_enabled,
-                info.context.actor,
-                expiry,
-            )
-        except ServiceFailure as failure:
-            return ScoreSheetUpdatePayload(errors=errors_of(failure))
+        sheet = await update_sheet(
+            info.context.store,
+            points,
+            input.enabled,
+            input.negative_scoring_enabled,
+            info.context.actor,
+            expiry,
+        )
         return ScoreSheetUpdatePayload(score_sheet=ScoreSheet.of(sheet))
 
     @strawberry.mutation(permission_classes=[IsAdmin])
@@ -92,8 +88,5 @@ class ScoringMutations:
             basis=input.basis,
             period_days=input.period_days,
         )
-        try:
-            settings = await update_classification(info.context.store, change, info.context.actor)
-        except ServiceFailure as failure:
-            return ClassificationUpdatePayload(errors=errors_of(failure))
+        settings = await update_classification(info.context.store, change, info.context.actor)
         return ClassificationUpdatePayload(classification=Classification.of(settings))

@@ -5,10 +5,9 @@ import strawberry
 from api.scoring.views import PeriodKind
 from api.scoring.views import ScoreView as ScoreViewRecord
 from api.scoring.views import ScoringPeriod as ScoringPeriodRecord
-from api.services.errors import ServiceFailure
 from api.services.views import create_view, delete_view, update_view
 from graphql_schema.context import Info
-from graphql_schema.errors import Error, errors_of
+from graphql_schema.errors import Error
 from graphql_schema.permissions import IsEditor
 from graphql_schema.rules.types import FieldConditionInput
 from graphql_schema.views.types import ScoreConditionInput, ScoreView, ScoringPeriodInput
@@ -65,26 +64,17 @@ class ViewMutations:
     @strawberry.mutation(permission_classes=[IsEditor])
     async def score_view_create(self, info: Info, input: ScoreViewInput) -> ScoreViewPayload:
         context = info.context
-        try:
-            view = await create_view(context.store, input.record(), context.actor)
-        except ServiceFailure as failure:
-            return ScoreViewPayload(errors=errors_of(failure))
+        view = await create_view(context.store, input.record(), context.actor)
         return ScoreViewPayload(score_view=ScoreView.of(view))
 
     @strawberry.mutation(permission_classes=[IsEditor])
     async def score_view_update(self, info: Info, input: ScoreViewUpdateInput) -> ScoreViewPayload:
-        try:
-            view = await update_view(info.context.store, input.record(str(input.id)))
-        except ServiceFailure as failure:
-            return ScoreViewPayload(errors=errors_of(failure))
+        view = await update_view(info.context.store, input.record(str(input.id)))
         return ScoreViewPayload(score_view=ScoreView.of(view))
 
     @strawberry.mutation(permission_classes=[IsEditor])
     async def score_view_delete(
         self, info: Info, input: ScoreViewDeleteInput
     ) -> ScoreViewDeletePayload:
-        try:
-            await delete_view(info.context.store, str(input.id))
-        except ServiceFailure as failure:
-            return ScoreViewDeletePayload(errors=errors_of(failure))
+        await delete_view(info.context.store, str(input.id))
         return ScoreViewDeletePayload(deleted_id=input.id)

@@ -5,10 +5,9 @@ import strawberry
 from api.scoring.activities import ActivityType
 from api.scoring.workflows import Workflow as WorkflowRecord
 from api.scoring.workflows import WorkflowTrigger
-from api.services.errors import ServiceFailure
 from api.services.workflows import create_workflow, delete_workflow, set_active, update_workflow
 from graphql_schema.context import Info
-from graphql_schema.errors import Error, errors_of
+from graphql_schema.errors import Error
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.rules.types import FieldConditionInput
 from graphql_schema.workflows.types import Workflow
@@ -74,11 +73,8 @@ def _payload(workflow: WorkflowRecord) -> WorkflowPayload:
 class WorkflowMutations:
     @strawberry.mutation(permission_classes=[IsAdmin])
     async def workflow_create(self, info: Info, input: WorkflowCreateInput) -> WorkflowPayload:
-        try:
-            created = await create_workflow(info.context.store, input.record("", input.active))
-            return _payload(created)
-        except ServiceFailure as failure:
-            return WorkflowPayload(errors=errors_of(failure))
+        created = await create_workflow(info.context.store, input.record("", input.active))
+        return _payload(created)
 
     @strawberry.mutation(
         permission_classes=[IsAdmin],
@@ -86,34 +82,22 @@ class WorkflowMutations:
         "through it do not go through it again",
     )
     async def workflow_update(self, info: Info, input: WorkflowUpdateInput) -> WorkflowPayload:
-        try:
-            return _payload(await update_workflow(info.context.store, input.record(str(input.id))))
-        except ServiceFailure as failure:
-            return WorkflowPayload(errors=errors_of(failure))
+        return _payload(await update_workflow(info.context.store, input.record(str(input.id))))
 
     @strawberry.mutation(
         permission_classes=[IsAdmin],
         description="The deleted workflow; the points it gave stay",
     )
     async def workflow_delete(self, info: Info, input: WorkflowIdInput) -> WorkflowPayload:
-        try:
-            return _payload(await delete_workflow(info.context.store, str(input.id)))
-        except ServiceFailure as failure:
-            return WorkflowPayload(errors=errors_of(failure))
+        return _payload(await delete_workflow(info.context.store, str(input.id)))
 
     @strawberry.mutation(
         permission_classes=[IsAdmin],
         description="From now on: events before activation never trigger it",
     )
     async def workflow_activate(self, info: Info, input: WorkflowIdInput) -> WorkflowPayload:
-        try:
-            return _payload(await set_active(info.context.store, str(input.id), True))
-        except ServiceFailure as failure:
-            return WorkflowPayload(errors=errors_of(failure))
+        return _payload(await set_active(info.context.store, str(input.id), True))
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="The points it gave stay")
     async def workflow_deactivate(self, info: Info, input: WorkflowIdInput) -> WorkflowPayload:
-        try:
-            return _payload(await set_active(info.context.store, str(input.id), False))
-        except ServiceFailure as failure:
-            return WorkflowPayload(errors=errors_of(failure))
+        return _payload(await set_active(info.context.store, str(input.id), False))
