@@ -18,7 +18,7 @@ class BadCursor(GraphQLError):
     """Expected and safe to show: never masked."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message, extensions={"code": "INVALID_CURSOR"})
+        super().__init__(message, extensions={"code": ErrorCode.INVALID_CURSOR.value})
 
 
 @strawberry.type

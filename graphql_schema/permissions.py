@@ -7,14 +7,15 @@ from strawberry.permission import BasePermission
 
 from api.auth import Role
 from api.services.access import AUTH_REQUIRED, TOKEN_REJECTED
+from api.services.errors import ErrorCode
 from graphql_schema.context import Info
 
 
 class PermissionDenied(GraphQLError):
     """Expected and safe to show: never masked."""
 
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message, extensions={"code": code})
+    def __init__(self, message: str, code: ErrorCode) -> None:
+        super().__init__(message, extensions={"code": code.value})
 
 
 class _NeedsRole(BasePermission):
@@ -24,12 +25,12 @@ class _NeedsRole(BasePermission):
         context = info.context
         if context.principal is None:
             message = TOKEN_REJECTED if context.token_rejected else AUTH_REQUIRED
-            raise PermissionDenied(message, "UNAUTHENTICATED")
+            raise PermissionDenied(message, ErrorCode.UNAUTHENTICATED)
         if not context.principal.can(self.role):
             raise PermissionDenied(
                 f"This needs the {self.role.value.lower()} role; "
                 f"your token has the {context.principal.role.value.lower()} role",
-                "FORBIDDEN",
+                ErrorCode.FORBIDDEN,
             )
         return True
 

@@ -40,3 +40,20 @@ def test_unexpected_errors_are_masked_expected_ones_are_not():
     assert not is_unexpected(GraphQLError("x", original_error=PermissionDenied("no", "FORBIDDEN")))
     assert not is_unexpected(GraphQLError("x", original_error=BadCursor("bad")))
     assert not is_unexpected(GraphQLError("Cannot query field 'nope'"))
+
+
+def test_every_error_code_comes_from_the_enum():
+    """No code written as a string literal: clients can rely on the ErrorCode enum of the SDL."""
+    import re
+    from pathlib import Path
+
+    literal = re.compile(r"""["']code["']\s*:\s*["']""")
+    root = Path(__file__).resolve().parent.parent
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for package in ("api", "graphql_schema")
+        for path in sorted((root / package).rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if literal.search(line)
+    ]
+    assert found == []

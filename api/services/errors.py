@@ -15,6 +15,10 @@ class ErrorCode(StrEnum):
     CONFLICT = "CONFLICT"
     AGREEMENT_REQUIRED = "AGREEMENT_REQUIRED"
     DELIVERY_FAILED = "DELIVERY_FAILED"
+    # Who may ask: no token or a rejected one, or a role too low; a cursor the API did not give.
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    INVALID_CURSOR = "INVALID_CURSOR"
     # Refusals of a whole request: malformed, over a limit, or over the caller's rate.
     BAD_REQUEST = "BAD_REQUEST"
     LIMIT_EXCEEDED = "LIMIT_EXCEEDED"

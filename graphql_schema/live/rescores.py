@@ -5,6 +5,7 @@ from collections.abc import AsyncGenerator
 import strawberry
 from graphql import GraphQLError
 
+from api.services.errors import ErrorCode
 from api.services.rescores import follow_rescore
 from graphql_schema.context import Info
 from graphql_schema.permissions import IsViewer
@@ -15,7 +16,9 @@ class RescoreNotFound(GraphQLError):
     """Expected and safe to show: never masked."""
 
     def __init__(self, job_id: str) -> None:
-        super().__init__(f"No rescore job with id {job_id}", extensions={"code": "NOT_FOUND"})
+        super().__init__(
+            f"No rescore job with id {job_id}", extensions={"code": ErrorCode.NOT_FOUND.value}
+        )
 
 
 @strawberry.type

@@ -5,18 +5,17 @@ from collections.abc import AsyncGenerator
 from datetime import datetime
 
 import strawberry
-from graphql import GraphQLError
 
 from api.db.client import Store
 from api.live import ScoreEvent
 from api.scoring.classification import ContactClass
 from api.scoring.views import ScoreView as ScoreViewRecord
-from api.services.errors import ServiceFailure
+from api.services.errors import ErrorCode, ServiceFailure
 from api.services.views import ViewChange, check_stored, view_change
 from graphql_schema.activities.types import TimelineEntry
 from graphql_schema.contacts.types import Contact
 from graphql_schema.context import Info, Loaders
-from graphql_schema.errors import refusal
+from graphql_schema.errors import InputRefused, refusal
 from graphql_schema.permissions import IsViewer
 
 ViewChangeEnum = strawberry.enum(ViewChange, name="ViewChange")
@@ -104,7 +103,8 @@ class FollowedView:
     async def load(self) -> ScoreViewRecord:
         view = await self.store.views.get(self.view_id)
         if view is None:
-            raise GraphQLError(f"No view with id {self.view_id}", extensions={"code": "NOT_FOUND"})
+            message = f"No view with id {self.view_id}"
+            raise InputRefused("viewId", message, ErrorCode.NOT_FOUND)
         try:
             check_stored(view)
         except ServiceFailure as failure:
