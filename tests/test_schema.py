@@ -32,12 +32,14 @@ def test_contract_names_are_present():
 def test_unexpected_errors_are_masked_expected_ones_are_not():
     from graphql import GraphQLError
 
+    from api.services.errors import ErrorCode
     from graphql_schema.pagination import BadCursor
     from graphql_schema.permissions import PermissionDenied
     from graphql_schema.schema import is_unexpected
 
     assert is_unexpected(GraphQLError("boom", original_error=KeyError("secret")))
-    assert not is_unexpected(GraphQLError("x", original_error=PermissionDenied("no", "FORBIDDEN")))
+    denied = PermissionDenied("no", ErrorCode.FORBIDDEN)
+    assert not is_unexpected(GraphQLError("x", original_error=denied))
     assert not is_unexpected(GraphQLError("x", original_error=BadCursor("bad")))
     assert not is_unexpected(GraphQLError("Cannot query field 'nope'"))
 
