@@ -59,3 +59,16 @@ def test_every_error_code_comes_from_the_enum():
         if literal.search(line)
     ]
     assert found == []
+
+
+def test_every_delete_answers_the_deleted_id_and_errors():
+    from graphql import get_named_type
+
+    from graphql_schema.schema import schema
+
+    mutations = schema._schema.mutation_type
+    deletes = {n: f for n, f in mutations.fields.items() if n.endswith("Delete")}
+    assert len(deletes) >= 4
+    for name, field in deletes.items():
+        payload = get_named_type(field.type)
+        assert {"deletedId", "errors"} <= set(payload.fields), name

@@ -24,7 +24,7 @@ mutation($input: WorkflowUpdateInput!) {{
 }}"""
 DELETE = """
 mutation($input: WorkflowIdInput!) {
-  workflowDelete(input: $input) { workflow { id name } errors { field message code } }
+  workflowDelete(input: $input) { deletedId workflow { id name } errors { field message code } }
 }"""
 ACTIVATE = """
 mutation($input: WorkflowIdInput!) {
@@ -303,7 +303,11 @@ async def test_workflows_are_listed_changed_and_deleted(api):
     await make_contact(api, "v@x.io", country="India", mailingLists=["VIP"])
     assert await score(api, "v@x.io") == -5
     deleted = (await api.data(DELETE, {"input": {"id": created["id"]}}))["workflowDelete"]
-    assert deleted == {"workflow": {"id": created["id"], "name": "VIP from India"}, "errors": []}
+    assert deleted == {
+        "deletedId": created["id"],
+        "workflow": {"id": created["id"], "name": "VIP from India"},
+        "errors": [],
+    }
     assert (await api.data(LIST))["workflows"] == []
     assert await score(api, "v@x.io") == -5  # the points given stay
 

@@ -65,6 +65,17 @@ class WorkflowPayload:
     errors: list[Error] = strawberry.field(default_factory=list)
 
 
+@strawberry.type(description="Like every *Delete: the id deleted, or errors")
+class WorkflowDeletePayload:
+    deleted_id: strawberry.ID | None = None
+    workflow: Workflow | None = strawberry.field(
+        default=None,
+        description="The workflow as it was",
+        deprecation_reason="Use deletedId, as every *Delete answers",
+    )
+    errors: list[Error] = strawberry.field(default_factory=list)
+
+
 def _payload(workflow: WorkflowRecord) -> WorkflowPayload:
     return WorkflowPayload(workflow=Workflow.of(workflow))
 
@@ -86,10 +97,11 @@ class WorkflowMutations:
 
     @strawberry.mutation(
         permission_classes=[IsAdmin],
-        description="The deleted workflow; the points it gave stay",
+        description="Deletes the workflow; the points it gave stay",
     )
-    async def workflow_delete(self, info: Info, input: WorkflowIdInput) -> WorkflowPayload:
-        return _payload(await delete_workflow(info.context.store, str(input.id)))
+    async def workflow_delete(self, info: Info, input: WorkflowIdInput) -> WorkflowDeletePayload:
+        deleted = await delete_workflow(info.context.store, str(input.id))
+        return WorkflowDeletePayload(deleted_id=input.id, workflow=Workflow.of(deleted))
 
     @strawberry.mutation(
         permission_classes=[IsAdmin],
