@@ -1,21 +1,16 @@
 """Bounded work per request, against the real API: malformed HTTP input is a clean 4xx, a limit
 reached is a clear error naming it, answered fast, while other clients stay fast."""
 
-import ast
 import asyncio
-import importlib
 import json
 import logging
-import pkgutil
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 import websockets
-from graphql import GraphQLError, OperationDefinitionNode, parse
+from graphql import OperationDefinitionNode
 
-import dashboard.states
 from api import limits as api_limits
 from api.auth import Role
 from api.limits import (
@@ -34,6 +29,7 @@ from graphql_schema.pagination import MAX_PAGE_SIZE
 from graphql_schema.schema import schema
 from graphql_schema.view import MAX_SUBSCRIPTIONS_PER_CONNECTION
 from tests.conftest import ServerThread
+from tests.documents import sent_documents
 from tests.gql_ops import RECORD_MANY, make_contact
 from tests.ws import Subscriber
 
@@ -492,43 +488,19 @@ def server_ws(server: ServerThread) -> str:
     return f"ws://127.0.0.1:{server.port}/graphql"
 
 
-class _AnyPage(dict):
-    """Variables whose every value is the largest page: the worst case of a document."""
-
-    def get(self, key, default=None):
-        return MAX_PAGE_SIZE
-
-
-def _documents() -> dict[str, str]:
-    """Every GraphQL document the dashboard and the tests send, by where it comes from."""
-    found = {}
-    names = [f"dashboard.states.{m.name}" for m in pkgutil.iter_modules(dashboard.states.__path__)]
-    names += [f"tests.{path.stem}" for path in Path(__file__).parent.glob("*.py")]
-    for name in names:
-        module = importlib.import_module(name)
-        texts = [v for k, v in vars(module).items() if isinstance(v, str) and k.isupper()]
-        if module.__file__:
-            tree = ast.parse(Path(module.__file__).read_text())
-            texts += [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)]
-        for text in texts:
-            if isinstance(text, str) and len(text) < 20_000 and _is_document(text):
-                found[f"{name}: {' '.join(text.split())[:60]}"] = text
-    return found
-
-
-def _is_document(text: str) -> bool:
-    try:
-        document = parse(text)
-    except GraphQLError:
-        return False
-    return any(isinstance(d, OperationDefinitionNode) for d in document.definitions)
-
-
 def test_the_dashboard_and_the_tests_stay_under_every_limit():
-    documents = _documents()
+    documents = sent_documents()
     assert sum(name.startswith("dashboard") for name in documents) >= 10
     for name, text in documents.items():
-        measured = measure(parse_limited(text), schema._schema, _AnyPage())
+        document = parse_limited(text)
+        # The worst case: every variable (every page size among them) at the largest page.
+        largest = {
+            declared.variable.name.value: MAX_PAGE_SIZE
+            for definition in document.definitions
+            if isinstance(definition, OperationDefinitionNode)
+            for declared in definition.variable_definitions or ()
+        }
+        measured = measure(document, schema._schema, largest)
         assert limits.refusal(measured) is None, (name, limits.refusal(measured))
 
 

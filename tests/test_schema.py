@@ -72,3 +72,16 @@ def test_every_delete_answers_the_deleted_id_and_errors():
     for name, field in deletes.items():
         payload = get_named_type(field.type)
         assert {"deletedId", "errors"} <= set(payload.fields), name
+
+
+def test_the_dashboards_documents_are_valid_against_the_committed_sdl():
+    """Checked without a browser: a renamed field fails here, not in a Chromium test."""
+    from graphql import build_schema, parse, validate
+
+    from tests.documents import sent_documents
+
+    committed = build_schema(SDL_PATH.read_text())
+    documents = {k: v for k, v in sent_documents().items() if k.startswith("dashboard")}
+    assert len(documents) >= 10
+    problems = {name: validate(committed, parse(text)) for name, text in documents.items()}
+    assert {name: errors for name, errors in problems.items() if errors} == {}
