@@ -23,6 +23,7 @@ from graphql import (
     NullValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    ValueNode,
     VariableNode,
     is_leaf_type,
 )
@@ -251,13 +252,22 @@ def _with_defaults(document: DocumentNode, variables: Mapping[str, Any]) -> dict
             continue
         for declared in definition.variable_definitions or ():
             default = declared.default_value
-            if default is None or isinstance(default, NullValueNode):
+            size = None if default is None else _literal_size(default)
+            if size is None:
                 continue
-            digits = default.value if isinstance(default, IntValueNode) else None
-            size = int(digits) if digits is not None and len(digits) < 10 else MAX_PAGE_SIZE
             name = declared.variable.name.value
             merged[name] = max(size, merged.get(name, size))
     return merged | dict(variables)
+
+
+def _literal_size(node: ValueNode) -> int | None:
+    """A page size written in the query: its integer, None for null, and the largest page for
+    anything else (an integer too long to be one, a value of another type)."""
+    if isinstance(node, NullValueNode):
+        return None
+    if isinstance(node, IntValueNode) and len(node.value) < 10:
+        return int(node.value)
+    return MAX_PAGE_SIZE
 
 
 def _size(node: FieldNode, variables: Mapping[str, Any]) -> int:
@@ -265,13 +275,10 @@ def _size(node: FieldNode, variables: Mapping[str, Any]) -> int:
     value: Any = None
     for argument in node.arguments or ():
         if argument.name.value == "first":
-            if isinstance(argument.value, IntValueNode):
-                digits = argument.value.value
-                value = int(digits) if len(digits) < 10 else MAX_PAGE_SIZE
-            elif isinstance(argument.value, VariableNode):
+            if isinstance(argument.value, VariableNode):
                 value = variables.get(argument.value.name.value)
-            elif not isinstance(argument.value, NullValueNode):
-                value = MAX_PAGE_SIZE
+            else:
+                value = _literal_size(argument.value)
     if not isinstance(value, int) or isinstance(value, bool):
         return DEFAULT_PAGE_SIZE if value is None else MAX_PAGE_SIZE
     return max(1, min(value, MAX_PAGE_SIZE))
