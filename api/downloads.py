@@ -7,7 +7,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from api.auth import Role
 from api.db.client import Store
-from api.limits import BUSY, RejectedTokens, error_response, expensive_in_flight, token_key
+from api.limits import BUSY, RejectedTokens, error_response, expensive_in_flight, rate_key
 from api.services.access import AUTH_REQUIRED, TOKEN_REJECTED, bearer_token
 from api.services.errors import ErrorCode, ServiceFailure
 from api.services.summaries import render_summary_pdf
@@ -20,28 +20,27 @@ def summary_pdf_path(view_id: str) -> str:
 
 
 async def _refusal(store: Store, request: Request, needed: Role) -> Response | str:
-    """A 401 or 403 response, or the name of the token when it may read."""
+    """A 401 or 403 response, or the token's key in the limits when it may read."""
     token = bearer_token(request.headers.get("authorization"))
     rejected: RejectedTokens = request.app.state.rejected_tokens
     principal = await rejected.authenticate(store, token, request.scope) if token else None
-    if principal is None:
+    if token is None or principal is None:
         message = TOKEN_REJECTED if token else AUTH_REQUIRED
         return PlainTextResponse(message, 401, headers={"WWW-Authenticate": "Bearer"})
     if not principal.can(needed):
         return PlainTextResponse(f"This needs the {needed.value.lower()} role", 403)
-    return principal.name
+    return rate_key(token)
 
 
 async def view_summary_pdf(request: Request) -> Response:
     store: Store = request.app.state.store
-    reader = await _refusal(store, request, Role.VIEWER)
-    if isinstance(reader, Response):
-        return reader
+    key = await _refusal(store, request, Role.VIEWER)
+    if isinstance(key, Response):
+        return key
     view_id = request.path_params["view_id"]
     view = await store.views.get(view_id)
     if view is None:
         return PlainTextResponse(f"No view with id {view_id}", 404)
-    key = token_key(reader)
     if not expensive_in_flight.acquire(key):
         return error_response(429, BUSY, ErrorCode.LIMIT_EXCEEDED, {"Retry-After": "1"})
     try:

@@ -3,6 +3,7 @@
 
 import hashlib
 import math
+from functools import partial
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -46,25 +47,20 @@ def address(client: tuple[str, int] | None) -> str:
     return f"ip:{client[0]}" if client else "ip:unknown"
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()[:32]
-
-
-def token_digest(scope: Scope) -> str | None:
-    """The digest of the request's bearer token, however its header is spelled."""
-    token = bearer_token(_authorization(scope).decode("latin-1"))
-    return _digest(token) if token else None
+def _bearer(scope: Scope) -> str | None:
+    """The request's bearer token, however its header is spelled."""
+    return bearer_token(_authorization(scope).decode("latin-1"))
 
 
 def rate_key(token: str) -> str:
-    return "token:" + _digest(token)
+    """A token's key in every limit: its digest, so that the token itself is kept nowhere."""
+    return "token:" + hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
 def caller(scope: Scope) -> str:
-    """Who is asking: its bearer token (by digest), else its address."""
-    if digest := token_digest(scope):
-        return "token:" + digest
-    return address(scope.get("client"))
+    """Who is asking: its bearer token, else its address."""
+    token = _bearer(scope)
+    return rate_key(token) if token else address(scope.get("client"))
 
 
 def rate_refusal(limiter: RateLimiter, wait: float) -> str:
@@ -88,7 +84,7 @@ class RejectedTokens:
 
     def __init__(self) -> None:
         self.limiter = RateLimiter(REJECTED_TOKENS_RATE, REJECTED_TOKENS_BURST)
-        # Digests of tokens accepted lately: they pass even from an address over its limit, so
+        # Keys of tokens accepted lately: they pass even from an address over its limit, so
         # that made-up tokens from one address shut out no real client sharing it.
         self.accepted: dict[str, None] = {}
 
@@ -96,11 +92,11 @@ class RejectedTokens:
         """0 when the request may go on, else the seconds to wait. An HTTP request's unknown
         token is counted now, with no await before the check, so concurrent requests cannot
         all pass it; a websocket's token comes later (connection_init) and is counted then."""
-        digest = token_digest(scope)
-        if digest is not None and digest in self.accepted:
+        token = _bearer(scope)
+        if token is not None and rate_key(token) in self.accepted:
             return 0.0
         where = address(scope.get("client"))
-        if digest is None or scope["type"] == "websocket":
+        if token is None or scope["type"] == "websocket":
             return self.limiter.waiting(where)
         wait = self.limiter.take(where)
         if wait <= 0:
@@ -124,9 +120,9 @@ class RejectedTokens:
             return None
         if charged:
             self.limiter.refund(where)
-        digest = _digest(token)
-        self.accepted.pop(digest, None)
-        self.accepted[digest] = None
+        key = rate_key(token)
+        self.accepted.pop(key, None)
+        self.accepted[key] = None
         if len(self.accepted) > MAX_CALLERS:
             del self.accepted[next(iter(self.accepted))]
         return principal
@@ -162,10 +158,6 @@ BUSY = (
 )
 
 
-def token_key(name: str) -> str:
-    return f"token:{name}"
-
-
 class BodyTooLarge(Exception):
     pass
 
@@ -182,18 +174,18 @@ class HttpLimits:
         if scope["type"] not in {"http", "websocket"} or scope["path"] in UNLIMITED_PATHS:
             await self.app(scope, receive, send)
             return
-        message = ""
         wait = 0.0
+        refusal = self.rejected.refusal
         if _authorization(scope) or scope["type"] == "websocket":
             wait = self.rejected.admit(scope)
-            message = self.rejected.refusal(wait)
         if wait <= 0:
             wait = self.limiter.take(caller(scope))
-            message = rate_refusal(self.limiter, wait)
+            refusal = partial(rate_refusal, self.limiter)
         if wait > 0 and scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1013, "reason": "Rate limited"})
             return
         if wait > 0:
+            message = refusal(wait)
             retry = {"Retry-After": str(math.ceil(wait))}
             await error_response(429, message, ErrorCode.RATE_LIMITED, retry)(scope, receive, send)
             return

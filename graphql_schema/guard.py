@@ -16,7 +16,7 @@ from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
-from api.limits import BUSY, caller, expensive_in_flight, rate_refusal, token_key
+from api.limits import BUSY, caller, expensive_in_flight, rate_refusal
 from api.ratelimit import RateLimiter
 from api.services.errors import ErrorCode
 from graphql_schema.context import Context, Info
@@ -155,8 +155,9 @@ def _over_rate(context: Context) -> GraphQLError | None:
 
 
 def _caller_of(context: Context) -> str:
-    if context.principal is not None:
-        return token_key(context.principal.name)
+    """A websocket's token key (set on connecting), else the HTTP request's caller."""
+    if context.rate_key is not None:
+        return context.rate_key
     return caller(context.request.scope) if context.request is not None else "anonymous"
 
 

@@ -20,6 +20,7 @@ from api.limits import (
     MAX_LARGE_IN_FLIGHT,
     InFlight,
     expensive_in_flight,
+    rate_key,
 )
 from api.ratelimit import RateLimiter
 from graphql_schema import limits
@@ -223,7 +224,8 @@ async def test_expensive_requests_in_flight_are_capped_per_token(api):
     viewer = {"Authorization": f"Bearer {api.tokens[Role.VIEWER]}"}
     # The server runs in this process: hold every slot of the admin's and the viewer's tokens,
     # as if their expensive requests were still running.
-    keys = ["token:test-admin", "token:test-viewer"] * MAX_EXPENSIVE_IN_FLIGHT
+    keys = [rate_key(api.tokens[Role.ADMIN]), rate_key(api.tokens[Role.VIEWER])]
+    keys *= MAX_EXPENSIVE_IN_FLIGHT
     assert all(expensive_in_flight.acquire(key) for key in keys)
     try:
         busy = await api.call(simulate)
