@@ -13,7 +13,7 @@ from api.db.client import Store
 from api.db.faults import Unreachable
 from api.downloads import SUMMARY_PDF_PATH, view_summary_pdf
 from api.jobs import Jobs
-from api.limits import HttpLimits, RejectedTokens
+from api.limits import HttpLimits, RejectedTokens, error_response
 from api.live import LiveHub
 from api.ratelimit import RateLimiter
 from api.services.errors import UNREACHABLE
@@ -66,12 +66,7 @@ def create_app(
 
     async def unreachable(request: Request, error: Exception) -> JSONResponse:
         """Before a resolver runs (the token check) or on /health: 503, in GraphQL's shape."""
-        error_data = {"message": UNREACHABLE.message, "extensions": {"code": UNREACHABLE.code}}
-        return JSONResponse(
-            {"data": None, "errors": [error_data]},
-            status_code=503,
-            headers={"Retry-After": "2"},
-        )
+        return error_response(503, UNREACHABLE.message, UNREACHABLE.code, {"Retry-After": "2"})
 
     async def home(request: Request) -> RedirectResponse:
         return RedirectResponse("/graphql")
