@@ -71,17 +71,16 @@ class FailuresAsErrors(FieldExtension):
         try:
             return await next_(source, info, **kwargs)
         except ServiceFailure as failure:
-            if self.payload is None:
-                raise refusal(failure) from None
-            return self.payload(errors=errors_of(failure))
+            refused = failure
         except Exception as failure:
             error = passing_error(failure)
             if error is None:
                 raise
             log.warning("%s answered %s: %r", info.field_name, error.code.value, failure)
-            if self.payload is None:
-                raise GraphQLError(error.message, extensions={"code": error.code.value}) from None
-            return self.payload(errors=[to_error(error)])
+            refused = ServiceFailure([error])
+        if self.payload is None:
+            raise refusal(refused)
+        return self.payload(errors=errors_of(refused))
 
 
 def answer_failures_as_errors(*types: type) -> None:
