@@ -38,9 +38,21 @@ def _locked(path: Path) -> Iterator[None]:
         os.close(fd)
 
 
+# The file as last parsed, by path: a GraphQL call and a live event each look a token up, and
+# the file changes only on a sign-in or sign-out (replaced whole, so its inode changes).
+_parsed: dict[Path, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+
+
 def _read(path: Path) -> dict[str, Any]:
     try:
-        entries: dict[str, Any] = json.loads(path.read_text())
+        stat = path.stat()
+        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        cached = _parsed.get(path)
+        if cached is not None and cached[0] == stamp:
+            entries = cached[1]
+        else:
+            entries = json.loads(path.read_text())
+            _parsed[path] = (stamp, entries)
     except (FileNotFoundError, ValueError):
         return {}
     now = time.time()
