@@ -4,7 +4,7 @@ import os
 
 import reflex as rx
 
-from dashboard.settings import HOST, origins
+from dashboard.config import HOST, origins
 
 config = rx.Config(
     app_name="dashboard",

@@ -13,7 +13,7 @@ from dashboard.pages.setup import setup_page
 from dashboard.pages.views import views_page
 from dashboard.states.auth import AuthState
 from dashboard.states.classification import ClassificationState
-from dashboard.states.contact import ContactState
+from dashboard.states.contact import ContactPageState
 from dashboard.states.contacts import ContactsState
 from dashboard.states.reset import ResetState
 from dashboard.states.rules import RulesState
@@ -24,7 +24,7 @@ from dashboard.states.views import ViewsState
 PAGES = [
     (classification_page, "/", "Classification", ClassificationState.load),
     (contacts_page, "/contacts", "Contacts", ContactsState.open),
-    (contact_page, "/contacts/[contact_id]", "Contact", ContactState.open),
+    (contact_page, "/contacts/[contact_id]", "Contact", ContactPageState.open),
     (setup_page, "/setup", "Scoring setup", SetupState.load),
     (views_page, "/views", "Views", ViewsState.load),
     (rules_page, "/rules", "Rules", RulesState.load),

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import websockets
+from websockets.typing import Subprotocol
 
 API_URL = os.environ.get("SCORING_API_URL", "http://127.0.0.1:8000/graphql")
 WS_URL = API_URL.replace("http://", "ws://").replace("https://", "wss://")
@@ -50,7 +51,7 @@ async def subscribe(
     query: str, variables: dict[str, Any] | None, token: str
 ) -> AsyncGenerator[dict[str, Any] | None]:
     """Yield None once subscribed, then each result, until the connection ends."""
-    async with websockets.connect(WS_URL, subprotocols=["graphql-transport-ws"]) as ws:
+    async with websockets.connect(WS_URL, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
         await ws.send(
             json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
         )

@@ -2,7 +2,7 @@
 
 A browser lets any site open a websocket to 127.0.0.1 and says which site in `Origin`: refuse every
 HTTP request and websocket upgrade whose Origin is not one of the dashboard's own addresses
-(settings.origins), before Reflex sees it. Requests without an Origin (not from a web page, or a
+(config.origins), before Reflex sees it. Requests without an Origin (not from a web page, or a
 page's own plain GETs) go through. Nor may another site show the dashboard in a frame, where it
 could trick a click on its buttons.
 """
@@ -10,7 +10,7 @@ could trick a click on its buttons.
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from dashboard.settings import origins
+from dashboard.config import origins
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

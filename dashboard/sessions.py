@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from dashboard.settings import SESSIONS_FILE
+from dashboard.config import SESSIONS_FILE
 
 MAX_AGE = 30 * 24 * 3600.0
 

@@ -2,14 +2,13 @@
 
 import reflex as rx
 
-COLORS = {"MOST_ENGAGED": "grass", "PROGRESSING": "amber", "GETTING_STARTED": "gray"}
+from dashboard.enums import CLASS_COLORS
 
 
 def class_badge(key: rx.Var[str], label: rx.Var[str]) -> rx.Component:
     return rx.match(
         key,
-        ("MOST_ENGAGED", rx.badge(label, color_scheme="grass", size="2")),
-        ("PROGRESSING", rx.badge(label, color_scheme="amber", size="2")),
+        *[(k, rx.badge(label, color_scheme=color, size="2")) for k, color in CLASS_COLORS.items()],
         rx.badge(label, color_scheme="gray", size="2"),
     )
 

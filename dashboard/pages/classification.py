@@ -1,29 +1,37 @@
 """Who is most engaged: the three classes, the score distribution and the thresholds."""
 
+from typing import Any
+
 import reflex as rx
 
+from dashboard.components.forms import labelled
 from dashboard.components.layout import error_callout, loading_or, notice, page
+from dashboard.enums import BASIS_LABELS, CLASSIFICATION_BASES
+from dashboard.models import ClassTile
 from dashboard.states.auth import AuthState
 from dashboard.states.classification import ClassificationState as S
 
 
-def class_card(item: rx.Var[dict]) -> rx.Component:
+def class_card(item: rx.Var[ClassTile]) -> rx.Component:
     return rx.link(
         rx.card(
             rx.vstack(
-                rx.text(item["label"], size="3", weight="bold"),
-                rx.heading(item["count"].to_string(), size="8", class_name="class-count"),
+                rx.text(item.label, size="3", weight="bold"),
+                rx.heading(item.count.to_string(), size="8", class_name="class-count"),
                 rx.progress(
-                    value=item["share"].to(int), color_scheme=item["color"].to(str), width="100%"
+                    value=item.share,
+                    color_scheme=item.color,
+                    width="100%",
+                    aria_label=item.label + " share of contacts",
                 ),
-                rx.text(item["share"].to_string() + "% of contacts", size="2", color_scheme="gray"),
+                rx.text(item.share.to_string() + "% of contacts", size="2", color_scheme="gray"),
                 spacing="2",
                 width="100%",
             ),
             width="100%",
-            id="class-" + item["key"].to(str),
+            id="class-" + item.key,
         ),
-        href="/contacts?class=" + item["key"].to(str),
+        href="/contacts?class=" + item.key,
         underline="none",
         width="100%",
     )
@@ -38,7 +46,7 @@ def distribution() -> rx.Component:
                 rx.recharts.x_axis(data_key="range"),
                 rx.recharts.y_axis(allow_decimals=False),
                 rx.recharts.graphing_tooltip(),
-                data=S.buckets,
+                data=S.buckets.to(list[dict[str, Any]]),  # recharts takes plain objects
                 width="100%",
                 height=260,
             ),
@@ -61,41 +69,50 @@ def thresholds() -> rx.Component:
     )
     form = rx.form(
         rx.flex(
-            rx.vstack(
-                rx.text("Most engaged from", size="2"),
+            labelled(
+                "Most engaged from",
                 rx.input(
                     name="most_engaged_min",
                     default_value=S.most_engaged_min.to_string(),
                     id="most-engaged-min",
                     type="number",
                 ),
+                "most-engaged-min",
             ),
-            rx.vstack(
-                rx.text("Progressing from", size="2"),
+            labelled(
+                "Progressing from",
                 rx.input(
                     name="progressing_min",
                     default_value=S.progressing_min.to_string(),
                     id="progressing-min",
                     type="number",
                 ),
+                "progressing-min",
             ),
-            rx.vstack(
-                rx.text("Classify by", size="2"),
+            labelled(
+                "Classify by",
                 rx.select.root(
-                    rx.select.trigger(),
+                    rx.select.trigger(id="basis"),
                     rx.select.content(
-                        rx.select.item("Total score", value="TOTAL_SCORE"),
-                        rx.select.item("Points in the last N days", value="RECENT_POINTS"),
+                        *[
+                            rx.select.item(BASIS_LABELS[basis], value=basis)
+                            for basis in CLASSIFICATION_BASES
+                        ]
                     ),
                     name="basis",
                     default_value=S.basis,
                 ),
+                "basis",
             ),
-            rx.vstack(
-                rx.text("N days", size="2"),
+            labelled(
+                "N days",
                 rx.input(
-                    name="period_days", default_value=S.period_days.to_string(), type="number"
+                    name="period_days",
+                    default_value=S.period_days.to_string(),
+                    type="number",
+                    id="period-days",
                 ),
+                "period-days",
             ),
             rx.button("Save thresholds", type="submit", id="save-thresholds"),
             gap="3",

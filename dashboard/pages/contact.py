@@ -1,11 +1,15 @@
 """One contact: score, class, score over time, and why: the timeline with every point's reason."""
 
+from typing import Any
+
 import reflex as rx
 
+from dashboard.components.forms import text_field
 from dashboard.components.layout import error_callout, loading_or, notice, page
 from dashboard.components.widgets import class_badge, empty, points_badge
+from dashboard.models import TimelineRow
 from dashboard.states.auth import AuthState
-from dashboard.states.contact import ContactState as S
+from dashboard.states.contact import ContactPageState as S
 
 
 def header() -> rx.Component:
@@ -48,7 +52,7 @@ def chart() -> rx.Component:
                 rx.recharts.x_axis(data_key="when"),
                 rx.recharts.y_axis(),
                 rx.recharts.graphing_tooltip(),
-                data=S.history,
+                data=S.history.to(list[dict[str, Any]]),  # recharts takes plain objects
                 width="100%",
                 height=220,
             ),
@@ -58,18 +62,18 @@ def chart() -> rx.Component:
     )
 
 
-def entry(item: rx.Var[dict]) -> rx.Component:
+def entry(item: rx.Var[TimelineRow]) -> rx.Component:
     return rx.hstack(
-        points_badge(item["points"].to(int), item["points_text"].to(str)),
+        points_badge(item.points, item.points_text),
         rx.vstack(
-            rx.text(item["reason"].to(str), size="2", weight="medium"),
+            rx.text(item.reason, size="2", weight="medium"),
             rx.text(
-                item["kind"].to(str),
+                item.kind,
                 " · ",
-                item["when"].to(str),
+                item.when,
                 " · total ",
-                item["total"].to_string(),
-                rx.cond(item["by"].to(str) != "", " · by " + item["by"].to(str), ""),
+                item.total.to_string(),
+                rx.cond(item.by != "", " · by " + item.by, ""),
                 size="1",
                 color_scheme="gray",
             ),
@@ -87,16 +91,11 @@ def manual_score() -> rx.Component:
     return rx.card(
         rx.form(
             rx.flex(
-                rx.input(
-                    placeholder="New score",
-                    name="score",
-                    type="number",
-                    id="manual-score",
-                    width="130px",
-                ),
-                rx.input(
+                text_field("New score", "score", type="number", id="manual-score", width="130px"),
+                text_field(
+                    "Reason",
+                    "reason",
                     placeholder="Reason (required)",
-                    name="reason",
                     id="manual-reason",
                     flex="1",
                     min_width="200px",

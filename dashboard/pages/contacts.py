@@ -2,36 +2,37 @@
 
 import reflex as rx
 
+from dashboard.components.forms import text_field
 from dashboard.components.layout import error_callout, loading_or, page
 from dashboard.components.widgets import class_badge, empty
+from dashboard.enums import CLASS_LABELS, CONTACT_CLASSES
+from dashboard.models import ContactRow
 from dashboard.states.contacts import ContactsState as S
 
 
 def filters() -> rx.Component:
     return rx.form(
         rx.flex(
-            rx.input(
-                placeholder="Search email or name",
-                name="search",
+            text_field(
+                "Search email or name",
+                "search",
                 id="search",
                 default_value=S.search,
                 min_width="200px",
             ),
             rx.select.root(
-                rx.select.trigger(placeholder="Any class"),
+                rx.select.trigger(placeholder="Any class", aria_label="Class"),
                 rx.select.content(
                     rx.select.item("Any class", value="ALL"),
-                    rx.select.item("Most engaged", value="MOST_ENGAGED"),
-                    rx.select.item("Progressing", value="PROGRESSING"),
-                    rx.select.item("Getting started", value="GETTING_STARTED"),
+                    *[rx.select.item(CLASS_LABELS[c], value=c) for c in CONTACT_CLASSES],
                 ),
                 name="class_filter",
                 default_value=rx.cond(S.class_filter == "", "ALL", S.class_filter),
             ),
-            rx.input(placeholder="Min score", name="min_score", type="number", width="110px"),
-            rx.input(placeholder="Max score", name="max_score", type="number", width="110px"),
-            rx.input(placeholder="Mailing list", name="mailing_list", width="150px"),
-            rx.input(placeholder="Country", name="country", width="130px"),
+            text_field("Min score", "min_score", type="number", width="110px"),
+            text_field("Max score", "max_score", type="number", width="110px"),
+            text_field("Mailing list", "mailing_list", width="150px"),
+            text_field("Country", "country", width="130px"),
             rx.button(rx.icon("search", size=16), "Apply", type="submit", id="apply-filters"),
             gap="2",
             wrap="wrap",
@@ -42,17 +43,17 @@ def filters() -> rx.Component:
     )
 
 
-def row(contact: rx.Var[dict]) -> rx.Component:
+def row(contact: rx.Var[ContactRow]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(contact["email"].to(str), href="/contacts/" + contact["id"].to(str))),
-        rx.table.cell(contact["name"].to(str)),
-        rx.table.cell(contact["country"].to(str)),
-        rx.table.cell(contact["lists"].to(str)),
-        rx.table.cell(rx.text(contact["score"].to_string(), weight="bold"), class_name="score"),
-        rx.table.cell(class_badge(contact["class_key"].to(str), contact["class_label"].to(str))),
+        rx.table.cell(rx.link(contact.email, href="/contacts/" + contact.id)),
+        rx.table.cell(contact.name),
+        rx.table.cell(contact.country),
+        rx.table.cell(contact.lists),
+        rx.table.cell(rx.text(contact.score.to_string(), weight="bold"), class_name="score"),
+        rx.table.cell(class_badge(contact.class_key, contact.class_label)),
         class_name="contact-row",
         style={"cursor": "pointer"},
-        on_click=rx.redirect("/contacts/" + contact["id"].to(str)),
+        on_click=rx.redirect("/contacts/" + contact.id),
     )
 
 

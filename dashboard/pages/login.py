@@ -23,6 +23,7 @@ def login() -> rx.Component:
                     error_callout(AuthState.error),
                     rx.input(
                         placeholder="cs_…",
+                        aria_label="API token",
                         name="token",
                         type="password",
                         id="token",

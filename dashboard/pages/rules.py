@@ -1,39 +1,35 @@
 """Field rules (who a contact is) and custom rules (what it does), for admins to shape."""
 
 from collections.abc import Callable
+from typing import Any
 
 import reflex as rx
 
+from dashboard.components.forms import PROFILE_FIELDS, field_suggestions, select_of, text_field
 from dashboard.components.layout import error_callout, notice, page
 from dashboard.components.widgets import empty
+from dashboard.enums import ACTIVITY_TYPES, FIELD_OPERATORS
+from dashboard.models import CustomRuleRow, FieldRuleRow
 from dashboard.states.auth import AuthState
-from dashboard.states.rules import ACTIVITY_TYPES, CONDITION_SLOTS, FIELDS, OPERATORS
+from dashboard.states.rules import CONDITION_SLOTS
 from dashboard.states.rules import RulesState as S
 
 
-def select_of(name: str, options: list[str], value: rx.Var | str, element_id: str) -> rx.Component:
-    return rx.el.select(
-        *[rx.el.option(option.replace("_", " ").lower(), value=option) for option in options],
-        name=name,
-        default_value=value,
-        id=element_id,
-        style={"padding": "6px", "border_radius": "6px", "border": "1px solid var(--gray-7)"},
-    )
-
-
-def _actions(edit: rx.EventHandler, delete: rx.EventHandler, rule: rx.Var, kind: str):
+def _actions(
+    edit: rx.EventHandler, delete: rx.EventHandler, rule_id: rx.Var[str], kind: str
+) -> rx.Component:
     return rx.cond(
         AuthState.is_admin,
         rx.hstack(
             rx.button(
-                "Edit", size="1", variant="soft", on_click=edit(rule), class_name=f"edit-{kind}"
+                "Edit", size="1", variant="soft", on_click=edit(rule_id), class_name=f"edit-{kind}"
             ),
             rx.button(
                 "Delete",
                 size="1",
                 variant="soft",
                 color_scheme="red",
-                on_click=delete(rule["id"].to(str)),
+                on_click=delete(rule_id),
                 class_name=f"delete-{kind}",
             ),
         ),
@@ -43,9 +39,9 @@ def _actions(edit: rx.EventHandler, delete: rx.EventHandler, rule: rx.Var, kind:
 def rules_card(
     title: str,
     description: str,
-    rules: rx.Var,
+    rules: rx.Var[list[Any]],
     headers: tuple[str, ...],
-    row: Callable[[rx.Var], rx.Component],
+    row: Callable[[rx.Var[Any]], rx.Component],
     empty_text: str,
     form: rx.Component,
 ) -> rx.Component:
@@ -72,21 +68,20 @@ def rules_card(
     )
 
 
-def name_and_points(editing: rx.Var, id_prefix: str, points_hint: str) -> list[rx.Component]:
+def name_and_points(
+    rule: rx.Var[FieldRuleRow | CustomRuleRow], id_prefix: str, points_hint: str
+) -> list[rx.Component]:
     """The name and points inputs every rule starts with."""
     return [
-        rx.input(
-            placeholder="Name",
-            name="name",
-            default_value=editing["name"].to(str),
-            id=f"{id_prefix}-name",
-            min_width="220px",
+        text_field(
+            "Name", "name", default_value=rule.name, id=f"{id_prefix}-name", min_width="220px"
         ),
-        rx.input(
+        text_field(
+            "Points",
+            "points",
             placeholder=points_hint,
-            name="points",
             type="number",
-            default_value=editing["points"].to(str),
+            default_value=rx.cond(rule.id != "", rule.points.to_string(), ""),
             id=f"{id_prefix}-points",
             width="160px",
         ),
@@ -94,20 +89,17 @@ def name_and_points(editing: rx.Var, id_prefix: str, points_hint: str) -> list[r
 
 
 def rule_form(
-    kind: str,
-    editing: rx.Var,
-    fields: list[rx.Component],
-    on_submit: rx.EventHandler,
+    kind: str, rule_id: rx.Var[str], fields: list[rx.Component], on_submit: rx.EventHandler
 ) -> rx.Component:
     """A new or edited rule: its fields, Save, and Cancel while editing."""
     return rx.form(
         rx.vstack(
-            rx.text(rx.cond(editing.contains("id"), f"Edit {kind}", f"New {kind}"), weight="bold"),
+            rx.text(rx.cond(rule_id != "", f"Edit {kind}", f"New {kind}"), weight="bold"),
             *fields,
             rx.hstack(
                 rx.button(f"Save {kind}", type="submit", id=f"save-{kind.replace(' ', '-')}"),
                 rx.cond(
-                    editing.contains("id"),
+                    rule_id != "",
                     rx.button("Cancel", variant="soft", type="button", on_click=S.cancel_edits),
                 ),
             ),
@@ -116,41 +108,44 @@ def rule_form(
         ),
         on_submit=on_submit,
         reset_on_submit=True,
-        key=editing["id"].to(str),
+        key=rule_id,
     )
 
 
 def field_rules() -> rx.Component:
-    def row(rule: rx.Var[dict]) -> rx.Component:
+    def row(rule: rx.Var[FieldRuleRow]) -> rx.Component:
         return rx.table.row(
-            rx.table.cell(rule["name"].to(str)),
-            rx.table.cell(rule["points"].to_string()),
-            rx.table.cell(rule["summary"].to(str)),
-            rx.table.cell(_actions(S.edit_field, S.delete_field, rule, "field")),
+            rx.table.cell(rule.name),
+            rx.table.cell(rule.points.to_string()),
+            rx.table.cell(rule.summary),
+            rx.table.cell(_actions(S.edit_field, S.delete_field, rule.id, "field")),
             class_name="field-rule-row",
         )
 
     editing = S.editing_field
     conditions = [
         rx.flex(
-            rx.input(
-                placeholder=f"Field {i + 1} (e.g. {FIELDS[0]}, fields.plan)",
-                name=f"field{i}",
-                default_value=editing[f"field{i}"].to(str),
+            text_field(
+                f"Condition {i + 1} field",
+                f"field{i}",
+                placeholder=f"Field {i + 1} (e.g. {PROFILE_FIELDS[0]}, fields.plan)",
+                default_value=editing.conditions[i].field,
                 id=f"field-rule-field{i}",
                 list="profile-fields",
                 min_width="220px",
             ),
             select_of(
                 f"operator{i}",
-                OPERATORS,
-                editing[f"operator{i}"].to(str),
+                FIELD_OPERATORS,
+                editing.conditions[i].operator,
                 f"field-rule-operator{i}",
+                f"Condition {i + 1} operator",
             ),
-            rx.input(
+            text_field(
+                f"Condition {i + 1} value",
+                f"value{i}",
                 placeholder="Value",
-                name=f"value{i}",
-                default_value=editing[f"value{i}"].to(str),
+                default_value=editing.conditions[i].value,
                 id=f"field-rule-value{i}",
             ),
             gap="2",
@@ -160,7 +155,7 @@ def field_rules() -> rx.Component:
     ]
     form = rule_form(
         "field rule",
-        editing,
+        editing.id,
         [
             rx.flex(
                 *name_and_points(editing, "field-rule", "Points"),
@@ -169,7 +164,7 @@ def field_rules() -> rx.Component:
             ),
             rx.text("Conditions (1 to 3, all must hold):", size="2", color_scheme="gray"),
             *conditions,
-            rx.el.datalist(*[rx.el.option(value=f) for f in FIELDS], id="profile-fields"),
+            field_suggestions("profile-fields"),
         ],
         S.save_field,
     )
@@ -186,64 +181,53 @@ def field_rules() -> rx.Component:
 
 
 def custom_rules() -> rx.Component:
-    def row(rule: rx.Var[dict]) -> rx.Component:
+    def row(rule: rx.Var[CustomRuleRow]) -> rx.Component:
         return rx.table.row(
-            rx.table.cell(rule["name"].to(str)),
-            rx.table.cell(rule["points"].to_string()),
-            rx.table.cell(rule["summary"].to(str)),
-            rx.table.cell(rule["excluded"].to(str)),
-            rx.table.cell(rule["state"].to(str)),
-            rx.table.cell(_actions(S.edit_custom, S.delete_custom, rule, "custom")),
+            rx.table.cell(rule.name),
+            rx.table.cell(rule.points.to_string()),
+            rx.table.cell(rule.summary),
+            rx.table.cell(rx.cond(rule.excluded != "", rule.excluded, "—")),
+            rx.table.cell(rx.cond(rule.enabled, "On", "Off")),
+            rx.table.cell(_actions(S.edit_custom, S.delete_custom, rule.id, "custom")),
             class_name="custom-rule-row",
         )
 
     editing = S.editing_custom
     form = rule_form(
         "custom rule",
-        editing,
+        editing.id,
         [
             rx.flex(
                 *name_and_points(editing, "custom-rule", "Points (-50 to 100)"),
                 select_of(
                     "activityType",
-                    ACTIVITY_TYPES,
-                    editing["activityType"].to(str),
+                    ["ANY", *ACTIVITY_TYPES],
+                    editing.activity_type,
                     "custom-rule-type",
+                    "Activity",
                 ),
                 gap="2",
                 wrap="wrap",
             ),
             rx.flex(
-                rx.input(
-                    placeholder="URL is",
-                    name="urlEquals",
-                    default_value=editing["urlEquals"].to(str),
-                ),
-                rx.input(
-                    placeholder="URL contains",
-                    name="urlContains",
-                    default_value=editing["urlContains"].to(str),
+                text_field("URL is", "urlEquals", default_value=editing.url_equals),
+                text_field(
+                    "URL contains",
+                    "urlContains",
+                    default_value=editing.url_contains,
                     id="custom-rule-url",
                 ),
-                rx.input(
-                    placeholder="Campaign",
-                    name="campaignId",
-                    default_value=editing["campaignId"].to(str),
-                ),
-                rx.input(
-                    placeholder="Campaigns that opt out (comma separated)",
-                    name="excluded",
-                    default_value=editing["excluded"].to(str),
+                text_field("Campaign", "campaignId", default_value=editing.campaign_id),
+                text_field(
+                    "Campaigns that opt out (comma separated)",
+                    "excluded",
+                    default_value=editing.excluded,
                     min_width="260px",
                 ),
                 gap="2",
                 wrap="wrap",
             ),
-            rx.checkbox(
-                "Enabled",
-                name="enabled",
-                default_checked=rx.cond(editing.contains("id"), editing["enabled"].to(bool), True),
-            ),
+            rx.checkbox("Enabled", name="enabled", default_checked=editing.enabled),
         ],
         S.save_custom,
     )

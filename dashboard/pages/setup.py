@@ -3,27 +3,33 @@
 import reflex as rx
 
 from dashboard.components.layout import error_callout, loading_or, notice, page
+from dashboard.models import SheetRow
 from dashboard.states.auth import AuthState
 from dashboard.states.setup import SetupState as S
 
 
-def entry_field(item: rx.Var[dict]) -> rx.Component:
+def entry_field(item: rx.Var[SheetRow]) -> rx.Component:
+    element_id = "points-" + item.activity
     return rx.hstack(
         rx.vstack(
-            rx.text(item["label"].to(str), weight="medium", size="2"),
-            rx.text("Allowed: " + item["range"].to(str), size="1", color_scheme="gray"),
+            rx.el.label(
+                item.label,
+                html_for=element_id,
+                style={"font_size": "var(--font-size-2)", "font_weight": "500"},
+            ),
+            rx.text("Allowed: " + item.allowed, size="1", color_scheme="gray"),
             spacing="0",
             flex="1",
         ),
         rx.input(
-            name=item["activity"].to(str),
-            default_value=item["points"].to_string(),
+            name=item.activity,
+            default_value=item.points.to_string(),
             type="number",
-            min=item["minPoints"].to_string(),
-            max=item["maxPoints"].to_string(),
+            min=item.min_points.to_string(),
+            max=item.max_points.to_string(),
             width="90px",
             disabled=~AuthState.is_admin,
-            id="points-" + item["activity"].to(str),
+            id=element_id,
         ),
         width="100%",
         align="center",
@@ -41,6 +47,7 @@ def switches() -> rx.Component:
                     on_change=S.set_enabled,
                     disabled=~AuthState.is_admin,
                     id="scoring-enabled",
+                    aria_label="Scoring",
                 ),
                 rx.text(
                     rx.cond(
@@ -58,6 +65,7 @@ def switches() -> rx.Component:
                     on_change=S.set_negative,
                     disabled=~AuthState.is_admin,
                     id="negative-enabled",
+                    aria_label="Negative scoring",
                 ),
                 rx.text(
                     rx.cond(

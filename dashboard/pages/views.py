@@ -1,55 +1,44 @@
 """Score-based views: the saved segments, and one open with its report and contacts."""
 
+from typing import Any
+
 import reflex as rx
 
+from dashboard.components.forms import field_suggestions, select_of, text_field
 from dashboard.components.layout import error_callout, loading_or, notice, page
+from dashboard.components.tables import table
+from dashboard.components.view_summary import summary_email
 from dashboard.components.widgets import empty
-from dashboard.pages.rules import select_of
+from dashboard.enums import FIELD_OPERATORS, SCORE_CONDITION_KINDS, SCORING_PERIOD_KINDS
+from dashboard.models import Share
 from dashboard.states.auth import AuthState
-from dashboard.states.rules import FIELDS, OPERATORS
-from dashboard.states.views import CONDITIONS, CRITERIA_SLOTS, FREQUENCIES, PERIODS, WEEKDAYS
+from dashboard.states.views import CRITERIA_SLOTS
 from dashboard.states.views import ViewsState as S
+from dashboard.view_models import ViewContactRow, ViewRow
 
 
-def table(headers: list[str], rows: rx.Var, row, **props) -> rx.Component:
-    return rx.box(
-        rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-            rx.table.body(rx.foreach(rows, row)),
-            width="100%",
-            variant="surface",
-        ),
-        overflow_x="auto",
-        width="100%",
-        **props,
-    )
-
-
-def view_row(view: rx.Var[dict]) -> rx.Component:
+def view_row(view: rx.Var[ViewRow]) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
             rx.button(
-                view["name"].to(str),
-                variant="ghost",
-                on_click=S.open_view(view["id"].to(str)),
-                class_name="open-view",
+                view.name, variant="ghost", on_click=S.open_view(view.id), class_name="open-view"
             )
         ),
-        rx.table.cell(view["score_text"].to(str)),
-        rx.table.cell(view["period_text"].to(str)),
-        rx.table.cell(view["criteria_text"].to(str)),
-        rx.table.cell(view["lists_text"].to(str)),
+        rx.table.cell(view.score_text),
+        rx.table.cell(view.period_text),
+        rx.table.cell(view.criteria_text),
+        rx.table.cell(rx.cond(view.lists != "", view.lists, "All lists")),
         rx.table.cell(
             rx.cond(
                 AuthState.can_edit,
                 rx.hstack(
-                    rx.button("Edit", size="1", variant="soft", on_click=S.edit_view(view)),
+                    rx.button("Edit", size="1", variant="soft", on_click=S.edit_view(view.id)),
                     rx.button(
                         "Delete",
                         size="1",
                         variant="soft",
                         color_scheme="red",
-                        on_click=S.delete_view(view["id"].to(str)),
+                        on_click=S.delete_view(view.id),
                         class_name="delete-view",
                     ),
                 ),
@@ -94,14 +83,10 @@ def views_card() -> rx.Component:
     )
 
 
-def _field(name: str, placeholder: str, element_id: str, **props) -> rx.Component:
-    return rx.input(
-        placeholder=placeholder,
-        name=name,
-        default_value=S.editing[name].to(str),
-        id=element_id,
-        **props,
-    )
+def _field(
+    label: str, name: str, value: rx.Var[str], element_id: str, **props: Any
+) -> rx.Component:
+    return text_field(label, name, default_value=value, id=element_id, **props)
 
 
 def view_form() -> rx.Component:
@@ -109,12 +94,27 @@ def view_form() -> rx.Component:
     criteria = [
         rx.flex(
             _field(
-                f"field{i}", f"Field {i + 1} (e.g. country)", f"view-field{i}", list="view-fields"
+                f"Criterion {i + 1} field",
+                f"field{i}",
+                editing.criteria[i].field,
+                f"view-field{i}",
+                placeholder=f"Field {i + 1} (e.g. country)",
+                list="view-fields",
             ),
             select_of(
-                f"operator{i}", OPERATORS, editing[f"operator{i}"].to(str), f"view-operator{i}"
+                f"operator{i}",
+                FIELD_OPERATORS,
+                editing.criteria[i].operator,
+                f"view-operator{i}",
+                f"Criterion {i + 1} operator",
             ),
-            _field(f"value{i}", "Value", f"view-value{i}"),
+            _field(
+                f"Criterion {i + 1} value",
+                f"value{i}",
+                editing.criteria[i].value,
+                f"view-value{i}",
+                placeholder="Value",
+            ),
             gap="2",
             wrap="wrap",
         )
@@ -123,21 +123,35 @@ def view_form() -> rx.Component:
     return rx.card(
         rx.form(
             rx.vstack(
-                rx.text(rx.cond(editing.contains("id"), "Edit view", "New view"), weight="bold"),
-                _field("name", "Name", "view-name", min_width="260px"),
+                rx.text(rx.cond(editing.id != "", "Edit view", "New view"), weight="bold"),
+                _field("Name", "name", editing.name, "view-name", min_width="260px"),
                 rx.flex(
-                    select_of("kind", CONDITIONS, editing["kind"].to(str), "view-kind"),
-                    _field("min", "Min score", "view-min", type="number", width="120px"),
-                    _field("max", "Max score", "view-max", type="number", width="120px"),
+                    select_of(
+                        "kind", SCORE_CONDITION_KINDS, editing.kind, "view-kind", "Score condition"
+                    ),
+                    _field(
+                        "Min score", "min", editing.min, "view-min", type="number", width="120px"
+                    ),
+                    _field(
+                        "Max score", "max", editing.max, "view-max", type="number", width="120px"
+                    ),
                     gap="2",
                     wrap="wrap",
                     align="center",
                 ),
                 rx.flex(
-                    select_of("period", PERIODS, editing["period"].to(str), "view-period"),
-                    _field("days", "Days", "view-days", type="number", width="90px"),
-                    _field("start", "From", "view-start", type="date", width="160px"),
-                    _field("end", "To", "view-end", type="date", width="160px"),
+                    select_of(
+                        "period",
+                        SCORING_PERIOD_KINDS,
+                        editing.period,
+                        "view-period",
+                        "Points counted",
+                    ),
+                    _field("Days", "days", editing.days, "view-days", type="number", width="90px"),
+                    _field(
+                        "From", "start", editing.start, "view-start", type="date", width="160px"
+                    ),
+                    _field("To", "end", editing.end, "view-end", type="date", width="160px"),
                     gap="2",
                     wrap="wrap",
                     align="center",
@@ -145,12 +159,13 @@ def view_form() -> rx.Component:
                 rx.text("Criteria (at most 2, all must hold):", size="2", color_scheme="gray"),
                 *criteria,
                 _field(
-                    "lists",
                     "Mailing lists, comma separated (any of them)",
+                    "lists",
+                    editing.lists,
                     "view-lists",
                     width="100%",
                 ),
-                rx.el.datalist(*[rx.el.option(value=f) for f in FIELDS], id="view-fields"),
+                field_suggestions("view-fields"),
                 rx.hstack(
                     rx.button("Save view", type="submit", id="save-view"),
                     rx.button("Cancel", variant="soft", type="button", on_click=S.cancel),
@@ -160,18 +175,20 @@ def view_form() -> rx.Component:
             ),
             on_submit=S.save,
             reset_on_submit=True,
-            key=editing["id"].to(str),
+            key=editing.id,
         ),
         width="100%",
     )
 
 
-def breakdown(title: str, rows: rx.Var, element_id: str) -> rx.Component:
-    def row(item: rx.Var[dict]) -> rx.Component:
+def breakdown(title: str, rows: rx.Var[list[Share]], element_id: str) -> rx.Component:
+    def row(item: rx.Var[Share]) -> rx.Component:
         return rx.table.row(
-            rx.table.cell(item["name"].to(str)),
-            rx.table.cell(item["count"].to_string(), class_name="count"),
-            rx.table.cell(rx.progress(value=item["share"].to(int), width="120px")),
+            rx.table.cell(item.name),
+            rx.table.cell(item.count.to_string(), class_name="count"),
+            rx.table.cell(
+                rx.progress(value=item.share, width="120px", aria_label=item.name + " share")
+            ),
         )
 
     return rx.box(
@@ -183,119 +200,13 @@ def breakdown(title: str, rows: rx.Var, element_id: str) -> rx.Component:
     )
 
 
-def contact_row(contact: rx.Var[dict]) -> rx.Component:
+def contact_row(contact: rx.Var[ViewContactRow]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(contact["email"].to(str), href="/contacts/" + contact["id"].to(str))),
-        rx.table.cell(contact["name"].to(str)),
-        rx.table.cell(contact["country"].to(str)),
-        rx.table.cell(rx.text(contact["score"].to_string(), weight="bold"), class_name="score"),
+        rx.table.cell(rx.link(contact.email, href="/contacts/" + contact.id)),
+        rx.table.cell(contact.name),
+        rx.table.cell(contact.country),
+        rx.table.cell(rx.text(contact.score.to_string(), weight="bold"), class_name="score"),
         class_name="view-contact-row",
-    )
-
-
-def summary_email() -> rx.Component:
-    """The open view's summary email: a schedule, or (fixed date range) one email now; the PDF."""
-    n = S.notification
-    status = rx.cond(
-        n.contains("status"),
-        rx.text(
-            "Summary email: "
-            + n["status"].to(str)
-            + " · next "
-            + n["nextSendAt"].to(str)
-            + " UTC · last sent "
-            + n["lastSentAt"].to(str),
-            size="2",
-            id="notification-status",
-        ),
-        rx.text("No summary email is set for this view.", size="2", color_scheme="gray"),
-    )
-    schedule = rx.form(
-        rx.flex(
-            rx.checkbox(
-                "Send",
-                name="enabled",
-                # A new schedule is meant to send; a saved one shows what it is.
-                default_checked=rx.cond(n.contains("enabled"), n["enabled"].to(str) == "on", True),
-                id="notify-on",
-            ),
-            select_of("frequency", FREQUENCIES, n["frequency"].to(str), "notify-frequency"),
-            rx.input(
-                name="time",
-                placeholder="HH:MM (UTC)",
-                default_value=rx.cond(n.contains("time"), n["time"].to(str), "09:00"),
-                width="110px",
-                id="notify-time",
-            ),
-            select_of("weekday", WEEKDAYS, n["weekday"].to(str), "notify-weekday"),
-            rx.input(
-                name="dayOfMonth",
-                type="number",
-                placeholder="Day (monthly)",
-                default_value=n["dayOfMonth"].to(str),
-                width="120px",
-            ),
-            rx.input(
-                name="recipients",
-                placeholder="Recipients, comma separated",
-                default_value=n["recipients"].to(str),
-                min_width="260px",
-                id="notify-recipients",
-            ),
-            rx.button("Save schedule", type="submit", id="save-notification"),
-            gap="2",
-            wrap="wrap",
-            align="center",
-        ),
-        on_submit=S.save_notification,
-        key=S.selected_id + n["frequency"].to(str),
-    )
-    once = rx.form(
-        rx.flex(
-            rx.input(
-                name="recipients",
-                placeholder="Email the summary now to…",
-                min_width="260px",
-                id="email-now-recipients",
-            ),
-            rx.button("Send now", type="submit", variant="soft", id="email-now"),
-            gap="2",
-            wrap="wrap",
-        ),
-        on_submit=S.email_now,
-        reset_on_submit=True,
-    )
-    return rx.vstack(
-        rx.hstack(
-            rx.text("Summary", weight="bold", size="3"),
-            rx.spacer(),
-            rx.button(
-                rx.icon("file-down", size=14),
-                "Download PDF",
-                variant="soft",
-                on_click=S.download_pdf,
-                id="download-pdf",
-            ),
-            width="100%",
-            align="center",
-        ),
-        status,
-        rx.cond(n["lastError"].to(str) != "", rx.text(n["lastError"].to(str), color_scheme="red")),
-        rx.cond(
-            AuthState.can_edit,
-            rx.cond(
-                S.fixed_range,
-                rx.text(
-                    "A view over a fixed date range gets no periodic email: send it once instead.",
-                    size="2",
-                    color_scheme="gray",
-                ),
-                schedule,
-            ),
-        ),
-        rx.cond(AuthState.can_edit, once),
-        spacing="2",
-        width="100%",
     )
 
 

@@ -9,10 +9,9 @@ from typing import Any
 import reflex as rx
 
 from dashboard import sessions
+from dashboard.config import DEV_SIGNIN, dev_token, is_loopback, origins
+from dashboard.documents import ME
 from dashboard.graphql_client import ApiError, execute, payload_errors
-from dashboard.settings import DEV_SIGNIN, dev_token, is_loopback, origins
-
-ME = "{ me { name role } }"
 
 
 class AuthState(rx.State):

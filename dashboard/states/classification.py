@@ -4,24 +4,15 @@ from typing import Any
 
 import reflex as rx
 
+from dashboard.documents import CLASSIFICATION, CLASSIFICATION_UPDATE
 from dashboard.graphql_client import ApiError
+from dashboard.models import Bucket, ClassTile
 from dashboard.states.auth import call, mutate
-
-LABELS = {
-    "MOST_ENGAGED": "Most engaged",
-    "PROGRESSING": "Progressing",
-    "GETTING_STARTED": "Getting started",
-}
-COLORS = {"MOST_ENGAGED": "grass", "PROGRESSING": "amber", "GETTING_STARTED": "gray"}
-QUERY = """{ classification { mostEngagedMin progressingMin basis periodDays
-  counts { classification count share } scoreDistribution(bucketSize: 25) { low high count } } }"""
-UPDATE = """mutation($input: ClassificationUpdateInput!) { classificationUpdate(input: $input) {
-  classification { mostEngagedMin } errors { field message } } }"""
 
 
 class ClassificationState(rx.State):
-    classes: list[dict[str, Any]] = []
-    buckets: list[dict[str, Any]] = []
+    classes: list[ClassTile] = []
+    buckets: list[Bucket] = []
     total: int = 0
     most_engaged_min: int = 0
     progressing_min: int = 0
@@ -39,8 +30,11 @@ class ClassificationState(rx.State):
 
     @rx.event
     async def load(self) -> None:
+        await self._load()
+
+    async def _load(self) -> None:
         try:
-            data = (await call(self, QUERY))["classification"]
+            data = (await call(self, CLASSIFICATION))["classification"]
         except ApiError as error:
             self.error, self.loading = str(error), False
             return
@@ -48,32 +42,19 @@ class ClassificationState(rx.State):
         self.progressing_min = data["progressingMin"]
         self.basis, self.period_days = data["basis"], data["periodDays"]
         self.total = sum(c["count"] for c in data["counts"])
-        self.classes = [
-            {
-                "key": c["classification"],
-                "label": LABELS[c["classification"]],
-                "color": COLORS[c["classification"]],
-                "count": c["count"],
-                "share": round(c["share"] * 100),
-            }
-            for c in data["counts"]
-        ]
-        self.buckets = [
-            {"range": f"{b['low']}..{b['high']}", "contacts": b["count"]}
-            for b in data["scoreDistribution"]
-        ]
+        self.classes = [ClassTile.from_api(c) for c in data["counts"]]
+        self.buckets = [Bucket.from_api(b) for b in data["scoreDistribution"]]
         self.loading, self.error = False, ""
 
     def count_change(self, before: str, after: str) -> None:
         """A contact moved from one class to another (live)."""
-        for item in self.classes:
-            if item["key"] == before:
-                item["count"] -= 1
-            if item["key"] == after:
-                item["count"] += 1
-        for item in self.classes:
-            item["share"] = round(100 * item["count"] / self.total) if self.total else 0
-        self.classes = list(self.classes)
+        classes = [
+            ClassTile(c.key, c.label, c.color, c.count - (c.key == before) + (c.key == after))
+            for c in self.classes
+        ]
+        for tile in classes:
+            tile.share = round(100 * tile.count / self.total) if self.total else 0
+        self.classes = classes
 
     @rx.event
     async def save(self, form: dict[str, Any]) -> None:
@@ -88,7 +69,8 @@ class ClassificationState(rx.State):
         except ValueError:
             self.error = "Thresholds and days must be whole numbers"
             return
-        if await mutate(self, UPDATE, {"input": changes}, "classificationUpdate") is None:
+        field = "classificationUpdate"
+        if await mutate(self, CLASSIFICATION_UPDATE, {"input": changes}, field) is None:
             return
         self.saved = "Classification saved"
-        await self.load()
+        await self._load()

@@ -1,36 +1,21 @@
 """The contacts screen: search, filters, sort by score, pages."""
 
+import dataclasses
 from typing import Any
 
 import reflex as rx
 
+from dashboard.documents import CONTACTS
+from dashboard.enums import CLASS_LABELS
 from dashboard.graphql_client import ApiError
+from dashboard.models import ContactRow
 from dashboard.states.auth import call
-from dashboard.states.classification import LABELS
 
 PAGE = 20
-QUERY = """query($first: Int, $after: String, $filter: ContactFilter, $orderBy: ContactOrder) {
-  contacts(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
-    totalCount pageInfo { hasNextPage endCursor }
-    edges { node { id email firstName lastName country mailingLists score classification } } } }"""
-
-
-def _row(node: dict[str, Any]) -> dict[str, Any]:
-    name = " ".join(p for p in (node["firstName"], node["lastName"]) if p)
-    return {
-        "id": node["id"],
-        "email": node["email"],
-        "name": name or "—",
-        "country": node["country"] or "—",
-        "lists": ", ".join(node["mailingLists"]) or "—",
-        "score": node["score"],
-        "class_key": node["classification"],
-        "class_label": LABELS[node["classification"]],
-    }
 
 
 class ContactsState(rx.State):
-    rows: list[dict[str, Any]] = []
+    rows: list[ContactRow] = []
     total: int = 0
     search: str = ""
     class_filter: str = ""
@@ -69,9 +54,9 @@ class ContactsState(rx.State):
         """On page load: a class picked on the classification screen arrives as ?class=."""
         self.class_filter = self.router.url.query_parameters.get("class", "")
         self.cursors = [""]
-        await self.load()
+        await self._load()
 
-    async def load(self) -> None:
+    async def _load(self) -> None:
         self.loading = True
         try:
             variables = {
@@ -84,11 +69,11 @@ class ContactsState(rx.State):
             self.error, self.loading = "Scores must be whole numbers", False
             return
         try:
-            data = (await call(self, QUERY, variables))["contacts"]
+            data = (await call(self, CONTACTS, variables))["contacts"]
         except ApiError as error:
             self.error, self.loading = str(error), False
             return
-        self.rows = [_row(edge["node"]) for edge in data["edges"]]
+        self.rows = [ContactRow.from_api(edge["node"]) for edge in data["edges"]]
         self.total = data["totalCount"]
         self.has_next = data["pageInfo"]["hasNextPage"]
         self._next_cursor = data["pageInfo"]["endCursor"] or ""
@@ -103,30 +88,35 @@ class ContactsState(rx.State):
         self.mailing_list = str(form.get("mailing_list", ""))
         self.country = str(form.get("country", ""))
         self.cursors = [""]
-        await self.load()
+        await self._load()
 
     @rx.event
     async def toggle_order(self) -> None:
         self.descending = not self.descending
         self.cursors = [""]
-        await self.load()
+        await self._load()
 
     @rx.event
     async def next_page(self) -> None:
         if self.has_next:
             self.cursors = [*self.cursors, self._next_cursor]
-            await self.load()
+            await self._load()
 
     @rx.event
     async def previous_page(self) -> None:
         if len(self.cursors) > 1:
             self.cursors = self.cursors[:-1]
-            await self.load()
+            await self._load()
 
     def score_change(self, contact_id: str, score: int, class_key: str) -> None:
         """A score changed (live): update its row if it is on this page."""
-        for row in self.rows:
-            if row["id"] == contact_id:
-                row["score"], row["class_key"] = score, class_key
-                row["class_label"] = LABELS[class_key]
-                self.rows = list(self.rows)
+        if not any(row.id == contact_id for row in self.rows):
+            return
+        self.rows = [
+            dataclasses.replace(
+                row, score=score, class_key=class_key, class_label=CLASS_LABELS[class_key]
+            )
+            if row.id == contact_id
+            else row
+            for row in self.rows
+        ]

@@ -7,17 +7,15 @@ from typing import Any
 
 import reflex as rx
 
+from dashboard.documents import SCORE_CHANGES
 from dashboard.graphql_client import subscribe
 from dashboard.states.auth import AuthState
 from dashboard.states.classification import ClassificationState
-from dashboard.states.contact import ContactState
+from dashboard.states.contact import ContactPageState
 from dashboard.states.contacts import ContactsState
 from dashboard.states.views import ViewsState
 
 log = logging.getLogger(__name__)
-CHANGES = """subscription { scoreChanged {
-  contactId delta score previousScore classification previousClassification reason at
-  entry { id points totalAfter reason kind at actor activity { type campaignId url } } } }"""
 
 
 class LiveState(rx.State):
@@ -52,7 +50,7 @@ class LiveState(rx.State):
                 await asyncio.sleep(0.5)
                 continue
             try:
-                async with contextlib.aclosing(subscribe(CHANGES, None, token)) as changes:
+                async with contextlib.aclosing(subscribe(SCORE_CHANGES, None, token)) as changes:
                     async for data in changes:
                         async with self:
                             if self._watcher_session != session:
@@ -77,7 +75,7 @@ class LiveState(rx.State):
         if change["classification"] != change["previousClassification"]:
             classes = await self.get_state(ClassificationState)
             classes.count_change(change["previousClassification"], change["classification"])
-        contact = await self.get_state(ContactState)
+        contact = await self.get_state(ContactPageState)
         contact.add_live(change)
         contacts = await self.get_state(ContactsState)
         contacts.score_change(change["contactId"], change["score"], change["classification"])

@@ -4,132 +4,77 @@ from typing import Any
 
 import reflex as rx
 
+from dashboard.documents import (
+    CUSTOM_RULE_CREATE,
+    CUSTOM_RULE_DELETE,
+    CUSTOM_RULE_UPDATE,
+    FIELD_RULE_CREATE,
+    FIELD_RULE_DELETE,
+    FIELD_RULE_UPDATE,
+    RULES,
+)
 from dashboard.graphql_client import ApiError
+from dashboard.models import (
+    CustomRuleRow,
+    FieldRuleRow,
+    comma_list,
+    conditions_from_form,
+    padded,
+)
 from dashboard.states.auth import call, mutate
 
-FIELD = "id name points conditions { field operator value }"
-CUSTOM = "id name points activityType urlEquals urlContains campaignId enabled excludedCampaigns"
-QUERY = f"{{ fieldRules {{ {FIELD} }} customRules {{ {CUSTOM} }} }}"
-OPERATORS = [
-    "EQUALS",
-    "NOT_EQUALS",
-    "CONTAINS",
-    "STARTS_WITH",
-    "GREATER_THAN",
-    "LESS_THAN",
-    "IS_EMPTY",
-    "IS_NOT_EMPTY",
-]
-FIELDS = ["country", "email", "firstName", "lastName", "mailingList"]
-ACTIVITY_TYPES = [
-    "ANY",
-    "OPEN",
-    "CLICK",
-    "REPLY",
-    "POSITIVE_REPLY",
-    "NEGATIVE_REPLY",
-    "UNSUBSCRIBE",
-    "WEBSITE_SUBSCRIBE",
-    "REFER_FRIEND",
-]
 CONDITION_SLOTS = 3
 
 
-def _mutation(name: str, input_type: str, result: str) -> str:
-    return (
-        f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {result} "
-        "errors { field message } } }"
-    )
-
-
-def describe_condition(c: dict[str, Any]) -> str:
-    operator = c["operator"].replace("_", " ").lower()
-    return f"{c['field']} {operator} {c['value']}".strip()
-
-
-def _describe_custom(r: dict[str, Any]) -> str:
-    parts = []
-    if r["activityType"]:
-        parts.append(r["activityType"].replace("_", " ").lower())
-    if r["urlEquals"]:
-        parts.append(f"URL is {r['urlEquals']}")
-    if r["urlContains"]:
-        parts.append(f"URL contains {r['urlContains']}")
-    if r["campaignId"]:
-        parts.append(f"campaign {r['campaignId']}")
-    return ", ".join(parts)
-
-
 class RulesState(rx.State):
-    field_rules: list[dict[str, Any]] = []
-    custom_rules: list[dict[str, Any]] = []
-    editing_field: dict[str, Any] = {}
-    editing_custom: dict[str, Any] = {}
+    field_rules: list[FieldRuleRow] = []
+    custom_rules: list[CustomRuleRow] = []
+    # The rules in the forms: an empty id for a new one.
+    editing_field: FieldRuleRow = FieldRuleRow(conditions=padded([], CONDITION_SLOTS))
+    editing_custom: CustomRuleRow = CustomRuleRow()
     error: str = ""
     notice: str = ""
 
     @rx.event
     async def load(self) -> None:
+        await self._load()
+
+    async def _load(self) -> None:
         try:
-            data = await call(self, QUERY)
+            data = await call(self, RULES)
         except ApiError as error:
             self.error = str(error)
             return
-        self.field_rules = [
-            {**r, "summary": " and ".join(describe_condition(c) for c in r["conditions"])}
-            for r in data["fieldRules"]
-        ]
-        self.custom_rules = [
-            {
-                **r,
-                "summary": _describe_custom(r),
-                "excluded": ", ".join(r["excludedCampaigns"]) or "—",
-                "state": "On" if r["enabled"] else "Off",
-            }
-            for r in data["customRules"]
-        ]
+        self.field_rules = [FieldRuleRow.from_api(r) for r in data["fieldRules"]]
+        self.custom_rules = [CustomRuleRow.from_api(r) for r in data["customRules"]]
 
-    async def _run(
-        self, name: str, input_type: str, result: str, variables: dict[str, Any], done: str
-    ) -> bool:
+    async def _run(self, document: str, field: str, variables: dict[str, Any], done: str) -> bool:
         self.notice = ""
-        query = _mutation(name, input_type, result)
-        payload = await mutate(self, query, {"input": variables}, name)
+        payload = await mutate(self, document, {"input": variables}, field)
         if payload is None:
             return False
         affected = payload.get("contactsAffected")
         self.notice = done + (f" ({affected} contacts changed score)" if affected else "")
-        await self.load()
+        await self._load()
         return True
 
     @rx.event
-    def edit_field(self, rule: dict[str, Any]) -> None:
-        flat = {"id": rule["id"], "name": rule["name"], "points": str(rule["points"])}
-        for i, condition in enumerate(rule["conditions"]):
-            flat |= {
-                f"field{i}": condition["field"],
-                f"operator{i}": condition["operator"],
-                f"value{i}": condition["value"],
-            }
-        self.editing_field = flat
+    def edit_field(self, rule_id: str) -> None:
+        for rule in self.field_rules:
+            if rule.id == rule_id:
+                conditions = padded(rule.conditions, CONDITION_SLOTS)
+                self.editing_field = FieldRuleRow(rule.id, rule.name, rule.points, conditions)
 
     @rx.event
-    def edit_custom(self, rule: dict[str, Any]) -> None:
-        self.editing_custom = {
-            "id": rule["id"],
-            "name": rule["name"],
-            "points": str(rule["points"]),
-            "activityType": rule["activityType"] or "ANY",
-            "urlEquals": rule["urlEquals"] or "",
-            "urlContains": rule["urlContains"] or "",
-            "campaignId": rule["campaignId"] or "",
-            "excluded": ", ".join(rule["excludedCampaigns"]),
-            "enabled": rule["enabled"],
-        }
+    def edit_custom(self, rule_id: str) -> None:
+        for rule in self.custom_rules:
+            if rule.id == rule_id:
+                self.editing_custom = rule
 
     @rx.event
     def cancel_edits(self) -> None:
-        self.editing_field, self.editing_custom = {}, {}
+        self.editing_field = FieldRuleRow(conditions=padded([], CONDITION_SLOTS))
+        self.editing_custom = CustomRuleRow()
 
     @rx.event
     async def save_field(self, form: dict[str, Any]) -> None:
@@ -138,44 +83,26 @@ class RulesState(rx.State):
         except ValueError:
             self.error = "Points must be a whole number"
             return
-        conditions = [
-            {
-                "field": str(form.get(f"field{i}", "")).strip(),
-                "operator": str(form.get(f"operator{i}") or "EQUALS"),
-                "value": str(form.get(f"value{i}", "")),
-            }
-            for i in range(CONDITION_SLOTS)
-            if str(form.get(f"field{i}", "")).strip()
-        ]
-        variables = {"name": str(form.get("name", "")), "points": points, "conditions": conditions}
-        if rule_id := self.editing_field.get("id"):
+        variables = {
+            "name": str(form.get("name", "")),
+            "points": points,
+            "conditions": [c.as_input() for c in conditions_from_form(form, CONDITION_SLOTS)],
+        }
+        if rule_id := self.editing_field.id:
+            variables["id"] = rule_id
             ok = await self._run(
-                "fieldRuleUpdate",
-                "FieldRuleUpdateInput",
-                "fieldRule { id } contactsAffected",
-                {**variables, "id": rule_id},
-                "Field rule saved",
+                FIELD_RULE_UPDATE, "fieldRuleUpdate", variables, "Field rule saved"
             )
         else:
             ok = await self._run(
-                "fieldRuleCreate",
-                "FieldRuleInput",
-                "fieldRule { id } contactsAffected",
-                variables,
-                "Field rule created",
+                FIELD_RULE_CREATE, "fieldRuleCreate", variables, "Field rule created"
             )
         if ok:
-            self.editing_field = {}
+            self.editing_field = FieldRuleRow(conditions=padded([], CONDITION_SLOTS))
 
     @rx.event
     async def delete_field(self, rule_id: str) -> None:
-        await self._run(
-            "fieldRuleDelete",
-            "RuleDeleteInput",
-            "deletedId contactsAffected",
-            {"id": rule_id},
-            "Field rule deleted",
-        )
+        await self._run(FIELD_RULE_DELETE, "fieldRuleDelete", {"id": rule_id}, "Field rule deleted")
 
     @rx.event
     async def save_custom(self, form: dict[str, Any]) -> None:
@@ -193,35 +120,22 @@ class RulesState(rx.State):
             "urlContains": str(form.get("urlContains", "")) or None,
             "campaignId": str(form.get("campaignId", "")) or None,
             "enabled": form.get("enabled") == "on",
-            "excludedCampaigns": [
-                c.strip() for c in str(form.get("excluded", "")).split(",") if c.strip()
-            ],
+            "excludedCampaigns": comma_list(form.get("excluded")),
         }
-        if rule_id := self.editing_custom.get("id"):
+        if rule_id := self.editing_custom.id:
+            variables["id"] = rule_id
             ok = await self._run(
-                "customRuleUpdate",
-                "CustomRuleUpdateInput",
-                "customRule { id }",
-                {**variables, "id": rule_id},
-                "Custom rule saved",
+                CUSTOM_RULE_UPDATE, "customRuleUpdate", variables, "Custom rule saved"
             )
         else:
             ok = await self._run(
-                "customRuleCreate",
-                "CustomRuleInput",
-                "customRule { id }",
-                variables,
-                "Custom rule created",
+                CUSTOM_RULE_CREATE, "customRuleCreate", variables, "Custom rule created"
             )
         if ok:
-            self.editing_custom = {}
+            self.editing_custom = CustomRuleRow()
 
     @rx.event
     async def delete_custom(self, rule_id: str) -> None:
         await self._run(
-            "customRuleDelete",
-            "RuleDeleteInput",
-            "deletedId",
-            {"id": rule_id},
-            "Custom rule deleted",
+            CUSTOM_RULE_DELETE, "customRuleDelete", {"id": rule_id}, "Custom rule deleted"
         )

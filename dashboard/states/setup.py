@@ -4,27 +4,14 @@ from typing import Any
 
 import reflex as rx
 
+from dashboard.documents import SCORE_SHEET, SCORE_SHEET_UPDATE
 from dashboard.graphql_client import ApiError
+from dashboard.models import SheetRow
 from dashboard.states.auth import call, mutate
-
-SHEET = (
-    "scoreSheet { enabled negativeScoringEnabled "
-    "entries { activity points minPoints maxPoints negative } }"
-)
-QUERY = "{ " + SHEET + " }"
-UPDATE = (
-    "mutation($input: ScoreSheetUpdateInput!) { scoreSheetUpdate(input: $input) { "
-    + SHEET
-    + " errors { field message } } }"
-)
-
-
-def _label(activity: str) -> str:
-    return activity.replace("_", " ").capitalize()
 
 
 class SetupState(rx.State):
-    entries: list[dict[str, Any]] = []
+    entries: list[SheetRow] = []
     enabled: bool = True
     negative_enabled: bool = False
     loading: bool = True
@@ -34,22 +21,19 @@ class SetupState(rx.State):
     def _show(self, sheet: dict[str, Any]) -> None:
         self.enabled = sheet["enabled"]
         self.negative_enabled = sheet["negativeScoringEnabled"]
-        self.entries = [
-            {**e, "label": _label(e["activity"]), "range": f"{e['minPoints']} to {e['maxPoints']}"}
-            for e in sheet["entries"]
-        ]
+        self.entries = [SheetRow.from_api(e) for e in sheet["entries"]]
 
     @rx.event
     async def load(self) -> None:
         try:
-            self._show((await call(self, QUERY))["scoreSheet"])
+            self._show((await call(self, SCORE_SHEET))["scoreSheet"])
         except ApiError as error:
             self.error = str(error)
         self.loading = False
 
     async def _update(self, changes: dict[str, Any], done: str) -> None:
         self.saved = ""
-        result = await mutate(self, UPDATE, {"input": changes}, "scoreSheetUpdate")
+        result = await mutate(self, SCORE_SHEET_UPDATE, {"input": changes}, "scoreSheetUpdate")
         if result is None:
             return
         self._show(result["scoreSheet"])
@@ -59,9 +43,9 @@ class SetupState(rx.State):
     async def save_points(self, form: dict[str, Any]) -> None:
         try:
             entries = [
-                {"activity": e["activity"], "points": int(form[e["activity"]])}
+                {"activity": e.activity, "points": int(form[e.activity])}
                 for e in self.entries
-                if str(form.get(e["activity"], "")).strip()
+                if str(form.get(e.activity, "")).strip()
             ]
         except ValueError:
             self.error = "Points must be whole numbers"

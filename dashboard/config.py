@@ -1,4 +1,4 @@
-"""Dashboard settings from the environment."""
+"""Dashboard configuration from the environment."""
 
 import ipaddress
 import os

@@ -1,0 +1,44 @@
+"""Form controls shared by the screens, each with an accessible name."""
+
+from typing import Any
+
+import reflex as rx
+
+from dashboard.enums import words
+
+# Suggestions for a condition's field: contact fields are no enum (fields.<name> works too).
+PROFILE_FIELDS = ["country", "email", "firstName", "lastName", "mailingList"]
+
+
+def select_of(
+    name: str, options: list[str], value: rx.Var[str] | str, element_id: str, label: str
+) -> rx.Component:
+    """A native select of enum values, shown as words, named `label` for screen readers."""
+    return rx.el.select(
+        *[rx.el.option(words(option), value=option) for option in options],
+        name=name,
+        default_value=value,
+        id=element_id,
+        aria_label=label,
+        style={"padding": "6px", "border_radius": "6px", "border": "1px solid var(--gray-7)"},
+    )
+
+
+def text_field(label: str, name: str, **props: Any) -> rx.Component:
+    """An input whose placeholder shows what it is for; `label` names it for screen readers
+    (a placeholder is no name: it goes away once something is typed)."""
+    return rx.input(
+        name=name, placeholder=props.pop("placeholder", label), aria_label=label, **props
+    )
+
+
+def labelled(text: str, control: rx.Component, element_id: str) -> rx.Component:
+    """A control under its visible label, tied to it by the control's id."""
+    return rx.vstack(
+        rx.el.label(text, html_for=element_id, style={"font_size": "var(--font-size-2)"}), control
+    )
+
+
+def field_suggestions(element_id: str) -> rx.Component:
+    """The datalist a condition's field input suggests from (its `list`)."""
+    return rx.el.datalist(*[rx.el.option(value=f) for f in PROFILE_FIELDS], id=element_id)
