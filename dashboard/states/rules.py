@@ -97,8 +97,8 @@ class RulesState(rx.State):
         payload = await mutate(self, query, {"input": variables}, name)
         if payload is None:
             return False
-        affected = payload.get("contactsAffected")
-        self.notice = done + (f" ({affected} contacts changed score)" if affected else "")
+        background = "; updating contacts' field points in the background"
+        self.notice = done + (background if payload.get("sync") else "")
         await self.load()
         return True
 
@@ -152,7 +152,7 @@ class RulesState(rx.State):
             ok = await self._run(
                 "fieldRuleUpdate",
                 "FieldRuleUpdateInput",
-                "fieldRule { id } contactsAffected",
+                "fieldRule { id } sync { id }",
                 {**variables, "id": rule_id},
                 "Field rule saved",
             )
@@ -160,7 +160,7 @@ class RulesState(rx.State):
             ok = await self._run(
                 "fieldRuleCreate",
                 "FieldRuleInput",
-                "fieldRule { id } contactsAffected",
+                "fieldRule { id } sync { id }",
                 variables,
                 "Field rule created",
             )
@@ -172,7 +172,7 @@ class RulesState(rx.State):
         await self._run(
             "fieldRuleDelete",
             "RuleDeleteInput",
-            "deletedId contactsAffected",
+            "deletedId sync { id }",
             {"id": rule_id},
             "Field rule deleted",
         )
