@@ -12,15 +12,16 @@ from starlette.routing import Route, WebSocketRoute
 from api.db.client import Store
 from api.db.faults import Unreachable
 from api.downloads import SUMMARY_PDF_PATH, view_summary_pdf
-from api.jobs import Jobs
+from api.jobs.tasks import Tasks
 from api.limits import HttpLimits, RejectedTokens, error_response
 from api.live import LiveHub
 from api.ratelimit import RateLimiter
 from api.services.errors import UNREACHABLE
 from api.services.expiry import expire_periodically
+from api.services.field_rule_sync import resume_abandoned_field_rule_syncs
 from api.services.notifications import notify_periodically
-from api.services.rescores import resume_abandoned_rescores
-from api.services.resets import resume_abandoned_resets
+from api.services.rescore_job import resume_abandoned_rescores
+from api.services.reset_job import resume_abandoned_resets
 from api.settings import Settings
 from graphql_schema.view import GraphQLView
 
@@ -38,23 +39,24 @@ def create_app(
     expiry_every = expiry_interval or defaults.expiry_interval
     notify_every = notify_interval or defaults.notify_interval
     hub = LiveHub(store)
-    jobs = Jobs()
+    tasks = Tasks()
     rejected_tokens = RejectedTokens()
     rate_limiter = RateLimiter(defaults.rate_limit, defaults.rate_burst)
-    graphql = GraphQLView(store, hub, jobs, rejected_tokens)
+    graphql = GraphQLView(store, hub, tasks, rejected_tokens)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await store.ensure_indexes()
         await hub.start()
-        jobs.spawn(resume_abandoned_resets(store), name="reset-watcher")
-        jobs.spawn(resume_abandoned_rescores(store), name="rescore-watcher")
-        jobs.spawn(expire_periodically(store, expiry_every), name="point-expiry")
-        jobs.spawn(notify_periodically(store, notify_every), name="view-notifications")
+        tasks.spawn(resume_abandoned_resets(store), name="reset-watcher")
+        tasks.spawn(resume_abandoned_rescores(store), name="rescore-watcher")
+        tasks.spawn(resume_abandoned_field_rule_syncs(store), name="field-rule-sync-watcher")
+        tasks.spawn(expire_periodically(store, expiry_every), name="point-expiry")
+        tasks.spawn(notify_periodically(store, notify_every), name="view-notifications")
         try:
             yield
         finally:
-            await jobs.stop()
+            await tasks.stop()
             await hub.stop()
             store.close()
 
@@ -91,7 +93,7 @@ def create_app(
     )
     app.state.store = store
     app.state.hub = hub
-    app.state.jobs = jobs
+    app.state.tasks = tasks
     app.state.rejected_tokens = rejected_tokens
     app.state.rate_limiter = rate_limiter
     return app

@@ -1,6 +1,6 @@
 """Periodic tasks that run in one API process at a time, whichever holds the task's lease.
 
-Every API process runs the same loop for a task (spawn it through `Jobs` in the app's lifespan).
+Every API process runs the same loop for a task (spawn it through `Tasks` in the app's lifespan).
 Each round, the process holding the task's lease (api/db/leases.py), or taking over a lease whose
 holder let it run out, does the work; the others only try again next round. While a round runs,
 the lease is renewed, so a long round keeps it; a process that dies stops renewing and another one

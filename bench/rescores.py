@@ -10,7 +10,7 @@ from api.db.ledger import entry_to_doc
 from api.scoring.activities import Activity, ActivityType
 from api.scoring.planner import ActivityChange, ContactState, plan
 from api.scoring.sheet import ScoreSheet, SheetEntry
-from api.services.rescores import run_rescore
+from api.services.rescore_job import run_rescore
 from bench.population import scratch_store
 
 BATCH = 500
@@ -65,7 +65,7 @@ async def measure_rescore(uri: str, contacts: int, per_contact: int) -> tuple[in
         await run_rescore(store, record)
         seconds = time.perf_counter() - started
         done = await store.rescores.get(record.id)
-        assert done is not None and done.contacts_done == contacts
+        assert done is not None and done.done == contacts
         assert done.activities == contacts * per_contact
-        assert done.contacts_affected == contacts
+        assert done.affected == contacts
         return done.activities, seconds

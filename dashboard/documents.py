@@ -64,11 +64,11 @@ RULES = """query Rules {
   customRules {
     id name points activityType urlEquals urlContains campaignId enabled excludedCampaigns } }"""
 FIELD_RULE_CREATE = """mutation FieldRuleCreate($input: FieldRuleInput!) {
-  fieldRuleCreate(input: $input) { fieldRule { id } contactsAffected errors { field message } } }"""
+  fieldRuleCreate(input: $input) { fieldRule { id } sync { id } errors { field message } } }"""
 FIELD_RULE_UPDATE = """mutation FieldRuleUpdate($input: FieldRuleUpdateInput!) {
-  fieldRuleUpdate(input: $input) { fieldRule { id } contactsAffected errors { field message } } }"""
+  fieldRuleUpdate(input: $input) { fieldRule { id } sync { id } errors { field message } } }"""
 FIELD_RULE_DELETE = """mutation FieldRuleDelete($input: RuleDeleteInput!) {
-  fieldRuleDelete(input: $input) { deletedId contactsAffected errors { field message } } }"""
+  fieldRuleDelete(input: $input) { deletedId sync { id } errors { field message } } }"""
 CUSTOM_RULE_CREATE = """mutation CustomRuleCreate($input: CustomRuleInput!) {
   customRuleCreate(input: $input) { customRule { id } errors { field message } } }"""
 CUSTOM_RULE_UPDATE = """mutation CustomRuleUpdate($input: CustomRuleUpdateInput!) {

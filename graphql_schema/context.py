@@ -11,7 +11,7 @@ from strawberry.types import Info as StrawberryInfo
 from api.auth import Principal
 from api.db.client import Store
 from api.db.contacts import ContactRecord
-from api.jobs import Jobs
+from api.jobs.tasks import Tasks
 from api.live import LiveHub
 from api.scoring.classification import ContactClass
 from api.services.classifying import basis_scores
@@ -39,7 +39,7 @@ class Loaders:
 class Context:
     store: Store
     hub: LiveHub
-    jobs: Jobs
+    tasks: Tasks
     principal: Principal | None
     request: Request | WebSocket | None = None
     token_rejected: bool = False

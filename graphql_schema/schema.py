@@ -15,7 +15,7 @@ from graphql_schema.contacts.mutations import ContactMutations
 from graphql_schema.contacts.queries import ContactQueries
 from graphql_schema.errors import answer_failures_as_errors
 from graphql_schema.guard import DocumentGuard
-from graphql_schema.live.rescores import RescoreSubscriptions
+from graphql_schema.live.jobs import JobSubscriptions
 from graphql_schema.live.subscriptions import LiveSubscriptions
 from graphql_schema.notifications.mutations import NotificationMutations
 from graphql_schema.notifications.queries import NotificationQueries
@@ -62,7 +62,7 @@ Mutation = merge_types(
     ),
 )
 answer_failures_as_errors(Query, Mutation)
-Subscription = merge_types("Subscription", (LiveSubscriptions, RescoreSubscriptions))
+Subscription = merge_types("Subscription", (LiveSubscriptions, JobSubscriptions))
 
 
 logger = logging.getLogger("graphql_schema")

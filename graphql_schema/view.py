@@ -19,7 +19,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 
 from api.db.client import Store
-from api.jobs import Jobs
+from api.jobs.tasks import Tasks
 from api.limits import RejectedTokens, error_response, rate_key
 from api.live import LiveHub
 from api.services.access import TOKEN_REJECTED, bearer_token
@@ -61,7 +61,7 @@ class GraphQLView(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
 
     def __init__(
-        self, store: Store, hub: LiveHub, jobs: Jobs, rejected_tokens: RejectedTokens
+        self, store: Store, hub: LiveHub, tasks: Tasks, rejected_tokens: RejectedTokens
     ) -> None:
         super().__init__(
             schema,
@@ -72,7 +72,7 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.store = store
         self.hub = hub
-        self.jobs = jobs
+        self.tasks = tasks
         self.rejected_tokens = rejected_tokens
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -113,7 +113,7 @@ class GraphQLView(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         context = Context(
-            store=self.store, hub=self.hub, jobs=self.jobs, principal=None, request=request
+            store=self.store, hub=self.hub, tasks=self.tasks, principal=None, request=request
         )
         if isinstance(request, Request):
             token = bearer_token(request.headers.get("authorization"))

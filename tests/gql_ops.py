@@ -1,5 +1,7 @@
 """GraphQL documents and small helpers shared by the tests."""
 
+import asyncio
+
 from api.auth import Role
 
 UPSERT = """
@@ -40,17 +42,19 @@ query($email: String!) {
 FIELD_CREATE = """
 mutation($input: FieldRuleInput!) {
   fieldRuleCreate(input: $input) {
-    fieldRule { id name points conditions { field operator value } } contactsAffected
+    fieldRule { id name points conditions { field operator value } } sync { id status }
     errors { field message code }
   }
 }"""
 FIELD_UPDATE = """
 mutation($input: FieldRuleUpdateInput!) {
-  fieldRuleUpdate(input: $input) { fieldRule { points } contactsAffected errors { field code } }
+  fieldRuleUpdate(input: $input) {
+    fieldRule { points } sync { id status } errors { field code }
+  }
 }"""
 FIELD_DELETE = """
 mutation($input: RuleDeleteInput!) {
-  fieldRuleDelete(input: $input) { deletedId contactsAffected errors { field code } }
+  fieldRuleDelete(input: $input) { deletedId sync { id status } errors { field code } }
 }"""
 CUSTOM_CREATE = """
 mutation($input: CustomRuleInput!) {
@@ -87,3 +91,20 @@ async def contact(api, email: str) -> dict:
 
 async def update_sheet(api, **input_) -> dict:
     return (await api.data(SHEET_UPDATE, {"input": input_}))["scoreSheetUpdate"]
+
+
+async def wait_job(api, field: str, job_id: str) -> dict:
+    """The job (a root field reading one BackgroundJob: scoreReset, rescoreJob, fieldRuleSync)
+    once it is DONE."""
+    query = f"query($id: ID!) {{ {field}(id: $id) {{ status done total affected progress }} }}"
+    for _ in range(600):
+        job = (await api.data(query, {"id": job_id}))[field]
+        if job["status"] == "DONE":
+            return job
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{field} {job_id} did not finish")
+
+
+async def wait_sync(api, payload: dict) -> dict:
+    """The field-rule sync a fieldRuleCreate/Update/Delete payload answered with, once DONE."""
+    return await wait_job(api, "fieldRuleSync", payload["sync"]["id"])

@@ -24,7 +24,7 @@ from api.scoring.sheet import ScoreSheet, SheetEntry
 from api.services.activities import ActivityInput, planner_for, record_activities
 from api.services.contacts import set_score
 from api.services.expiry import TASK, expire_due
-from api.services.resets import run_reset
+from api.services.reset_job import run_reset
 from api.services.scoring_settings import update_sheet
 from tests.conftest import ServerThread
 from tests.gql_ops import (
@@ -37,6 +37,7 @@ from tests.gql_ops import (
     UPSERT,
     make_contact,
     record,
+    wait_sync,
 )
 from tests.ws import Subscriber
 
@@ -167,7 +168,7 @@ async def test_custom_rule_points_expire(api, store):
 async def test_field_rule_points_expire_and_come_back_only_on_a_new_match(api, store):
     await make_contact(api, "in@x.io", country="India")
     created = (await api.data(FIELD_CREATE, {"input": INDIA}))["fieldRuleCreate"]
-    assert created["errors"] == [] and created["contactsAffected"] == 1
+    assert created["errors"] == [] and (await wait_sync(api, created))["affected"] == 1
     rule_id = created["fieldRule"]["id"]
     listed = await api.data("{ fieldRules { expiresAfterDays } }", role=Role.VIEWER)
     assert listed["fieldRules"] == [{"expiresAfterDays": 30}]
@@ -183,7 +184,7 @@ async def test_field_rule_points_expire_and_come_back_only_on_a_new_match(api, s
     # Still matching, changed, or the rule changed: the expired points do not come back.
     await api.data(UPSERT, {"input": {"email": "in@x.io", "firstName": "Ann"}})
     changed = await api.data(FIELD_UPDATE, {"input": {**INDIA, "id": rule_id, "points": 40}})
-    assert changed["fieldRuleUpdate"]["contactsAffected"] == 0
+    assert (await wait_sync(api, changed["fieldRuleUpdate"]))["affected"] == 0
     assert (await timeline(api, "in@x.io"))["score"] == 0
     # Stopping to match takes back nothing more; matching again gives the points anew.
     await api.data(UPSERT, {"input": {"email": "in@x.io", "country": "Japan"}})
@@ -195,7 +196,7 @@ async def test_field_rule_points_expire_and_come_back_only_on_a_new_match(api, s
 
 async def test_field_rule_points_taken_back_are_not_expired_again(api, store):
     await make_contact(api, "fr@x.io", country="India")
-    await api.data(FIELD_CREATE, {"input": INDIA})
+    await wait_sync(api, (await api.data(FIELD_CREATE, {"input": INDIA}))["fieldRuleCreate"])
     await api.data(UPSERT, {"input": {"email": "fr@x.io", "country": "France"}})
     await api.data(UPSERT, {"input": {"email": "fr@x.io", "country": "India"}})
     assert (await timeline(api, "fr@x.io"))["score"] == 25

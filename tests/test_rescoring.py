@@ -16,7 +16,7 @@ from api.scoring.planner import (
     plan,
     replay,
 )
-from api.scoring.rescoring import recompute
+from api.scoring.recompute import recompute
 from api.scoring.rules import CustomRule
 from api.scoring.sheet import ScoreSheet, SheetEntry
 

@@ -7,7 +7,7 @@ from api.auth import Role
 from api.db.contacts import ContactDetails
 from api.scoring.activities import ActivityType
 from api.services.activities import ActivityInput, record_activities
-from api.services.resets import run_reset
+from api.services.reset_job import run_reset
 from tests.gql_ops import contact, make_contact, record, update_sheet
 
 RESET = """
@@ -152,6 +152,6 @@ async def test_an_abandoned_reset_is_resumed(store):
     assert await store.resets.claim_abandoned(timedelta(seconds=30)) is None
     await run_reset(store, claimed)
     finished = await store.resets.get(record.id)
-    assert (finished.status, finished.contacts_done, finished.contacts_affected) == ("DONE", 7, 4)
+    assert (finished.status, finished.done, finished.affected) == ("DONE", 7, 4)
     scores = [(await store.contacts.by_email(e)).score for e in emails]
     assert scores.count(30) == 3 and scores.count(0) == 4  # only the unreached contacts reset

@@ -34,6 +34,8 @@ ROLES: dict[str, Role] = {
     "Query.classification": V,
     "Query.fieldRules": V,
     "Query.customRules": V,
+    "Query.fieldRuleSync": V,
+    "Query.fieldRuleSyncs": V,
     "Query.workflows": V,
     "Query.workflow": V,
     "Query.scoreViews": V,
@@ -74,6 +76,8 @@ ROLES: dict[str, Role] = {
     "Mutation.apiTokenCreate": A,
     "Subscription.scoreChanged": V,
     "Subscription.rescoreProgress": V,
+    "Subscription.resetProgress": V,
+    "Subscription.fieldRuleSyncProgress": V,
 }
 RANK = {None: 0, V: 1, E: 2, A: 3}
 CALLERS = [None, "rejected", V, E, A]

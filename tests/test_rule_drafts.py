@@ -9,9 +9,9 @@ from api.auth import Role
 from api.db.contacts import ContactDetails
 from api.scoring.activities import ActivityType
 from api.scoring.sheet import SheetEntry
-from api.services import rescoring
+from api.services import recomputation
 from api.services.activities import ActivityInput, record_activities
-from api.services.rescores import run_rescore
+from api.services.rescore_job import run_rescore
 from tests.gql_ops import contact, make_contact, record, update_sheet
 from tests.ws import Subscriber
 
@@ -56,7 +56,7 @@ PRICING = "https://x.io/pricing"
 @pytest.fixture
 def small_chunks(monkeypatch):
     """Rescore a few contacts at a time, so that a small base still takes several steps."""
-    monkeypatch.setattr(rescoring, "CHUNK", 2)
+    monkeypatch.setattr(recomputation, "CHUNK", 2)
 
 
 async def simulate(api, role: Role = Role.ADMIN, **proposal) -> dict:
@@ -328,7 +328,7 @@ async def test_rescore_refuses_bad_input_a_paused_sheet_a_reset_or_another_resco
 async def test_activities_during_a_rescore_are_neither_lost_nor_counted_twice(
     api, store, monkeypatch
 ):
-    monkeypatch.setattr(rescoring, "CHUNK", 10)
+    monkeypatch.setattr(recomputation, "CHUNK", 10)
     emails = [f"m{i}@x.io" for i in range(120)]
     for email in emails:
         await store.contacts.upsert(email, ContactDetails())
@@ -396,7 +396,7 @@ async def test_an_abandoned_rescore_is_resumed(store):
     assert await store.rescores.claim_abandoned(timedelta(seconds=30)) is None
     await run_rescore(store, claimed)
     finished = await store.rescores.get(record.id)
-    assert (finished.status, finished.contacts_done, finished.contacts_affected) == ("DONE", 7, 4)
+    assert (finished.status, finished.done, finished.affected) == ("DONE", 7, 4)
     scores = [(await store.contacts.by_email(e)).score for e in emails]
     assert sorted(scores) == [30, 30, 30, 50, 50, 50, 50]  # only the unreached contacts
 
@@ -419,6 +419,6 @@ async def test_a_rescore_reads_ledger_only_entries_and_keeps_paused_activities_u
     record = await store.rescores.start("ann", "opens", 1)
     await run_rescore(store, record)
     finished = await store.rescores.get(record.id)
-    assert (finished.contacts_affected, finished.points_delta, finished.activities) == (1, 10, 20)
+    assert (finished.affected, finished.points_delta, finished.activities) == (1, 10, 20)
     # The first open is worth 20 now; the paused ones still nothing, p0's second neither.
     assert (await store.contacts.by_email("t@x.io")).score == 20

@@ -12,6 +12,7 @@ from tests.gql_ops import (
     make_contact,
     record,
     update_sheet,
+    wait_sync,
 )
 
 INDIA = {
@@ -25,7 +26,7 @@ async def test_field_rule_gives_and_takes_back_points(api):
     await make_contact(api, "in@x.io", country="India")
     await make_contact(api, "fr@x.io", country="France")
     created = (await api.data(FIELD_CREATE, {"input": INDIA}))["fieldRuleCreate"]
-    assert created["errors"] == [] and created["contactsAffected"] == 1
+    assert created["errors"] == [] and (await wait_sync(api, created))["affected"] == 1
     rule_id = created["fieldRule"]["id"]
     found = await contact(api, "in@x.io")
     assert found["score"] == 25
@@ -44,10 +45,10 @@ async def test_field_rule_gives_and_takes_back_points(api):
     )
 
     changed = await api.data(FIELD_UPDATE, {"input": {**INDIA, "id": rule_id, "points": 40}})
-    assert changed["fieldRuleUpdate"]["contactsAffected"] == 1
+    assert (await wait_sync(api, changed["fieldRuleUpdate"]))["affected"] == 1
     assert (await contact(api, "new@x.io"))["score"] == 40
     deleted = await api.data(FIELD_DELETE, {"input": {"id": rule_id}})
-    assert deleted["fieldRuleDelete"]["contactsAffected"] == 1
+    assert (await wait_sync(api, deleted["fieldRuleDelete"]))["affected"] == 1
     gone = await contact(api, "new@x.io")
     assert gone["score"] == 0
     assert gone["timeline"]["entries"][0]["reason"] == "Field rule 'Indian customers' was deleted"
@@ -80,7 +81,7 @@ async def test_field_rules_keep_scoring_while_paused_and_combine_conditions(api)
         ],
     }
     created = (await api.data(FIELD_CREATE, {"input": rule}))["fieldRuleCreate"]
-    assert created["contactsAffected"] == 1
+    assert (await wait_sync(api, created))["affected"] == 1
     assert (await contact(api, "vip@x.io"))["score"] == 30
     assert (await contact(api, "small@x.io"))["score"] == 0
 
@@ -118,7 +119,7 @@ async def test_field_rule_bad_input_and_roles_change_nothing(api):
         denied = await api.call(FIELD_CREATE, {"input": INDIA}, role=role)
         assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert (await api.data("{ fieldRules { id } }", role=Role.VIEWER))["fieldRules"] == []
-    await api.data(FIELD_CREATE, {"input": INDIA})
+    await wait_sync(api, (await api.data(FIELD_CREATE, {"input": INDIA}))["fieldRuleCreate"])
     again = (await api.data(FIELD_CREATE, {"input": INDIA}))["fieldRuleCreate"]["errors"]
     assert again[0]["code"] == "CONFLICT"
     missing = await api.data(FIELD_DELETE, {"input": {"id": "nope"}})

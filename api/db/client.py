@@ -6,11 +6,10 @@ from urllib.parse import parse_qsl, urlsplit
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 
 from api.db.contacts import ContactsRepo
+from api.db.jobs import FieldRuleSyncsRepo, RescoresRepo, ResetsRepo
 from api.db.leases import LeasesRepo
 from api.db.ledger import LedgerRepo
 from api.db.notifications import NotificationsRepo
-from api.db.rescores import RescoresRepo
-from api.db.resets import ResetsRepo
 from api.db.rules import CustomRulesRepo, FieldRulesRepo
 from api.db.settings import SettingsRepo
 from api.db.smtp import SmtpRepo
@@ -49,6 +48,7 @@ class Store:
         self.tokens = TokensRepo(self.db)
         self.resets = ResetsRepo(self.db)
         self.rescores = RescoresRepo(self.db)
+        self.field_rule_syncs = FieldRuleSyncsRepo(self.db)
         self.field_rules = FieldRulesRepo(self.db)
         self.custom_rules = CustomRulesRepo(self.db)
         self.views = ViewsRepo(self.db)
@@ -66,6 +66,7 @@ class Store:
             self.tokens,
             self.resets,
             self.rescores,
+            self.field_rule_syncs,
             self.field_rules,
             self.custom_rules,
             self.views,

@@ -8,7 +8,7 @@ from api.scoring.planner import Entry, ScoreSet
 from api.services.activities import planner_for
 from api.services.classifying import recent_points
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
-from api.services.rules import sync_contacts
+from api.services.field_rule_sync import sync_contacts
 from api.services.validation import (
     FIELD_NAME,
     MAX_REASON,

@@ -1,25 +1,17 @@
-"""Field rules and custom rules: validated changes, and field-rule points kept in step."""
+"""Field rules and custom rules: validated changes; a field-rule change starts a sync of every
+contact's field-rule points in the background (api/services/field_rule_sync.py)."""
 
-from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from api.db.client import Store
-from api.db.commits import commit
-from api.scoring.planner import Change, FieldRulesSync
-from api.scoring.rules import (
-    MAX_CONDITIONS,
-    RULE_POINTS_RANGE,
-    CustomRule,
-    FieldRule,
-    field_awards,
-    field_expiry,
-)
-from api.services.activities import planner_for
+from api.domain.jobs import FieldRuleSyncJob
+from api.jobs.tasks import Tasks
+from api.scoring.rules import MAX_CONDITIONS, RULE_POINTS_RANGE, CustomRule, FieldRule
 from api.services.conditions import conditions_problems
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
+from api.services.field_rule_sync import arm_field_rule_sync
 from api.services.validation import MAX_URL, expiry_problem, name_problem, text_problem
 
-CHUNK = 500
 MAX_EXCLUDED = 100
 
 
@@ -50,51 +42,20 @@ def _field_rule_problems(rule: FieldRule) -> list[ServiceError]:
     return problems + conditions_problems(rule.conditions, "conditions")
 
 
-async def sync_field_rules(store: Store, deleted: dict[str, str] | None = None) -> int:
-    """Give or take back field-rule points so that every contact holds exactly the rules it
-    matches, a chunk at a time. Returns how many contacts changed."""
-    changed = 0
-    async for ids in store.contacts.id_batches("", CHUNK):
-        changed += await sync_contacts(store, ids, deleted)
-    return changed
-
-
-async def sync_contacts(
-    store: Store,
-    contact_ids: Sequence[str],
-    deleted: dict[str, str] | None = None,
-    also: Mapping[str, Sequence[Change]] | None = None,
-) -> int:
-    """The same for these contacts (after they were created or changed), committed together with
-    any other changes `also` holds for them."""
-    rules = await store.field_rules.all()
-    plan = planner_for(await store.settings.score_sheet())
-    contacts = await store.contacts.by_ids(contact_ids)
-    names = {**(deleted or {}), **{rule.id: rule.name for rule in rules}}
-    gone = frozenset(deleted or {})
-    extra = also or {}
-    expiry = field_expiry(rules)
-    changes: dict[str, list[Change]] = {
-        cid: [
-            FieldRulesSync(field_awards(rules, c.profile()), names, gone, expiry),
-            *extra.get(cid, ()),
-        ]
-        for cid, c in contacts.items()
-    }
-    return len((await commit(store, changes, plan)).entries)
-
-
-async def create_field_rule(store: Store, rule: FieldRule) -> tuple[FieldRule, int]:
+async def create_field_rule(
+    store: Store, tasks: Tasks, rule: FieldRule, actor: str
+) -> tuple[FieldRule, FieldRuleSyncJob]:
     problems = _field_rule_problems(rule) or await name_problem(store.field_rules, rule.name, None)
     if problems:
         raise ServiceFailure(problems)
     created = await store.field_rules.create(replace(rule, name=rule.name.strip()))
-    return created, await sync_field_rules(store)
+    reason = f"Field rule '{created.name}' created"
+    return created, await arm_field_rule_sync(store, tasks, actor, reason)
 
 
 async def update_field_rule(
-    store: Store, rule: FieldRule, keep_expiry: bool = False
-) -> tuple[FieldRule, int]:
+    store: Store, tasks: Tasks, rule: FieldRule, actor: str, keep_expiry: bool = False
+) -> tuple[FieldRule, FieldRuleSyncJob]:
     """Replace a rule (`keep_expiry`: but not its expiresAfterDays)."""
     current = await store.field_rules.get(rule.id)
     if current is None:
@@ -110,16 +71,27 @@ async def update_field_rule(
         raise ServiceFailure(problems)
     updated = replace(rule, name=rule.name.strip())
     await store.field_rules.replace(updated)
-    return updated, await sync_field_rules(store)
+    reason = f"Field rule '{updated.name}' changed"
+    return updated, await arm_field_rule_sync(store, tasks, actor, reason)
 
 
-async def delete_field_rule(store: Store, rule_id: str) -> int:
+async def delete_field_rule(
+    store: Store, tasks: Tasks, rule_id: str, actor: str
+) -> FieldRuleSyncJob:
     rule = await store.field_rules.get(rule_id)
-    if rule is None or not await store.field_rules.delete(rule_id):
-        raise ServiceFailure(
-            [ServiceError("id", f"No field rule with id {rule_id}", ErrorCode.NOT_FOUND)]
-        )
-    return await sync_field_rules(store, deleted={rule.id: rule.name})
+    missing = ServiceFailure(
+        [ServiceError("id", f"No field rule with id {rule_id}", ErrorCode.NOT_FOUND)]
+    )
+    if rule is None:
+        raise missing
+    reason = f"Field rule '{rule.name}' deleted"
+    deleted = {rule.id: rule.name}
+    # The name goes to the sync first: a chunk it walks once the rule is gone needs it for the
+    # reason of the points it takes back. The sync armed again after the deletion takes them.
+    await arm_field_rule_sync(store, tasks, actor, reason, deleted)
+    if not await store.field_rules.delete(rule_id):
+        raise missing
+    return await arm_field_rule_sync(store, tasks, actor, reason, deleted)
 
 
 def _custom_rule_problems(rule: CustomRule) -> list[ServiceError]:

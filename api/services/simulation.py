@@ -8,12 +8,12 @@ from dataclasses import dataclass, field, replace
 
 from api.db.client import Store
 from api.scoring.classification import ClassificationBasis, ClassificationSettings, ContactClass
-from api.scoring.rescoring import Recomputed
+from api.scoring.recompute import Recomputed
 from api.scoring.rules import CustomRule
 from api.scoring.sheet import ScoreSheet, SheetEntry
 from api.services.classifying import basis_scores
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
-from api.services.rescoring import recomputed_chunks
+from api.services.recomputation import recomputed_chunks
 from api.services.rules import checked_custom_rule
 from api.services.scoring_settings import sheet_problems
 

@@ -1,18 +1,20 @@
 """The reset screen: agreement, reason, progress of the running reset, and the history."""
 
-import asyncio
+import contextlib
 from typing import Any
 
 import reflex as rx
+import websockets
 
-from dashboard.graphql_client import ApiError
-from dashboard.states.auth import call, mutate
+from dashboard.graphql_client import ApiError, subscribe
+from dashboard.states.auth import AuthState, call, mutate
 
 RESET = """mutation($input: ScoresResetInput!) { scoresReset(input: $input) {
   reset { id } errors { field message } } }"""
-STATE = "query($id: ID!) { scoreReset(id: $id) { status progress contactsDone contactsTotal } }"
+PROGRESS = """subscription($id: ID!) { resetProgress(jobId: $id) {
+  status progress done total } }"""
 HISTORY = """{ resetHistory(first: 50) { id status actor reason startedAt finishedAt
-  contactsAffected scoringEnabled } }"""
+  affected scoringEnabled } }"""
 
 
 class ResetState(rx.State):
@@ -36,7 +38,7 @@ class ResetState(rx.State):
                 "actor": r["actor"],
                 "reason": r["reason"],
                 "status": r["status"].capitalize(),
-                "affected": r["contactsAffected"],
+                "affected": r["affected"],
                 "enabled": "Yes" if r["scoringEnabled"] else "No",
             }
             for r in rows
@@ -60,22 +62,33 @@ class ResetState(rx.State):
 
     @rx.event(background=True)
     async def follow(self) -> None:
-        """Poll the running reset for the progress bar until it is done."""
-        while True:
-            async with self:
-                reset_id = self.running_id
-                try:
-                    state = (await call(self, STATE, {"id": reset_id}))["scoreReset"]
-                except ApiError as error:
-                    self.error = str(error)
-                    return
-                self.progress = round(100 * state["progress"])
-                self.progress_text = f"{state['contactsDone']} of {state['contactsTotal']} contacts"
-                if state["status"] == "DONE":
-                    self.running_id = ""
-                    self.done = "Reset finished: every score is 0"
-            if state["status"] == "DONE":
-                break
-            await asyncio.sleep(0.3)
+        """Follow the running reset live (resetProgress) for the progress bar until it is done."""
         async with self:
+            reset_id = self.running_id
+            token = (await self.get_state(AuthState))._token()
+        finished = False
+        try:
+            updates = subscribe(PROGRESS, {"id": reset_id}, token)
+            async with contextlib.aclosing(updates) as progress:
+                async for data in progress:
+                    if data is None:  # subscribed
+                        continue
+                    finished = await self._show(data["resetProgress"])
+        except (ApiError, OSError, websockets.WebSocketException) as error:
+            async with self:
+                self.error = f"Lost the reset's progress: {error}"
+            return
+        async with self:
+            if not finished:
+                self.error = "Lost the reset's progress: reload the page"
             await self.load()
+
+    async def _show(self, state: dict[str, Any]) -> bool:
+        """Show one step of the reset's progress; whether it is done."""
+        async with self:
+            self.progress = round(100 * state["progress"])
+            self.progress_text = f"{state['done']} of {state['total']} contacts"
+            if state["status"] == "DONE":
+                self.running_id = ""
+                self.done = "Reset finished: every score is 0"
+        return bool(state["status"] == "DONE")

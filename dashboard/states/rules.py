@@ -53,8 +53,8 @@ class RulesState(rx.State):
         payload = await mutate(self, document, {"input": variables}, field)
         if payload is None:
             return False
-        affected = payload.get("contactsAffected")
-        self.notice = done + (f" ({affected} contacts changed score)" if affected else "")
+        background = "; updating contacts' field points in the background"
+        self.notice = done + (background if payload.get("sync") else "")
         await self._load()
         return True
 

@@ -2,12 +2,12 @@
 
 import strawberry
 
-from api.services.rescores import start_rescore
+from api.services.rescore_job import start_rescore
 from graphql_schema.context import Info
 from graphql_schema.errors import Error
 from graphql_schema.guard import Expensive
 from graphql_schema.permissions import IsAdmin
-from graphql_schema.rescoring.types import RescoreJob
+from graphql_schema.rescoring.types import RescoreJobType
 
 
 @strawberry.input
@@ -17,7 +17,7 @@ class ScoringRescoreInput:
 
 @strawberry.type
 class ScoringRescorePayload:
-    job: RescoreJob | None = None
+    job: RescoreJobType | None = None
     errors: list[Error] = strawberry.field(default_factory=list)
 
 
@@ -33,5 +33,5 @@ class RescoringMutations:
         self, info: Info, input: ScoringRescoreInput
     ) -> ScoringRescorePayload:
         context = info.context
-        record = await start_rescore(context.store, context.jobs, input.reason, context.actor)
-        return ScoringRescorePayload(job=RescoreJob.of(record))
+        job = await start_rescore(context.store, context.tasks, input.reason, context.actor)
+        return ScoringRescorePayload(job=RescoreJobType.of(job))

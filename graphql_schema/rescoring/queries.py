@@ -8,7 +8,7 @@ from graphql_schema.errors import Error
 from graphql_schema.guard import Expensive
 from graphql_schema.pagination import page_size
 from graphql_schema.permissions import IsAdmin, IsViewer
-from graphql_schema.rescoring.types import RescoreJob, ScoringSimulation
+from graphql_schema.rescoring.types import RescoreJobType, ScoringSimulation
 from graphql_schema.rules.mutations import CustomRuleInput
 from graphql_schema.scoring.mutations import ScoreSheetEntryInput
 
@@ -63,11 +63,11 @@ class RescoringQueries:
         return ScoringSimulatePayload(simulation=ScoringSimulation.of(simulation))
 
     @strawberry.field(permission_classes=[IsViewer])
-    async def rescore_job(self, info: Info, id: strawberry.ID) -> RescoreJob | None:
-        record = await info.context.store.rescores.get(str(id))
-        return RescoreJob.of(record) if record else None
+    async def rescore_job(self, info: Info, id: strawberry.ID) -> RescoreJobType | None:
+        job = await info.context.store.rescores.get(str(id))
+        return RescoreJobType.of(job) if job else None
 
     @strawberry.field(permission_classes=[IsViewer], description="Newest first")
-    async def rescore_jobs(self, info: Info, first: int | None = None) -> list[RescoreJob]:
-        records = await info.context.store.rescores.history(page_size(first))
-        return [RescoreJob.of(r) for r in records]
+    async def rescore_jobs(self, info: Info, first: int | None = None) -> list[RescoreJobType]:
+        jobs = await info.context.store.rescores.history(page_size(first))
+        return [RescoreJobType.of(job) for job in jobs]

@@ -1,52 +1,30 @@
 """Simulations of rule drafts and rescore jobs as clients see them."""
 
-from datetime import datetime
-from enum import Enum
-
 import strawberry
 
-from api.db.rescores import RescoreRecord
+from api.domain.jobs import RescoreJob
 from api.scoring.classification import ContactClass
 from api.services.simulation import Simulation
+from graphql_schema.jobs import AS_EVERY_JOB, BackgroundJob, job_fields
 
 
-@strawberry.enum
-class RescoreStatus(Enum):
-    RUNNING = "RUNNING"
-    DONE = "DONE"
-
-
-@strawberry.type(description="A rescore of every contact's history under the current rules")
-class RescoreJob:
-    id: strawberry.ID
-    status: RescoreStatus
-    actor: str = strawberry.field(description="Who started it")
-    reason: str
-    started_at: datetime
-    finished_at: datetime | None
-    done: int = strawberry.field(description="Contacts rescored so far")
-    total: int = strawberry.field(description="Contacts when the rescore started")
-    progress: float = strawberry.field(description="0..1")
-    contacts_changed: int = strawberry.field(description="Contacts given a RESCORE entry")
+@strawberry.type(
+    name="RescoreJob", description="A rescore of every contact's history under the current rules"
+)
+class RescoreJobType(BackgroundJob):
     activities: int = strawberry.field(description="Activities scored again")
     points_delta: int = strawberry.field(description="Points added (or taken, if negative)")
 
     @classmethod
-    def of(cls, record: RescoreRecord) -> "RescoreJob":
-        return cls(
-            id=strawberry.ID(record.id),
-            status=RescoreStatus(record.status),
-            actor=record.actor,
-            reason=record.reason,
-            started_at=record.started_at,
-            finished_at=record.finished_at,
-            done=record.contacts_done,
-            total=record.contacts_total,
-            progress=record.progress,
-            contacts_changed=record.contacts_affected,
-            activities=record.activities,
-            points_delta=record.points_delta,
-        )
+    def of(cls, job: RescoreJob) -> "RescoreJobType":
+        return cls(**job_fields(job), activities=job.activities, points_delta=job.points_delta)
+
+    @strawberry.field(
+        description="Contacts given a RESCORE entry",
+        deprecation_reason=f"Use affected, {AS_EVERY_JOB}",
+    )
+    def contacts_changed(self) -> int:
+        return self.affected
 
 
 @strawberry.type(description="How many contacts would move from one class to another")

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from api.services.resets import start_reset
+from api.services.reset_job import start_reset
 from graphql_schema.context import Info
 from graphql_schema.errors import Error
 from graphql_schema.permissions import IsAdmin
@@ -34,12 +34,12 @@ class ResetMutations:
     )
     async def scores_reset(self, info: Info, input: ScoresResetInput) -> ScoresResetPayload:
         context = info.context
-        record = await start_reset(
+        job = await start_reset(
             context.store,
-            context.jobs,
+            context.tasks,
             input.reason,
             input.agree,
             input.enable_scoring,
             context.actor,
         )
-        return ScoresResetPayload(reset=ScoreReset.of(record))
+        return ScoresResetPayload(reset=ScoreReset.of(job))

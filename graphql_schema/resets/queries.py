@@ -12,10 +12,10 @@ from graphql_schema.resets.types import ScoreReset
 class ResetQueries:
     @strawberry.field(permission_classes=[IsViewer], description="Newest first")
     async def reset_history(self, info: Info, first: int | None = None) -> list[ScoreReset]:
-        records = await info.context.store.resets.history(page_size(first))
-        return [ScoreReset.of(r) for r in records]
+        jobs = await info.context.store.resets.history(page_size(first))
+        return [ScoreReset.of(job) for job in jobs]
 
     @strawberry.field(permission_classes=[IsViewer])
     async def score_reset(self, info: Info, id: strawberry.ID) -> ScoreReset | None:
-        record = await info.context.store.resets.get(str(id))
-        return ScoreReset.of(record) if record else None
+        job = await info.context.store.resets.get(str(id))
+        return ScoreReset.of(job) if job else None

@@ -4,9 +4,8 @@ from typing import Any
 
 import strawberry
 
+from api.scoring import rules
 from api.scoring.activities import ActivityType
-from api.scoring.rules import CustomRule as CustomRuleRecord
-from api.scoring.rules import FieldRule as FieldRuleRecord
 from api.services.rules import (
     create_field_rule,
     delete_custom_rule,
@@ -17,7 +16,7 @@ from api.services.rules import (
 from graphql_schema.context import Info
 from graphql_schema.errors import Error
 from graphql_schema.permissions import IsAdmin
-from graphql_schema.rules.types import CustomRule, FieldConditionInput, FieldRule
+from graphql_schema.rules.types import CustomRule, FieldConditionInput, FieldRule, FieldRuleSync
 
 
 def _expiry_input() -> Any:
@@ -40,9 +39,9 @@ class FieldRuleInput:
     conditions: list[FieldConditionInput] = strawberry.field(description="1 to 3, all must hold")
     expires_after_days: int | None = _expiry_input()
 
-    def record(self, rule_id: str = "") -> FieldRuleRecord:
+    def record(self, rule_id: str = "") -> rules.FieldRule:
         conditions = tuple(c.record() for c in self.conditions)
-        return FieldRuleRecord(
+        return rules.FieldRule(
             rule_id, self.name, self.points, conditions, _days(self.expires_after_days)
         )
 
@@ -57,12 +56,20 @@ class RuleDeleteInput:
     id: strawberry.ID
 
 
+SYNC = "The sync that brings every contact's field-rule points to the rules, in the background"
+
+
 @strawberry.type
 class FieldRulePayload:
     field_rule: FieldRule | None = None
-    contacts_affected: int = strawberry.field(
-        default=0, description="Contacts whose points changed"
-    )
+    sync: FieldRuleSync | None = strawberry.field(default=None, description=SYNC)
+    errors: list[Error] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class FieldRuleDeletePayload:
+    deleted_id: strawberry.ID | None = None
+    sync: FieldRuleSync | None = strawberry.field(default=None, description=SYNC)
     errors: list[Error] = strawberry.field(default_factory=list)
 
 
@@ -85,8 +92,8 @@ class CustomRuleInput:
     excluded_campaigns: list[str] = strawberry.field(default_factory=list)
     expires_after_days: int | None = _expiry_input()
 
-    def record(self, rule_id: str = "") -> CustomRuleRecord:
-        return CustomRuleRecord(
+    def record(self, rule_id: str = "") -> rules.CustomRule:
+        return rules.CustomRule(
             rule_id,
             self.name,
             self.points,
@@ -115,28 +122,41 @@ class CustomRulePayload:
 class RuleMutations:
     @strawberry.mutation(
         permission_classes=[IsAdmin],
-        description="Also gives its points to every contact that matches",
+        description="Also gives its points to every contact that matches, in the background: "
+        "follow fieldRuleSyncProgress(jobId: sync.id)",
     )
     async def field_rule_create(self, info: Info, input: FieldRuleInput) -> FieldRulePayload:
-        rule, affected = await create_field_rule(info.context.store, input.record())
-        return FieldRulePayload(field_rule=FieldRule.of(rule), contacts_affected=affected)
-
-    @strawberry.mutation(permission_classes=[IsAdmin])
-    async def field_rule_update(self, info: Info, input: FieldRuleUpdateInput) -> FieldRulePayload:
-        rule, affected = await update_field_rule(
-            info.context.store,
-            input.record(str(input.id)),
-            keep_expiry=input.expires_after_days is strawberry.UNSET,
+        context = info.context
+        rule, sync = await create_field_rule(
+            context.store, context.tasks, input.record(), context.actor
         )
-        return FieldRulePayload(field_rule=FieldRule.of(rule), contacts_affected=affected)
+        return FieldRulePayload(field_rule=FieldRule.of(rule), sync=FieldRuleSync.of(sync))
 
     @strawberry.mutation(
         permission_classes=[IsAdmin],
-        description="Also takes its points back from the contacts that had them",
+        description="Contacts' points follow in the background: follow "
+        "fieldRuleSyncProgress(jobId: sync.id)",
     )
-    async def field_rule_delete(self, info: Info, input: RuleDeleteInput) -> RuleDeletePayload:
-        affected = await delete_field_rule(info.context.store, str(input.id))
-        return RuleDeletePayload(deleted_id=input.id, contacts_affected=affected)
+    async def field_rule_update(self, info: Info, input: FieldRuleUpdateInput) -> FieldRulePayload:
+        context = info.context
+        rule, sync = await update_field_rule(
+            context.store,
+            context.tasks,
+            input.record(str(input.id)),
+            context.actor,
+            keep_expiry=input.expires_after_days is strawberry.UNSET,
+        )
+        return FieldRulePayload(field_rule=FieldRule.of(rule), sync=FieldRuleSync.of(sync))
+
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Also takes its points back from the contacts that had them, in the "
+        "background: follow fieldRuleSyncProgress(jobId: sync.id)",
+    )
+    async def field_rule_delete(self, info: Info, input: RuleDeleteInput) -> FieldRuleDeletePayload:
+        context = info.context
+        sync = await delete_field_rule(context.store, context.tasks, str(input.id), context.actor)
+        return FieldRuleDeletePayload(deleted_id=input.id, sync=FieldRuleSync.of(sync))
 
     @strawberry.mutation(permission_classes=[IsAdmin])
     async def custom_rule_create(self, info: Info, input: CustomRuleInput) -> CustomRulePayload:

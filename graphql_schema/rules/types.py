@@ -1,12 +1,12 @@
-"""Field rules and custom rules as clients see them."""
+"""Field rules, custom rules and field-rule syncs as clients see them."""
 
 import strawberry
 
+from api.domain.jobs import FieldRuleSyncJob
+from api.scoring import rules
 from api.scoring.activities import ActivityType
-from api.scoring.rules import CustomRule as CustomRuleRecord
-from api.scoring.rules import FieldCondition as FieldConditionRecord
 from api.scoring.rules import FieldOperator
-from api.scoring.rules import FieldRule as FieldRuleRecord
+from graphql_schema.jobs import BackgroundJob, job_fields
 
 EXPIRES_AFTER_DAYS = "Days after which the points it gives expire (1..3650); null: never"
 FieldOperatorEnum = strawberry.enum(FieldOperator, name="FieldOperator")
@@ -21,7 +21,7 @@ class FieldCondition:
     value: str
 
     @classmethod
-    def of(cls, condition: FieldConditionRecord) -> "FieldCondition":
+    def of(cls, condition: rules.FieldCondition) -> "FieldCondition":
         return cls(field=condition.field, operator=condition.operator, value=condition.value)
 
 
@@ -31,8 +31,8 @@ class FieldConditionInput:
     operator: FieldOperator
     value: str = ""
 
-    def record(self) -> FieldConditionRecord:
-        return FieldConditionRecord(self.field, self.operator, self.value)
+    def record(self) -> rules.FieldCondition:
+        return rules.FieldCondition(self.field, self.operator, self.value)
 
 
 @strawberry.type(description="Points for who a contact is: given while all conditions hold")
@@ -44,7 +44,7 @@ class FieldRule:
     expires_after_days: int | None = strawberry.field(description=EXPIRES_AFTER_DAYS)
 
     @classmethod
-    def of(cls, rule: FieldRuleRecord) -> "FieldRule":
+    def of(cls, rule: rules.FieldRule) -> "FieldRule":
         return cls(
             id=strawberry.ID(rule.id),
             name=rule.name,
@@ -70,7 +70,7 @@ class CustomRule:
     expires_after_days: int | None = strawberry.field(description=EXPIRES_AFTER_DAYS)
 
     @classmethod
-    def of(cls, rule: CustomRuleRecord) -> "CustomRule":
+    def of(cls, rule: rules.CustomRule) -> "CustomRule":
         return cls(
             id=strawberry.ID(rule.id),
             name=rule.name,
@@ -83,3 +83,17 @@ class CustomRule:
             excluded_campaigns=list(rule.excluded_campaigns),
             expires_after_days=rule.expires_after_days,
         )
+
+
+@strawberry.type(
+    description="Every contact's field-rule points brought to the rules after a rule change. "
+    "One runs at a time: a change while it runs makes it walk every contact once more"
+)
+class FieldRuleSync(BackgroundJob):
+    walks_again: bool = strawberry.field(
+        description="A rule changed during this walk: every contact is walked once more"
+    )
+
+    @classmethod
+    def of(cls, job: FieldRuleSyncJob) -> "FieldRuleSync":
+        return cls(**job_fields(job), walks_again=job.again)

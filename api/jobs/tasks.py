@@ -1,4 +1,4 @@
-"""Background work in the API process: tasks that outlive the request that started them."""
+"""The API process's task set: tasks that outlive the request that started them."""
 
 import asyncio
 import contextlib
@@ -9,7 +9,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
-class Jobs:
+class Tasks:
     def __init__(self) -> None:
         self.tasks: set[asyncio.Task[Any]] = set()
 
@@ -22,7 +22,7 @@ class Jobs:
     def _finished(self, task: asyncio.Task[Any]) -> None:
         self.tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            log.error("job %s failed", task.get_name(), exc_info=task.exception())
+            log.error("task %s failed", task.get_name(), exc_info=task.exception())
 
     async def stop(self) -> None:
         for task in list(self.tasks):

@@ -1,7 +1,7 @@
 """Jobs over every contact that run in the background of an API process and survive it.
 
-A job's record (api/db/job_records.py) holds its cursor and a heartbeat. The process running a
-job beats while it works; when a process dies, a watcher in another process claims the silent job
+A job's document (api/db/jobs.py) holds its cursor and a heartbeat. The process running a job
+beats while it works; when a process dies, a watcher in another process claims the silent job
 and runs it again from its cursor.
 """
 
@@ -14,16 +14,17 @@ from typing import TypeVar
 
 from pymongo.errors import PyMongoError
 
-from api.db.job_records import JobRecord, JobRecordsRepo
+from api.db.jobs import JobsRepo
+from api.domain.jobs import Job
 
 log = logging.getLogger(__name__)
 SILENCE = timedelta(seconds=30)
 BEAT_EVERY = 5.0
 WATCH_EVERY = 10.0
-R = TypeVar("R", bound=JobRecord)
+J = TypeVar("J", bound=Job)
 
 
-async def with_heartbeat(repo: JobRecordsRepo[R], job_id: str, work: Awaitable[None]) -> None:
+async def with_heartbeat(repo: JobsRepo[J], job_id: str, work: Awaitable[None]) -> None:
     """Run `work`, beating meanwhile: a job busy on a slow chunk is not taken for dead."""
 
     async def beat() -> None:
@@ -43,11 +44,11 @@ async def with_heartbeat(repo: JobRecordsRepo[R], job_id: str, work: Awaitable[N
             await beating
 
 
-async def resume_abandoned(repo: JobRecordsRepo[R], run: Callable[[R], Awaitable[None]]) -> None:
+async def resume_abandoned(repo: JobsRepo[J], run: Callable[[J], Awaitable[None]]) -> None:
     """Runs for the life of the process: finishes the jobs whose process stopped."""
     while True:
-        record = await repo.claim_abandoned(SILENCE)
-        if record is not None:
-            await run(record)
+        job = await repo.claim_abandoned(SILENCE)
+        if job is not None:
+            await run(job)
             continue
         await asyncio.sleep(WATCH_EVERY)

@@ -1,7 +1,7 @@
 """Rescoring: the current score sheet and custom rules applied to every contact's stored history.
 
 Edits to the sheet and the rules are prospective; a rescore is how an admin applies them to the
-past. It runs in the background like a reset (api/services/background.py): contacts in id order,
+past. It runs in the background like a reset (api/jobs/heartbeat.py): contacts in id order,
 a chunk at a time, progress and a heartbeat in its `rescores` document, resumed by another process
 if its own dies. A contact whose score or counters would change gets one RESCORE entry through the
 normal commit. The change carries the sequence number its recomputation read up to: if the contact
@@ -9,30 +9,27 @@ moved on meanwhile (an activity arrived), nothing is planned, and the contact is
 recomputed again, so concurrent activities are neither lost nor counted twice.
 """
 
-import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from functools import partial
 
 from api.db.client import Store
 from api.db.commits import CommitContention, commit
 from api.db.contacts import ContactQuery
-from api.db.job_records import DONE
-from api.db.rescores import RescoreRecord
-from api.jobs import Jobs
+from api.domain.jobs import RescoreJob
+from api.jobs.heartbeat import resume_abandoned, with_heartbeat
+from api.jobs.tasks import Tasks
 from api.scoring.planner import Change, ContactState, Entry, Rescore
 from api.scoring.rules import CustomRule
 from api.scoring.sheet import ScoreSheet
 from api.services.activities import planner_for
-from api.services.background import resume_abandoned, with_heartbeat
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
-from api.services.rescoring import Recomputation, recompute_contacts, recomputed_chunks
+from api.services.recomputation import Recomputation, recompute_contacts, recomputed_chunks
 from api.services.validation import MAX_REASON, text_problem
 
 MAX_RECOMPUTES = 20
-POLL_EVERY = 0.2
 
 
-async def start_rescore(store: Store, jobs: Jobs, reason: str, actor: str) -> RescoreRecord:
+async def start_rescore(store: Store, tasks: Tasks, reason: str, actor: str) -> RescoreJob:
     problem = text_problem("reason", reason, required=True, limit=MAX_REASON)
     if problem:
         raise ServiceFailure([problem])
@@ -44,41 +41,43 @@ async def start_rescore(store: Store, jobs: Jobs, reason: str, actor: str) -> Re
     if await store.resets.running() is not None:
         raise _conflict("A reset is running: rescore when it is done")
     total = await store.contacts.count(ContactQuery())
-    record = await store.rescores.start(actor, reason.strip(), total)
-    if record is None:
+    job = await store.rescores.start(actor, reason.strip(), total)
+    if job is None:
         raise _conflict("A rescore is running already")
-    jobs.spawn(run_rescore(store, record), name=f"rescore-{record.id}")
-    return record
+    tasks.spawn(run_rescore(store, job), name=f"rescore-{job.id}")
+    return job
 
 
 def _conflict(message: str) -> ServiceFailure:
     return ServiceFailure([ServiceError(None, message, ErrorCode.CONFLICT)])
 
 
-async def run_rescore(store: Store, record: RescoreRecord) -> None:
-    await with_heartbeat(store.rescores, record.id, _rescore(store, record))
+async def run_rescore(store: Store, job: RescoreJob) -> None:
+    await with_heartbeat(store.rescores, job.id, _rescore(store, job))
 
 
-async def _rescore(store: Store, record: RescoreRecord) -> None:
+async def _rescore(store: Store, job: RescoreJob) -> None:
     sheet = await store.settings.score_sheet()
     rules = await store.custom_rules.all()
-    job = _Job(store, sheet, rules, record)
-    resume_after = await store.rescores.cursor(record.id)
+    committer = _Committer(store, sheet, rules, job)
+    resume_after = await store.rescores.cursor(job.id)
     async for ids, recomputations in recomputed_chunks(store, sheet, rules, resume_after):
-        affected, delta = await job.commit([r for r in recomputations if r.result.changed])
+        affected, delta = await committer.commit([r for r in recomputations if r.result.changed])
         activities = sum(r.result.activities for r in recomputations)
         counts = {"activities": activities, "pointsDelta": delta}
-        await store.rescores.advance(record.id, ids[-1], len(ids), affected, counts)
-    await store.rescores.finish(record.id)
+        await store.rescores.advance(job.id, ids[-1], len(ids), affected, counts)
+    await store.rescores.finish(job.id)
 
 
-class _Job:
+class _Committer:
+    """Commits a chunk's recomputations, recomputing the contacts that moved on meanwhile."""
+
     def __init__(
-        self, store: Store, sheet: ScoreSheet, rules: Sequence[CustomRule], record: RescoreRecord
+        self, store: Store, sheet: ScoreSheet, rules: Sequence[CustomRule], job: RescoreJob
     ) -> None:
         self.store, self.sheet, self.rules = store, sheet, rules
-        self.reason = f"Rescored under the current score sheet and custom rules: {record.reason}"
-        self.actor = record.actor
+        self.reason = f"Rescored under the current score sheet and custom rules: {job.reason}"
+        self.actor = job.actor
         self.plan = planner_for(sheet)
 
     async def commit(self, recomputations: Sequence[Recomputation]) -> tuple[int, int]:
@@ -130,18 +129,3 @@ class _Job:
 async def resume_abandoned_rescores(store: Store) -> None:
     """Runs for the life of the process: finishes rescores whose process stopped."""
     await resume_abandoned(store.rescores, partial(run_rescore, store))
-
-
-async def follow_rescore(store: Store, job_id: str) -> AsyncIterator[RescoreRecord]:
-    """The job as it progresses (each change of its progress), until it is done."""
-    last: tuple[str, int] | None = None
-    while True:
-        record = await store.rescores.get(job_id)
-        if record is None:
-            return
-        if (record.status, record.contacts_done) != last:
-            last = (record.status, record.contacts_done)
-            yield record
-        if record.status == DONE:
-            return
-        await asyncio.sleep(POLL_EVERY)

@@ -4,7 +4,7 @@ A reset pauses scoring, then walks the contacts in _id order, a chunk at a time,
 RESET entry for each through the same transactional commit as activities: an activity racing the
 reset on a contact is serialized with it, so no contact keeps pre-reset points. Progress and a
 heartbeat are kept in the reset's document; if its process dies, another one resumes it
-(api/services/background.py).
+(api/jobs/heartbeat.py).
 """
 
 from functools import partial
@@ -12,11 +12,11 @@ from functools import partial
 from api.db.client import Store
 from api.db.commits import commit
 from api.db.contacts import ContactQuery
-from api.db.resets import ResetRecord
-from api.jobs import Jobs
+from api.domain.jobs import ResetJob
+from api.jobs.heartbeat import resume_abandoned, with_heartbeat
+from api.jobs.tasks import Tasks
 from api.scoring.planner import ScoreReset
 from api.services.activities import planner_for
-from api.services.background import resume_abandoned, with_heartbeat
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.validation import MAX_REASON, text_problem
 
@@ -24,8 +24,8 @@ CHUNK = 500
 
 
 async def start_reset(
-    store: Store, jobs: Jobs, reason: str, agree: bool, enable_scoring: bool, actor: str
-) -> ResetRecord:
+    store: Store, tasks: Tasks, reason: str, agree: bool, enable_scoring: bool, actor: str
+) -> ResetJob:
     problems = []
     if not agree:
         problems.append(
@@ -41,30 +41,30 @@ async def start_reset(
     if problems:
         raise ServiceFailure(problems)
     total = await store.contacts.count(ContactQuery())
-    record = await store.resets.start(actor, reason.strip(), enable_scoring, total)
-    if record is None:
+    job = await store.resets.start(actor, reason.strip(), enable_scoring, total)
+    if job is None:
         raise ServiceFailure([ServiceError(None, "A reset is running already", ErrorCode.CONFLICT)])
     sheet = await store.settings.score_sheet()
     await store.settings.save_score_sheet(sheet.with_changes(enabled=False), actor)
-    jobs.spawn(run_reset(store, record), name=f"reset-{record.id}")
-    return record
+    tasks.spawn(run_reset(store, job), name=f"reset-{job.id}")
+    return job
 
 
-async def run_reset(store: Store, record: ResetRecord) -> None:
-    await with_heartbeat(store.resets, record.id, _reset(store, record))
+async def run_reset(store: Store, job: ResetJob) -> None:
+    await with_heartbeat(store.resets, job.id, _reset(store, job))
 
 
-async def _reset(store: Store, record: ResetRecord) -> None:
-    change = ScoreReset(record.reason, record.actor)
+async def _reset(store: Store, job: ResetJob) -> None:
+    change = ScoreReset(job.reason, job.actor)
     plan = planner_for(await store.settings.score_sheet())
-    resume_after = await store.resets.cursor(record.id)
+    resume_after = await store.resets.cursor(job.id)
     async for ids in store.contacts.id_batches(resume_after, CHUNK):
         outcome = await commit(store, {cid: [change] for cid in ids}, plan)
-        await store.resets.advance(record.id, ids[-1], len(ids), len(outcome.entries))
-    await store.resets.finish(record.id)
-    if record.enable_scoring:
+        await store.resets.advance(job.id, ids[-1], len(ids), len(outcome.entries))
+    await store.resets.finish(job.id)
+    if job.enable_scoring:
         sheet = await store.settings.score_sheet()
-        await store.settings.save_score_sheet(sheet.with_changes(enabled=True), record.actor)
+        await store.settings.save_score_sheet(sheet.with_changes(enabled=True), job.actor)
 
 
 async def resume_abandoned_resets(store: Store) -> None:

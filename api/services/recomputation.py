@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from api.db.client import Store
 from api.scoring.planner import ContactState, Entry, replay
-from api.scoring.rescoring import Recomputed, recompute
+from api.scoring.recompute import Recomputed, recompute
 from api.scoring.rules import CustomRule
 from api.scoring.sheet import ScoreSheet
 
