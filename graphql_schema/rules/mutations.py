@@ -76,7 +76,10 @@ class FieldRuleDeletePayload:
 @strawberry.type
 class RuleDeletePayload:
     deleted_id: strawberry.ID | None = None
-    contacts_affected: int = 0
+    contacts_affected: int = strawberry.field(
+        default=0,
+        deprecation_reason="Always 0: a custom rule's points stay when it is deleted",
+    )
     errors: list[Error] = strawberry.field(default_factory=list)
 
 
