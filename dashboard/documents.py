@@ -18,6 +18,9 @@ fragment ScoreViewRow on ScoreView {
   criteria { field operator value } mailingLists
 }"""
 
+JOB_STEP = """
+fragment JobStep on BackgroundJob { id status done total affected progress }"""
+
 ME = "query Me { me { name role } }"
 
 CLASSIFICATION = """query Classification { classification {
@@ -59,10 +62,19 @@ SCORE_SHEET_UPDATE = (
     + SCORE_SHEET_FIELDS
 )
 
-RULES = """query Rules {
+RULES = (
+    """query Rules {
   fieldRules { id name points conditions { field operator value } }
   customRules {
-    id name points activityType urlEquals urlContains campaignId enabled excludedCampaigns } }"""
+    id name points activityType urlEquals urlContains campaignId enabled excludedCampaigns }
+  fieldRuleSyncs(first: 1) { ...JobStep } }"""
+    + JOB_STEP
+)
+FIELD_RULE_SYNC_PROGRESS = (
+    """subscription FieldRuleSyncProgress($id: ID!) {
+  fieldRuleSyncProgress(jobId: $id) { ...JobStep } }"""
+    + JOB_STEP
+)
 FIELD_RULE_CREATE = """mutation FieldRuleCreate($input: FieldRuleInput!) {
   fieldRuleCreate(input: $input) { fieldRule { id } sync { id } errors { field message } } }"""
 FIELD_RULE_UPDATE = """mutation FieldRuleUpdate($input: FieldRuleUpdateInput!) {
@@ -99,3 +111,15 @@ SCORE_VIEW_NOTIFICATION_UPDATE = """mutation ScoreViewNotificationUpdate(
     notification { enabled } errors { field message } } }"""
 SCORE_VIEW_EMAIL_SEND = """mutation ScoreViewEmailSend($input: ScoreViewEmailSendInput!) {
   scoreViewEmailSend(input: $input) { sentTo errors { field message } } }"""
+
+SCORES_RESET = """mutation ScoresReset($input: ScoresResetInput!) { scoresReset(input: $input) {
+  reset { id } errors { field message } } }"""
+RESET_PROGRESS = (
+    """subscription ResetProgress($id: ID!) { resetProgress(jobId: $id) { ...JobStep } }"""
+    + JOB_STEP
+)
+RESET_HISTORY = (
+    """query ResetHistory { resetHistory(first: 50) {
+  ...JobStep actor reason startedAt scoringEnabled } }"""
+    + JOB_STEP
+)

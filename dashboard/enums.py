@@ -50,10 +50,12 @@ LABELS: dict[str, dict[str, str]] = {
         "TOTAL_SCORE": "Total score",
         "RECENT_POINTS": "Points in the last N days",
     },
+    "JobStatus": {"RUNNING": "Running", "DONE": "Done"},
 }
 CLASS_LABELS = LABELS["ContactClass"]
 ENTRY_KIND_LABELS = LABELS["EntryKind"]
 BASIS_LABELS = LABELS["ClassificationBasis"]
+JOB_STATUS_LABELS = LABELS["JobStatus"]
 CLASS_COLORS = {"MOST_ENGAGED": "grass", "PROGRESSING": "amber", "GETTING_STARTED": "gray"}
 
 

@@ -6,13 +6,23 @@ GraphQL answers are JSON (`Json`); the states keep these typed rows instead.
 from dataclasses import dataclass, field
 from typing import Any
 
-from dashboard.enums import CLASS_COLORS, CLASS_LABELS, ENTRY_KIND_LABELS, words
+from dashboard.enums import (
+    CLASS_COLORS,
+    CLASS_LABELS,
+    ENTRY_KIND_LABELS,
+    JOB_STATUS_LABELS,
+    words,
+)
 
 Json = dict[str, Any]
 
 
 def full_name(node: Json) -> str:
     return " ".join(p for p in (node["firstName"], node["lastName"]) if p)
+
+
+def contacts_text(count: int) -> str:
+    return f"{count:,} contact" + ("" if count == 1 else "s")
 
 
 def short_time(value: str | None, missing: str) -> str:
@@ -231,3 +241,55 @@ class CustomRuleRow:
         parts += [f"campaign {row.campaign_id}"] if row.campaign_id else []
         row.summary = ", ".join(parts)
         return row
+
+
+@dataclass
+class JobStep:
+    """Where a background job (a reset, a field-rule sync) is: one step of its progress."""
+
+    id: str = ""
+    running: bool = False
+    done: int = 0
+    total: int = 0
+    affected: int = 0
+    percent: int = 0
+
+    @classmethod
+    def from_api(cls, job: Json) -> "JobStep":
+        return cls(
+            id=job["id"],
+            running=job["status"] == "RUNNING",
+            done=job["done"],
+            total=job["total"],
+            affected=job["affected"],
+            percent=round(100 * job["progress"]),
+        )
+
+    def walked(self) -> str:
+        """How far it is, e.g. `1,200 of 5,000`."""
+        return f"{self.done:,} of {self.total:,}"
+
+
+@dataclass
+class ResetRow:
+    id: str = ""
+    running: bool = False
+    when: str = ""
+    actor: str = ""
+    reason: str = ""
+    status: str = ""
+    affected: int = 0
+    enabled: str = ""
+
+    @classmethod
+    def from_api(cls, reset: Json) -> "ResetRow":
+        return cls(
+            id=reset["id"],
+            running=reset["status"] == "RUNNING",
+            when=short_time(reset["startedAt"], ""),
+            actor=reset["actor"],
+            reason=reset["reason"],
+            status=JOB_STATUS_LABELS[reset["status"]],
+            affected=reset["affected"],
+            enabled="Yes" if reset["scoringEnabled"] else "No",
+        )

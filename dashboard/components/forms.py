@@ -32,10 +32,12 @@ def text_field(label: str, name: str, **props: Any) -> rx.Component:
     )
 
 
-def labelled(text: str, control: rx.Component, element_id: str) -> rx.Component:
-    """A control under its visible label, tied to it by the control's id."""
+def labelled(text: str, control: rx.Component, element_id: str, **props: Any) -> rx.Component:
+    """A control under its visible label, tied to it by the control's id (`props`: the stack's)."""
     return rx.vstack(
-        rx.el.label(text, html_for=element_id, style={"font_size": "var(--font-size-2)"}), control
+        rx.el.label(text, html_for=element_id, style={"font_size": "var(--font-size-2)"}),
+        control,
+        **props,
     )
 
 

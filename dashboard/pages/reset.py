@@ -2,8 +2,10 @@
 
 import reflex as rx
 
+from dashboard.components.forms import labelled
 from dashboard.components.layout import error_callout, notice, page
 from dashboard.components.widgets import empty
+from dashboard.models import ResetRow
 from dashboard.states.auth import AuthState
 from dashboard.states.reset import ResetState as S
 
@@ -22,10 +24,10 @@ def reset_form() -> rx.Component:
             rx.vstack(
                 rx.text("Reset all scores", weight="bold", size="4"),
                 rx.unordered_list(*[rx.list_item(text) for text in CONSEQUENCES]),
-                rx.input(
-                    placeholder="Why? (kept in the history)",
-                    name="reason",
-                    id="reset-reason",
+                labelled(
+                    "Why? (kept in the reset history)",
+                    rx.input(name="reason", id="reset-reason", width="100%"),
+                    "reset-reason",
                     width="100%",
                 ),
                 rx.checkbox("Enable scoring when done", name="enable_scoring"),
@@ -62,11 +64,14 @@ def progress() -> rx.Component:
 
 
 def history() -> rx.Component:
-    def row(item: rx.Var[dict]) -> rx.Component:
+    def row(reset: rx.Var[ResetRow]) -> rx.Component:
         return rx.table.row(
-            *[rx.table.cell(item[key].to(str)) for key in ("when", "actor", "reason", "status")],
-            rx.table.cell(item["affected"].to_string()),
-            rx.table.cell(item["enabled"].to(str)),
+            rx.table.cell(reset.when),
+            rx.table.cell(reset.actor),
+            rx.table.cell(reset.reason),
+            rx.table.cell(reset.status),
+            rx.table.cell(reset.affected.to_string()),
+            rx.table.cell(reset.enabled),
             class_name="reset-row",
         )
 

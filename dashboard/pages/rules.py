@@ -243,5 +243,31 @@ def custom_rules() -> rx.Component:
     )
 
 
+def field_points_sync() -> rx.Component:
+    """How far the contacts' field points are in following the last field-rule change."""
+    return rx.cond(
+        S.sync_text != "",
+        rx.card(
+            rx.vstack(
+                rx.text(S.sync_text, role="status"),
+                rx.cond(
+                    S.sync_id != "",
+                    rx.progress(value=S.sync_progress, width="100%", aria_label="Field points"),
+                ),
+                width="100%",
+            ),
+            id="field-rule-sync",
+            width="100%",
+        ),
+    )
+
+
 def rules_page() -> rx.Component:
-    return page("Rules", error_callout(S.error), notice(S.notice), field_rules(), custom_rules())
+    return page(
+        "Rules",
+        error_callout(S.error),
+        notice(S.notice),
+        field_points_sync(),
+        field_rules(),
+        custom_rules(),
+    )

@@ -1,24 +1,19 @@
 """The reset screen: agreement, reason, progress of the running reset, and the history."""
 
-import contextlib
 from typing import Any
 
 import reflex as rx
-import websockets
 
-from dashboard.graphql_client import ApiError, subscribe
-from dashboard.states.auth import AuthState, call, mutate
-
-RESET = """mutation($input: ScoresResetInput!) { scoresReset(input: $input) {
-  reset { id } errors { field message } } }"""
-PROGRESS = """subscription($id: ID!) { resetProgress(jobId: $id) {
-  status progress done total } }"""
-HISTORY = """{ resetHistory(first: 50) { id status actor reason startedAt finishedAt
-  affected scoringEnabled } }"""
+from dashboard.documents import RESET_HISTORY, RESET_PROGRESS, SCORES_RESET
+from dashboard.graphql_client import ApiError
+from dashboard.models import JobStep, ResetRow, contacts_text
+from dashboard.states.auth import call, mutate
+from dashboard.states.jobs import follow_job
 
 
 class ResetState(rx.State):
-    history: list[dict[str, Any]] = []
+    history: list[ResetRow] = []
+    # The reset followed live: empty when none is.
     running_id: str = ""
     progress: int = 0
     progress_text: str = ""
@@ -26,23 +21,21 @@ class ResetState(rx.State):
     done: str = ""
 
     @rx.event
-    async def load(self) -> None:
+    async def load(self) -> Any:
+        """The history; and the latest reset followed live while it runs (opened mid-reset)."""
+        await self._load()
+        latest = self.history[0] if self.history else None
+        if latest is not None and latest.running:
+            return self._follow(latest.id)
+        return None
+
+    async def _load(self) -> None:
         try:
-            rows = (await call(self, HISTORY))["resetHistory"]
+            rows = (await call(self, RESET_HISTORY))["resetHistory"]
         except ApiError as error:
             self.error = str(error)
             return
-        self.history = [
-            {
-                "when": r["startedAt"][:16].replace("T", " "),
-                "actor": r["actor"],
-                "reason": r["reason"],
-                "status": r["status"].capitalize(),
-                "affected": r["affected"],
-                "enabled": "Yes" if r["scoringEnabled"] else "No",
-            }
-            for r in rows
-        ]
+        self.history = [ResetRow.from_api(r) for r in rows]
 
     @rx.event
     async def start(self, form: dict[str, Any]) -> Any:
@@ -54,41 +47,35 @@ class ResetState(rx.State):
                 "enableScoring": form.get("enable_scoring") == "on",
             }
         }
-        result = await mutate(self, RESET, variables, "scoresReset")
+        result = await mutate(self, SCORES_RESET, variables, "scoresReset")
         if result is None:
             return None
-        self.running_id, self.progress = result["reset"]["id"], 0
+        return self._follow(result["reset"]["id"])
+
+    def _follow(self, reset_id: str) -> Any:
+        """Follow the reset live, unless it is followed already."""
+        if reset_id == self.running_id:
+            return None
+        self.running_id, self.progress, self.progress_text = reset_id, 0, ""
         return ResetState.follow
 
     @rx.event(background=True)
     async def follow(self) -> None:
-        """Follow the running reset live (resetProgress) for the progress bar until it is done."""
         async with self:
             reset_id = self.running_id
-            token = (await self.get_state(AuthState))._token()
-        finished = False
-        try:
-            updates = subscribe(PROGRESS, {"id": reset_id}, token)
-            async with contextlib.aclosing(updates) as progress:
-                async for data in progress:
-                    if data is None:  # subscribed
-                        continue
-                    finished = await self._show(data["resetProgress"])
-        except (ApiError, OSError, websockets.WebSocketException) as error:
-            async with self:
-                self.error = f"Lost the reset's progress: {error}"
-            return
+        finished = await follow_job(self, RESET_PROGRESS, reset_id, self._show)
         async with self:
+            if self.running_id != reset_id:
+                return
+            self.running_id = ""
             if not finished:
                 self.error = "Lost the reset's progress: reload the page"
-            await self.load()
+            await self._load()
 
-    async def _show(self, state: dict[str, Any]) -> bool:
-        """Show one step of the reset's progress; whether it is done."""
-        async with self:
-            self.progress = round(100 * state["progress"])
-            self.progress_text = f"{state['done']} of {state['total']} contacts"
-            if state["status"] == "DONE":
-                self.running_id = ""
-                self.done = "Reset finished: every score is 0"
-        return bool(state["status"] == "DONE")
+    def _show(self, step: JobStep) -> None:
+        if step.id != self.running_id:
+            return
+        self.progress = step.percent
+        self.progress_text = f"{step.walked()} contacts"
+        if not step.running:
+            self.done = f"Reset finished: every score is 0 ({contacts_text(step.affected)} changed)"
