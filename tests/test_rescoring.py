@@ -11,7 +11,7 @@ from api.scoring.planner import (
     Entry,
     FieldRulesSync,
     Rescore,
-    ScoreReset,
+    ResetChange,
     ScoreSet,
     plan,
     replay,
@@ -119,7 +119,7 @@ def test_manual_scores_keep_their_meaning_and_field_rules_their_points():
 
 def test_history_before_the_last_reset_is_ignored():
     history = History().add([act(ActivityType.OPEN, "a"), act(ActivityType.OPEN, "b")])
-    history.add([ScoreReset("new quarter", "ann")])
+    history.add([ResetChange("new quarter", "ann")])
     history.add([act(ActivityType.OPEN, "c")])
     result = recompute(history.entries, DOUBLE_OPENS, [], NOW)
     assert (result.score, result.rescored, result.activities) == (10, 20, 1)

@@ -42,7 +42,7 @@ class ScoreSet:
 
 
 @dataclass(frozen=True)
-class ScoreReset:
+class ResetChange:
     reason: str
     actor: str
 
@@ -162,7 +162,13 @@ class PointsExpiry:
 
 
 Change = (
-    ActivityChange | ScoreSet | ScoreReset | FieldRulesSync | Rescore | WorkflowAward | PointsExpiry
+    ActivityChange
+    | ScoreSet
+    | ResetChange
+    | FieldRulesSync
+    | Rescore
+    | WorkflowAward
+    | PointsExpiry
 )
 
 
@@ -264,7 +270,7 @@ class _Plan:
         self.count(key)
         self.add(award.points, EntryKind.WORKFLOW, award.reason, activity, counted=(key,))
 
-    def reset(self, change: ScoreReset) -> None:
+    def reset(self, change: ResetChange) -> None:
         # A contact with entries since its last reset gets one even at 0 points: it marks that
         # the points earned before it can no longer expire.
         untouched = self.score == 0 and not self.occurrences and not self.rule_points
@@ -381,7 +387,7 @@ def plan(
             planned.activity(change.activity, sheet, custom_rules)
             for award in change.workflows:
                 planned.workflow(award, change.activity)
-        elif isinstance(change, ScoreReset):
+        elif isinstance(change, ResetChange):
             planned.reset(change)
         elif isinstance(change, FieldRulesSync):
             planned.field_rules(change)

@@ -14,7 +14,7 @@ from api.db.commits import commit
 from api.db.contacts import ContactQuery
 from api.db.resets import ResetRecord
 from api.jobs import Jobs
-from api.scoring.planner import ScoreReset
+from api.scoring.planner import ResetChange
 from api.services.activities import planner_for
 from api.services.background import resume_abandoned, with_heartbeat
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
@@ -55,7 +55,7 @@ async def run_reset(store: Store, record: ResetRecord) -> None:
 
 
 async def _reset(store: Store, record: ResetRecord) -> None:
-    change = ScoreReset(record.reason, record.actor)
+    change = ResetChange(record.reason, record.actor)
     plan = planner_for(await store.settings.score_sheet())
     resume_after = await store.resets.cursor(record.id)
     async for ids in store.contacts.id_batches(resume_after, CHUNK):

@@ -11,9 +11,9 @@ from api.services.summaries import email_view_once
 from graphql_schema.context import Info
 from graphql_schema.errors import Error
 from graphql_schema.guard import Expensive
-from graphql_schema.notifications.types import SmtpSettings, ViewNotification
+from graphql_schema.notifications.types import SmtpSettingsType, ViewNotificationType
 from graphql_schema.permissions import IsAdmin, IsEditor
-from graphql_schema.views.types import ScoreView
+from graphql_schema.views.types import ScoreViewType
 
 
 @strawberry.input(description="Omitted fields keep their value; a new notification is enabled")
@@ -40,8 +40,8 @@ class ScoreViewNotificationUpdateInput:
 
 @strawberry.type
 class ScoreViewNotificationPayload:
-    notification: ViewNotification | None = None
-    score_view: ScoreView | None = None
+    notification: ViewNotificationType | None = None
+    score_view: ScoreViewType | None = None
     errors: list[Error] = strawberry.field(default_factory=list)
 
 
@@ -72,7 +72,7 @@ class SmtpSettingsUpdateInput:
 
 @strawberry.type
 class SmtpSettingsUpdatePayload:
-    smtp_settings: SmtpSettings | None = None
+    smtp_settings: SmtpSettingsType | None = None
     errors: list[Error] = strawberry.field(default_factory=list)
 
 
@@ -91,7 +91,8 @@ class NotificationMutations:
             context.store, input.change(), context.actor, datetime.now(UTC)
         )
         return ScoreViewNotificationPayload(
-            notification=ViewNotification.of(view, notification), score_view=ScoreView.of(view)
+            notification=ViewNotificationType.of(view, notification),
+            score_view=ScoreViewType.of(view),
         )
 
     @strawberry.mutation(
@@ -119,4 +120,4 @@ class NotificationMutations:
             input.host, input.port, input.sender, input.username, input.password, input.start_tls
         )
         settings = await update_smtp_settings(info.context.store, change, info.context.actor)
-        return SmtpSettingsUpdatePayload(smtp_settings=SmtpSettings.of(settings))
+        return SmtpSettingsUpdatePayload(smtp_settings=SmtpSettingsType.of(settings))

@@ -5,8 +5,7 @@ from typing import Any
 import strawberry
 
 from api.scoring.activities import ActivityType
-from api.scoring.rules import CustomRule as CustomRuleRecord
-from api.scoring.rules import FieldRule as FieldRuleRecord
+from api.scoring.rules import CustomRule, FieldRule
 from api.services.rules import (
     create_field_rule,
     delete_custom_rule,
@@ -17,7 +16,7 @@ from api.services.rules import (
 from graphql_schema.context import Info
 from graphql_schema.errors import Error
 from graphql_schema.permissions import IsAdmin
-from graphql_schema.rules.types import CustomRule, FieldConditionInput, FieldRule
+from graphql_schema.rules.types import CustomRuleType, FieldConditionInput, FieldRuleType
 
 
 def _expiry_input() -> Any:
@@ -40,9 +39,9 @@ class FieldRuleInput:
     conditions: list[FieldConditionInput] = strawberry.field(description="1 to 3, all must hold")
     expires_after_days: int | None = _expiry_input()
 
-    def record(self, rule_id: str = "") -> FieldRuleRecord:
+    def record(self, rule_id: str = "") -> FieldRule:
         conditions = tuple(c.record() for c in self.conditions)
-        return FieldRuleRecord(
+        return FieldRule(
             rule_id, self.name, self.points, conditions, _days(self.expires_after_days)
         )
 
@@ -59,7 +58,7 @@ class RuleDeleteInput:
 
 @strawberry.type
 class FieldRulePayload:
-    field_rule: FieldRule | None = None
+    field_rule: FieldRuleType | None = None
     contacts_affected: int = strawberry.field(
         default=0, description="Contacts whose points changed"
     )
@@ -85,8 +84,8 @@ class CustomRuleInput:
     excluded_campaigns: list[str] = strawberry.field(default_factory=list)
     expires_after_days: int | None = _expiry_input()
 
-    def record(self, rule_id: str = "") -> CustomRuleRecord:
-        return CustomRuleRecord(
+    def record(self, rule_id: str = "") -> CustomRule:
+        return CustomRule(
             rule_id,
             self.name,
             self.points,
@@ -107,7 +106,7 @@ class CustomRuleUpdateInput(CustomRuleInput):
 
 @strawberry.type
 class CustomRulePayload:
-    custom_rule: CustomRule | None = None
+    custom_rule: CustomRuleType | None = None
     errors: list[Error] = strawberry.field(default_factory=list)
 
 
@@ -119,7 +118,7 @@ class RuleMutations:
     )
     async def field_rule_create(self, info: Info, input: FieldRuleInput) -> FieldRulePayload:
         rule, affected = await create_field_rule(info.context.store, input.record())
-        return FieldRulePayload(field_rule=FieldRule.of(rule), contacts_affected=affected)
+        return FieldRulePayload(field_rule=FieldRuleType.of(rule), contacts_affected=affected)
 
     @strawberry.mutation(permission_classes=[IsAdmin])
     async def field_rule_update(self, info: Info, input: FieldRuleUpdateInput) -> FieldRulePayload:
@@ -128,7 +127,7 @@ class RuleMutations:
             input.record(str(input.id)),
             keep_expiry=input.expires_after_days is strawberry.UNSET,
         )
-        return FieldRulePayload(field_rule=FieldRule.of(rule), contacts_affected=affected)
+        return FieldRulePayload(field_rule=FieldRuleType.of(rule), contacts_affected=affected)
 
     @strawberry.mutation(
         permission_classes=[IsAdmin],
@@ -141,7 +140,7 @@ class RuleMutations:
     @strawberry.mutation(permission_classes=[IsAdmin])
     async def custom_rule_create(self, info: Info, input: CustomRuleInput) -> CustomRulePayload:
         rule = await save_custom_rule(info.context.store, input.record(), creating=True)
-        return CustomRulePayload(custom_rule=CustomRule.of(rule))
+        return CustomRulePayload(custom_rule=CustomRuleType.of(rule))
 
     @strawberry.mutation(permission_classes=[IsAdmin])
     async def custom_rule_update(
@@ -153,7 +152,7 @@ class RuleMutations:
             creating=False,
             keep_expiry=input.expires_after_days is strawberry.UNSET,
         )
-        return CustomRulePayload(custom_rule=CustomRule.of(rule))
+        return CustomRulePayload(custom_rule=CustomRuleType.of(rule))
 
     @strawberry.mutation(permission_classes=[IsAdmin])
     async def custom_rule_delete(self, info: Info, input: RuleDeleteInput) -> RuleDeletePayload:

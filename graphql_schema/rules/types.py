@@ -3,17 +3,14 @@
 import strawberry
 
 from api.scoring.activities import ActivityType
-from api.scoring.rules import CustomRule as CustomRuleRecord
-from api.scoring.rules import FieldCondition as FieldConditionRecord
-from api.scoring.rules import FieldOperator
-from api.scoring.rules import FieldRule as FieldRuleRecord
+from api.scoring.rules import CustomRule, FieldCondition, FieldOperator, FieldRule
 
 EXPIRES_AFTER_DAYS = "Days after which the points it gives expire (1..3650); null: never"
 FieldOperatorEnum = strawberry.enum(FieldOperator, name="FieldOperator")
 
 
-@strawberry.type
-class FieldCondition:
+@strawberry.type(name="FieldCondition")
+class FieldConditionType:
     field: str = strawberry.field(
         description="email, firstName, lastName, country, mailingList, or fields.<custom field>"
     )
@@ -21,7 +18,7 @@ class FieldCondition:
     value: str
 
     @classmethod
-    def of(cls, condition: FieldConditionRecord) -> "FieldCondition":
+    def of(cls, condition: FieldCondition) -> "FieldConditionType":
         return cls(field=condition.field, operator=condition.operator, value=condition.value)
 
 
@@ -31,31 +28,35 @@ class FieldConditionInput:
     operator: FieldOperator
     value: str = ""
 
-    def record(self) -> FieldConditionRecord:
-        return FieldConditionRecord(self.field, self.operator, self.value)
+    def record(self) -> FieldCondition:
+        return FieldCondition(self.field, self.operator, self.value)
 
 
-@strawberry.type(description="Points for who a contact is: given while all conditions hold")
-class FieldRule:
+@strawberry.type(
+    name="FieldRule", description="Points for who a contact is: given while all conditions hold"
+)
+class FieldRuleType:
     id: strawberry.ID
     name: str
     points: int
-    conditions: list[FieldCondition]
+    conditions: list[FieldConditionType]
     expires_after_days: int | None = strawberry.field(description=EXPIRES_AFTER_DAYS)
 
     @classmethod
-    def of(cls, rule: FieldRuleRecord) -> "FieldRule":
+    def of(cls, rule: FieldRule) -> "FieldRuleType":
         return cls(
             id=strawberry.ID(rule.id),
             name=rule.name,
             points=rule.points,
-            conditions=[FieldCondition.of(c) for c in rule.conditions],
+            conditions=[FieldConditionType.of(c) for c in rule.conditions],
             expires_after_days=rule.expires_after_days,
         )
 
 
-@strawberry.type(description="Points for an activity matching conditions, once per campaign")
-class CustomRule:
+@strawberry.type(
+    name="CustomRule", description="Points for an activity matching conditions, once per campaign"
+)
+class CustomRuleType:
     id: strawberry.ID
     name: str
     points: int
@@ -70,7 +71,7 @@ class CustomRule:
     expires_after_days: int | None = strawberry.field(description=EXPIRES_AFTER_DAYS)
 
     @classmethod
-    def of(cls, rule: CustomRuleRecord) -> "CustomRule":
+    def of(cls, rule: CustomRule) -> "CustomRuleType":
         return cls(
             id=strawberry.ID(rule.id),
             name=rule.name,

@@ -12,7 +12,7 @@ from api.services.scoring_settings import (
 from graphql_schema.context import Info
 from graphql_schema.errors import Error
 from graphql_schema.permissions import IsAdmin
-from graphql_schema.scoring.types import Classification, ScoreSheet
+from graphql_schema.scoring.types import Classification, ScoreSheetType
 
 
 @strawberry.input
@@ -37,7 +37,7 @@ class ScoreSheetUpdateInput:
 
 @strawberry.type
 class ScoreSheetUpdatePayload:
-    score_sheet: ScoreSheet | None = None
+    score_sheet: ScoreSheetType | None = None
     errors: list[Error] = strawberry.field(default_factory=list)
 
 
@@ -76,7 +76,7 @@ class ScoringMutations:
             info.context.actor,
             expiry,
         )
-        return ScoreSheetUpdatePayload(score_sheet=ScoreSheet.of(sheet))
+        return ScoreSheetUpdatePayload(score_sheet=ScoreSheetType.of(sheet))
 
     @strawberry.mutation(permission_classes=[IsAdmin])
     async def classification_update(

@@ -3,8 +3,7 @@
 import strawberry
 
 from api.scoring.classification import ClassificationBasis, ClassificationSettings, ContactClass
-from api.scoring.sheet import NEGATIVE_ENTRIES, SheetEntry, points_range
-from api.scoring.sheet import ScoreSheet as Sheet
+from api.scoring.sheet import NEGATIVE_ENTRIES, ScoreSheet, SheetEntry, points_range
 from api.services.errors import ErrorCode
 from api.services.scoring_settings import class_counts
 from graphql_schema.contacts.types import ContactClassEnum  # noqa: F401  (registers the enum)
@@ -33,14 +32,14 @@ class ScoreSheetEntry:
     )
 
 
-@strawberry.type
-class ScoreSheet:
+@strawberry.type(name="ScoreSheet")
+class ScoreSheetType:
     enabled: bool = strawberry.field(description="False while scoring is paused")
     negative_scoring_enabled: bool
     entries: list[ScoreSheetEntry]
 
     @classmethod
-    def of(cls, sheet: Sheet) -> "ScoreSheet":
+    def of(cls, sheet: ScoreSheet) -> "ScoreSheetType":
         return cls(
             enabled=sheet.enabled,
             negative_scoring_enabled=sheet.negative_scoring_enabled,
