@@ -17,8 +17,8 @@ from pymongo.errors import PyMongoError
 
 from api.db.client import Store
 from api.db.ledger import doc_to_entry
-from api.scoring.classification import ContactClass
-from api.scoring.planner import Entry
+from api.domain.classification import ContactClass
+from api.domain.ledger import Entry
 from api.services.classifying import basis_scores
 
 log = logging.getLogger(__name__)

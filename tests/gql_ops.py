@@ -1,6 +1,6 @@
 """GraphQL documents and small helpers shared by the tests."""
 
-from api.auth import Role
+from api.domain.access import Role
 
 UPSERT = """
 mutation($input: ContactUpsertInput!) {

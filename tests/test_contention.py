@@ -15,11 +15,11 @@ from pymongo.errors import (
     ServerSelectionTimeoutError,
 )
 
-from api.auth import Role
 from api.db import commits
 from api.db.client import Store
 from api.db.commits import CommitContention
-from api.db.contacts import ContactDetails
+from api.domain.access import Role
+from api.domain.contacts import ContactDetails
 from api.embedded import free_port
 from api.services.errors import ErrorCode, passing_error
 from tests.conftest import ServerThread

@@ -5,8 +5,9 @@ import asyncio
 
 import pytest
 
-from api.db.contacts import ContactDetails, ContactsRepo
-from api.scoring.activities import ActivityType
+from api.db.contacts import ContactsRepo
+from api.domain.activities import ActivityType
+from api.domain.contacts import ContactDetails
 from api.services import activities
 from api.services.activities import ActivityInput, record_activities
 

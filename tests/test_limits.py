@@ -12,7 +12,7 @@ import websockets
 from graphql import OperationDefinitionNode
 
 from api import limits as api_limits
-from api.auth import Role
+from api.domain.access import Role
 from api.limits import (
     LARGE_BODY_BYTES,
     MAX_BODY_BYTES,

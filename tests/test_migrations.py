@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime
 
-from api.db.contacts import ContactDetails
-from api.scoring.activities import ActivityType
+from api.domain.activities import ActivityType
+from api.domain.contacts import ContactDetails
 from api.services.activities import ActivityInput, record_activities
 
 

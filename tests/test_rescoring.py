@@ -3,22 +3,21 @@
 import itertools
 from datetime import UTC, datetime
 
-from api.scoring.activities import Activity, ActivityType
-from api.scoring.planner import (
+from api.domain.activities import Activity, ActivityType
+from api.domain.changes import (
     ActivityChange,
     Change,
-    ContactState,
-    Entry,
     FieldRulesSync,
     Rescore,
     ResetChange,
     ScoreSet,
-    plan,
-    replay,
 )
+from api.domain.contacts import ContactState
+from api.domain.ledger import Entry
+from api.domain.rules import CustomRule
+from api.domain.sheet import ScoreSheet, SheetEntry
+from api.scoring.planner import plan, replay
 from api.scoring.rescoring import recompute
-from api.scoring.rules import CustomRule
-from api.scoring.sheet import ScoreSheet, SheetEntry
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
 DOUBLE_OPENS = ScoreSheet().with_changes({SheetEntry.UNIQUE_OPEN: 20, SheetEntry.MULTIPLE_OPEN: 40})

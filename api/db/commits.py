@@ -28,14 +28,10 @@ from pymongo.errors import BulkWriteError, PyMongoError, ServerSelectionTimeoutE
 
 from api.db.client import Store
 from api.db.ledger import DUPLICATE_KEY, entry_to_doc
-from api.scoring.planner import (
-    ActivityChange,
-    Change,
-    ContactState,
-    Entry,
-    PointsExpiry,
-    replay,
-)
+from api.domain.changes import ActivityChange, Change, PointsExpiry
+from api.domain.contacts import ContactState
+from api.domain.ledger import Entry
+from api.scoring.planner import replay
 
 Document = dict[str, Any]
 Planner = Callable[[ContactState, Sequence[Change]], tuple[list[Entry], ContactState]]

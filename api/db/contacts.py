@@ -11,48 +11,11 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from api.db.batching import find_in, in_batches
-from api.scoring.planner import ContactState
-from api.scoring.rules import Profile
+from api.domain.contacts import ContactDetails, ContactRecord, ContactState
 
 Document = dict[str, Any]
 ID_CACHE_SIZE = 200_000
 SORTABLE = {"score": "score", "email": "email", "createdAt": "createdAt"}
-
-
-@dataclass(frozen=True)
-class ContactRecord:
-    id: str
-    email: str
-    first_name: str | None
-    last_name: str | None
-    country: str | None
-    mailing_lists: list[str]
-    fields: dict[str, str]
-    score: int
-    created_at: datetime
-    updated_at: datetime
-
-    def profile(self) -> Profile:
-        """Who the contact is, as rules and views see it."""
-        return Profile(
-            self.email,
-            self.first_name,
-            self.last_name,
-            self.country,
-            self.mailing_lists,
-            self.fields,
-        )
-
-
-@dataclass(frozen=True)
-class ContactDetails:
-    """What a client may set on a contact; None leaves a value as it is."""
-
-    first_name: str | None = None
-    last_name: str | None = None
-    country: str | None = None
-    mailing_lists: list[str] | None = None
-    fields: dict[str, str] | None = None
 
 
 @dataclass

@@ -9,9 +9,9 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ASCENDING, DESCENDING
 
 from api.db.batching import find_in, in_batches, update_in
-from api.scoring.activities import Activity, ActivityType
-from api.scoring.planner import Entry, EntryKind, keyed_entry_id
-from api.scoring.sheet import SheetEntry
+from api.domain.activities import Activity, ActivityType
+from api.domain.ledger import Entry, EntryKind, keyed_entry_id
+from api.domain.sheet import SheetEntry
 
 Document = dict[str, Any]
 DUPLICATE_KEY = 11000

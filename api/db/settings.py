@@ -5,8 +5,8 @@ from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
-from api.scoring.classification import ClassificationBasis, ClassificationSettings
-from api.scoring.sheet import ScoreSheet, SheetEntry
+from api.domain.classification import ClassificationBasis, ClassificationSettings
+from api.domain.sheet import ScoreSheet, SheetEntry
 
 Document = dict[str, Any]
 SHEET_ID = "scoreSheet"

@@ -8,12 +8,16 @@ from datetime import UTC, datetime, timedelta
 
 from api.db.client import Store
 from api.db.commits import Planner, commit
-from api.scoring.activities import CAMPAIGN_REQUIRED, Activity, ActivityType
-from api.scoring.expiry import EXPIRY_KEY_PREFIX
-from api.scoring.planner import ActivityChange, Change, ContactState, Entry, EntryKind, plan
-from api.scoring.rules import CustomRule
-from api.scoring.sheet import ScoreSheet
-from api.scoring.workflows import Workflow, WorkflowTrigger, activity_awards
+from api.domain.activities import Activity, ActivityType
+from api.domain.changes import ActivityChange, Change
+from api.domain.contacts import ContactState
+from api.domain.ledger import EXPIRY_KEY_PREFIX, Entry, EntryKind
+from api.domain.rules import CustomRule
+from api.domain.sheet import ScoreSheet
+from api.domain.workflows import Workflow, WorkflowTrigger
+from api.scoring.activities import CAMPAIGN_REQUIRED
+from api.scoring.planner import plan
+from api.scoring.workflows import activity_awards
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.validation import MAX_URL, email_problem, normalize_email, text_problem
 

@@ -2,9 +2,11 @@
 
 from api.db.client import Store
 from api.db.commits import commit
-from api.db.contacts import ContactDetails, ContactQuery, ContactRecord
-from api.scoring.classification import ClassificationBasis, ContactClass
-from api.scoring.planner import Entry, ScoreSet
+from api.db.contacts import ContactQuery
+from api.domain.changes import ScoreSet
+from api.domain.classification import ClassificationBasis, ContactClass
+from api.domain.contacts import ContactDetails, ContactRecord
+from api.domain.ledger import Entry
 from api.services.activities import planner_for
 from api.services.classifying import recent_points
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure

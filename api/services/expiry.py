@@ -16,8 +16,8 @@ from functools import partial
 
 from api.db.client import Store
 from api.db.commits import commit
+from api.domain.changes import Change, PointsExpiry
 from api.schedule import run_periodically
-from api.scoring.planner import Change, PointsExpiry
 from api.services.activities import planner_for
 
 log = logging.getLogger(__name__)

@@ -18,10 +18,12 @@ from api.db.commits import CommitContention, commit
 from api.db.contacts import ContactQuery
 from api.db.job_records import DONE
 from api.db.rescores import RescoreRecord
+from api.domain.changes import Change, Rescore
+from api.domain.contacts import ContactState
+from api.domain.ledger import Entry
+from api.domain.rules import CustomRule
+from api.domain.sheet import ScoreSheet
 from api.jobs import Jobs
-from api.scoring.planner import Change, ContactState, Entry, Rescore
-from api.scoring.rules import CustomRule
-from api.scoring.sheet import ScoreSheet
 from api.services.activities import planner_for
 from api.services.background import resume_abandoned, with_heartbeat
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure

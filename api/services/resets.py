@@ -13,8 +13,8 @@ from api.db.client import Store
 from api.db.commits import commit
 from api.db.contacts import ContactQuery
 from api.db.resets import ResetRecord
+from api.domain.changes import ResetChange
 from api.jobs import Jobs
-from api.scoring.planner import ResetChange
 from api.services.activities import planner_for
 from api.services.background import resume_abandoned, with_heartbeat
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure

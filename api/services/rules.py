@@ -5,15 +5,9 @@ from dataclasses import replace
 
 from api.db.client import Store
 from api.db.commits import commit
-from api.scoring.planner import Change, FieldRulesSync
-from api.scoring.rules import (
-    MAX_CONDITIONS,
-    RULE_POINTS_RANGE,
-    CustomRule,
-    FieldRule,
-    field_awards,
-    field_expiry,
-)
+from api.domain.changes import Change, FieldRulesSync
+from api.domain.rules import CustomRule, FieldRule
+from api.scoring.rules import MAX_CONDITIONS, RULE_POINTS_RANGE, field_awards, field_expiry
 from api.services.activities import planner_for
 from api.services.conditions import conditions_problems
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure

@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from api.db.client import Store
-from api.scoring.classification import ClassificationBasis, ClassificationSettings, ContactClass
+from api.domain.classification import ClassificationBasis, ClassificationSettings, ContactClass
+from api.domain.rules import CustomRule
+from api.domain.sheet import ScoreSheet, SheetEntry
 from api.scoring.rescoring import Recomputed
-from api.scoring.rules import CustomRule
-from api.scoring.sheet import ScoreSheet, SheetEntry
 from api.services.classifying import basis_scores
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.rescoring import recomputed_chunks

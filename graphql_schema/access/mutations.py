@@ -2,7 +2,7 @@
 
 import strawberry
 
-from api.auth import Role
+from api.domain.access import Role
 from api.services.access import create_token
 from graphql_schema.access.types import ApiTokenType
 from graphql_schema.context import Info

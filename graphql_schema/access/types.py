@@ -4,8 +4,7 @@ from datetime import datetime
 
 import strawberry
 
-from api.auth import Role
-from api.db.tokens import ApiToken
+from api.domain.access import ApiToken, Role
 
 RoleEnum = strawberry.enum(Role, name="Role")
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import strawberry
 
-from api.scoring.activities import ActivityType
+from api.domain.activities import ActivityType
 from api.services.activities import MAX_BATCH, ActivityInput, ActivityResult, record_activities
 from graphql_schema.activities.types import TimelineEntry
 from graphql_schema.contacts.types import Contact

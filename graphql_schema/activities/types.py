@@ -4,9 +4,9 @@ from datetime import datetime
 
 import strawberry
 
-from api.scoring.activities import Activity, ActivityType
-from api.scoring.planner import Entry, EntryKind
-from api.scoring.sheet import SheetEntry
+from api.domain.activities import Activity, ActivityType
+from api.domain.ledger import Entry, EntryKind
+from api.domain.sheet import SheetEntry
 from graphql_schema.pagination import PageInfo
 
 ActivityTypeEnum = strawberry.enum(ActivityType, name="ActivityType")

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from api.db.contacts import ContactDetails
+from api.domain.contacts import ContactDetails
 from api.services.contacts import set_score, upsert_contact
 from graphql_schema.activities.types import TimelineEntry
 from graphql_schema.contacts.types import Contact

@@ -7,11 +7,11 @@ from datetime import datetime
 import strawberry
 
 from api.db.client import Store
+from api.domain.classification import ContactClass
+from api.domain.views import ScoreView, ViewChange
 from api.live import ScoreEvent
-from api.scoring.classification import ContactClass
-from api.scoring.views import ScoreView
 from api.services.errors import ErrorCode, ServiceFailure
-from api.services.views import ViewChange, check_stored, view_change
+from api.services.views import check_stored, view_change
 from graphql_schema.activities.types import TimelineEntry
 from graphql_schema.contacts.types import Contact
 from graphql_schema.context import Info, Loaders

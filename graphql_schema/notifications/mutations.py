@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 import strawberry
 
-from api.scoring.schedules import Frequency, Weekday
+from api.domain.notifications import Frequency, SmtpChange, SmtpSettings, Weekday
 from api.services.notifications import NotificationChange, update_notification
-from api.services.smtp_settings import SmtpChange, update_smtp_settings
+from api.services.smtp_settings import update_smtp_settings
 from api.services.summaries import email_view_once
 from graphql_schema.context import Info
 from graphql_schema.errors import Error
@@ -116,8 +116,9 @@ class NotificationMutations:
     async def smtp_settings_update(
         self, info: Info, input: SmtpSettingsUpdateInput
     ) -> SmtpSettingsUpdatePayload:
-        change = SmtpChange(
+        given = SmtpSettings(
             input.host, input.port, input.sender, input.username, input.password, input.start_tls
         )
+        change = SmtpChange(given, keep_password=input.password is None)
         settings = await update_smtp_settings(info.context.store, change, info.context.actor)
         return SmtpSettingsUpdatePayload(smtp_settings=SmtpSettingsType.of(settings))

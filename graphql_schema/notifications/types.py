@@ -4,10 +4,9 @@ from datetime import datetime
 
 import strawberry
 
-from api.db.notifications import ViewNotification
-from api.mailer import SmtpSettings
-from api.scoring.schedules import Frequency, Weekday, format_time_of_day
-from api.scoring.views import ScoreView
+from api.domain.notifications import Frequency, SmtpSettings, ViewNotification, Weekday
+from api.domain.views import ScoreView
+from api.scoring.schedules import format_time_of_day
 from api.services.notifications import shown_next_send
 
 FrequencyEnum = strawberry.enum(Frequency, name="NotificationFrequency")

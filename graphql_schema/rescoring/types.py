@@ -6,7 +6,7 @@ from enum import Enum
 import strawberry
 
 from api.db.rescores import RescoreRecord
-from api.scoring.classification import ContactClass
+from api.domain.classification import ContactClass
 from api.services.simulation import Simulation
 
 

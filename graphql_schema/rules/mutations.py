@@ -4,8 +4,8 @@ from typing import Any
 
 import strawberry
 
-from api.scoring.activities import ActivityType
-from api.scoring.rules import CustomRule, FieldRule
+from api.domain.activities import ActivityType
+from api.domain.rules import CustomRule, FieldRule
 from api.services.rules import (
     create_field_rule,
     delete_custom_rule,

@@ -2,8 +2,8 @@
 
 import strawberry
 
-from api.scoring.activities import ActivityType
-from api.scoring.rules import CustomRule, FieldCondition, FieldOperator, FieldRule
+from api.domain.activities import ActivityType
+from api.domain.rules import CustomRule, FieldCondition, FieldOperator, FieldRule
 
 EXPIRES_AFTER_DAYS = "Days after which the points it gives expire (1..3650); null: never"
 FieldOperatorEnum = strawberry.enum(FieldOperator, name="FieldOperator")

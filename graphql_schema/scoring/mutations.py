@@ -2,8 +2,8 @@
 
 import strawberry
 
-from api.scoring.classification import ClassificationBasis
-from api.scoring.sheet import SheetEntry
+from api.domain.classification import ClassificationBasis
+from api.domain.sheet import SheetEntry
 from api.services.scoring_settings import (
     ClassificationChange,
     update_classification,

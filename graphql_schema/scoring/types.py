@@ -2,8 +2,9 @@
 
 import strawberry
 
-from api.scoring.classification import ClassificationBasis, ClassificationSettings, ContactClass
-from api.scoring.sheet import NEGATIVE_ENTRIES, ScoreSheet, SheetEntry, points_range
+from api.domain.classification import ClassificationBasis, ClassificationSettings, ContactClass
+from api.domain.sheet import NEGATIVE_ENTRIES, ScoreSheet, SheetEntry
+from api.scoring.sheet import points_range
 from api.services.errors import ErrorCode
 from api.services.scoring_settings import class_counts
 from graphql_schema.contacts.types import ContactClassEnum  # noqa: F401  (registers the enum)

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from api.scoring.views import PeriodKind, ScoreView, ScoringPeriod
+from api.domain.views import PeriodKind, ScoreView, ScoringPeriod
 from api.services.views import create_view, delete_view, update_view
 from graphql_schema.context import Info
 from graphql_schema.errors import Error

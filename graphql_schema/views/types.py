@@ -5,14 +5,14 @@ from datetime import UTC, date, datetime
 
 import strawberry
 
-from api.downloads import summary_pdf_path
-from api.scoring.views import (
+from api.domain.views import (
     PeriodKind,
     ScoreCondition,
     ScoreConditionKind,
     ScoreView,
     ScoringPeriod,
 )
+from api.downloads import summary_pdf_path
 from api.services import views
 from api.services.errors import ServiceFailure
 from api.services.summaries import render_summary_pdf

@@ -2,8 +2,8 @@
 
 import strawberry
 
-from api.scoring.activities import ActivityType
-from api.scoring.workflows import Workflow, WorkflowTrigger
+from api.domain.activities import ActivityType
+from api.domain.workflows import Workflow, WorkflowTrigger
 from api.services.workflows import create_workflow, delete_workflow, set_active, update_workflow
 from graphql_schema.context import Info
 from graphql_schema.errors import Error

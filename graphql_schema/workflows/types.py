@@ -4,8 +4,8 @@ from datetime import datetime
 
 import strawberry
 
-from api.scoring.activities import ActivityType
-from api.scoring.workflows import Workflow, WorkflowTrigger
+from api.domain.activities import ActivityType
+from api.domain.workflows import Workflow, WorkflowTrigger
 from graphql_schema.rules.types import FieldConditionType
 
 WorkflowTriggerEnum = strawberry.enum(

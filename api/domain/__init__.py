@@ -1,0 +1,1 @@
+"""The domain's vocabulary: dataclasses and enums every layer imports."""
