@@ -6,7 +6,6 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from api.db.client import Store
-from api.db.commits import commit
 from api.db.ledger import entry_to_doc
 from api.domain.access import Role
 from api.domain.activities import ActivityType
@@ -15,11 +14,12 @@ from api.domain.contacts import EXPIRED, ContactDetails, ContactState
 from api.domain.ledger import Entry, EntryKind
 from api.domain.sheet import ScoreSheet, SheetEntry
 from api.scoring.planner import plan
-from api.services.activities import ActivityInput, planner_for, record_activities
+from api.services.activities import ActivityInput, record_activities
 from api.services.contacts import set_score
 from api.services.expiry import TASK, expire_due
 from api.services.resets import run_reset
 from api.services.scoring_settings import update_sheet
+from api.writes.commit import commit, planner_for
 from tests.conftest import ServerThread
 from tests.gql_ops import (
     CUSTOM_CREATE,

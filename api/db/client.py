@@ -14,10 +14,10 @@ from api.db.resets import ResetsRepo
 from api.db.rules import CustomRulesRepo, FieldRulesRepo
 from api.db.settings import SettingsRepo
 from api.db.smtp import SmtpRepo
-from api.db.state_cache import StateCache
 from api.db.tokens import TokensRepo
 from api.db.views import ViewsRepo
 from api.db.workflows import WorkflowsRepo
+from api.writes.state_cache import StateCache
 
 Document = dict[str, Any]
 # An answered write is durable: acknowledged by a majority of the replica set and journaled. A

@@ -114,6 +114,22 @@ def stored_state(doc: Document) -> ContactState:
     )
 
 
+def state_update(before: ContactState, after: ContactState, now: datetime) -> Document:
+    fields = {
+        "score": after.score,
+        "seq": after.seq,
+        "occ": after.occurrences,
+        "rules": after.rule_points,
+        "updatedAt": now,
+    }
+    # Only contacts that were reset or hold expiring field-rule points carry these.
+    if after.reset_seq:
+        fields["resetSeq"] = after.reset_seq
+    if after.rule_expiry or before.rule_expiry:
+        fields["ruleExpiry"] = after.rule_expiry
+    return {"$set": fields}
+
+
 class ContactsRepo:
     """Contacts, and the email directory (`contact_emails`, one document per email, keyed by it).
 
@@ -191,8 +207,17 @@ class ContactsRepo:
         assert doc is not None
         return str(doc["contactId"])
 
-    async def apply(self, updates: list[UpdateOne], session: AsyncIOMotorClientSession) -> int:
-        """Apply state updates inside a transaction; how many contacts matched."""
+    async def store_states(
+        self,
+        states: Sequence[tuple[ContactState, ContactState]],
+        now: datetime,
+        session: AsyncIOMotorClientSession,
+    ) -> int:
+        """Rewrite contacts' states (before, after) inside a transaction; how many matched."""
+        updates = [
+            UpdateOne({"_id": after.contact_id}, state_update(before, after, now))
+            for before, after in states
+        ]
         result = await self.collection.bulk_write(updates, ordered=False, session=session)
         return result.matched_count
 

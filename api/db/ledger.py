@@ -5,12 +5,14 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from motor.motor_asyncio import AsyncIOMotorDatabase
+from motor.motor_asyncio import AsyncIOMotorClientSession, AsyncIOMotorDatabase
 from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import BulkWriteError
 
 from api.db.batching import find_in, in_batches, update_in
+from api.db.faults import AlreadyRecorded, StaleState
 from api.domain.activities import Activity, ActivityType
-from api.domain.ledger import Entry, EntryKind, keyed_entry_id
+from api.domain.ledger import KEYED, Entry, EntryKind, is_keyed, keyed_entry_id
 from api.domain.sheet import SheetEntry
 
 Document = dict[str, Any]
@@ -111,6 +113,23 @@ class LedgerRepo:
             [("expiresAt", ASCENDING)], partialFilterExpression={EXPIRY_DUE: True}
         )
 
+    async def insert(self, entries: Sequence[Entry], session: AsyncIOMotorClientSession) -> None:
+        """Insert new entries inside a transaction. A (contact, sequence number) taken, or an
+        unkeyed id taken, raises StaleState; keyed entries recorded before raise AlreadyRecorded."""
+        docs = [entry_to_doc(e) for e in entries]
+        try:
+            await self.collection.insert_many(docs, ordered=False, session=session)
+        except BulkWriteError as error:
+            duplicates = [e for e in error.details["writeErrors"] if e["code"] == DUPLICATE_KEY]
+            if not duplicates:
+                raise
+            if any(
+                not is_keyed(str(e["op"]["_id"])) or "seq" in e.get("keyPattern", {})
+                for e in duplicates
+            ):
+                raise StaleState from error  # another writer took these sequence numbers
+            raise AlreadyRecorded from error  # activities recorded before (keyed by their keys)
+
     async def due(self, now: datetime, size: int) -> AsyncIterator[list[Entry]]:
         """Entries whose points expire at or before `now` and have not expired yet, the earliest
         first, in batches from one cursor (never all in memory)."""
@@ -128,7 +147,7 @@ class LedgerRepo:
         if OLD_KEY_INDEX not in await self.collection.index_information():
             return
         await self.collection.drop_index(OLD_KEY_INDEX)
-        query = {"kind": EntryKind.ACTIVITY.value, "_id": {"$not": {"$regex": ":k:"}}}
+        query = {"kind": EntryKind.ACTIVITY.value, "_id": {"$not": {"$regex": KEYED}}}
         async for doc in self.collection.find(query):
             entry = doc_to_entry(doc)
             await self.collection.insert_one({**doc, "_id": entry.id})

@@ -74,8 +74,16 @@ def entry_id(contact_id: str, seq: int) -> str:
     return f"{contact_id}:{seq:010d}"
 
 
+KEYED = ":k:"
+
+
 def keyed_entry_id(contact_id: str, key: str) -> str:
-    return f"{contact_id}:k:{key}"
+    return f"{contact_id}{KEYED}{key}"
+
+
+def is_keyed(entry_id: str) -> bool:
+    """Whether an entry id is a key's (a repeat of it is a duplicate, not a conflict)."""
+    return KEYED in entry_id
 
 
 # Idempotency keys of EXPIRY entries: "expiry:<id of the entry whose points expired>".

@@ -15,10 +15,9 @@ from datetime import UTC, datetime
 from functools import partial
 
 from api.db.client import Store
-from api.db.commits import commit
 from api.domain.changes import Change, PointsExpiry
 from api.schedule import run_periodically
-from api.services.activities import planner_for
+from api.writes.commit import commit, planner_for
 
 log = logging.getLogger(__name__)
 BATCH = 500

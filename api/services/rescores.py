@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator, Sequence
 from functools import partial
 
 from api.db.client import Store
-from api.db.commits import CommitContention, commit
 from api.db.contacts import ContactQuery
+from api.db.faults import CommitContention
 from api.db.job_records import DONE
 from api.db.rescores import RescoreRecord
 from api.domain.changes import Change, Rescore
@@ -24,11 +24,11 @@ from api.domain.ledger import Entry
 from api.domain.rules import CustomRule
 from api.domain.sheet import ScoreSheet
 from api.jobs import Jobs
-from api.services.activities import planner_for
 from api.services.background import resume_abandoned, with_heartbeat
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.rescoring import Recomputation, recompute_contacts, recomputed_chunks
 from api.services.validation import MAX_REASON, text_problem
+from api.writes.commit import commit, planner_for
 
 MAX_RECOMPUTES = 20
 POLL_EVERY = 0.2

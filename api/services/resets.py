@@ -10,15 +10,14 @@ heartbeat are kept in the reset's document; if its process dies, another one res
 from functools import partial
 
 from api.db.client import Store
-from api.db.commits import commit
 from api.db.contacts import ContactQuery
 from api.db.resets import ResetRecord
 from api.domain.changes import ResetChange
 from api.jobs import Jobs
-from api.services.activities import planner_for
 from api.services.background import resume_abandoned, with_heartbeat
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.validation import MAX_REASON, text_problem
+from api.writes.commit import commit, planner_for
 
 CHUNK = 500
 

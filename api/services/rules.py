@@ -4,14 +4,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from api.db.client import Store
-from api.db.commits import commit
 from api.domain.changes import Change, FieldRulesSync
 from api.domain.rules import CustomRule, FieldRule
 from api.scoring.rules import MAX_CONDITIONS, RULE_POINTS_RANGE, field_awards, field_expiry
-from api.services.activities import planner_for
 from api.services.conditions import conditions_problems
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.validation import MAX_URL, expiry_problem, name_problem, text_problem
+from api.writes.commit import commit, planner_for
 
 CHUNK = 500
 MAX_EXCLUDED = 100
