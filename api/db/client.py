@@ -1,4 +1,4 @@
-"""Connecting to MongoDB and creating the indexes the product relies on."""
+"""Connecting to MongoDB, migrating and creating the indexes the product relies on."""
 
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -8,6 +8,7 @@ from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 from api.db.contacts import ContactsRepo
 from api.db.leases import LeasesRepo
 from api.db.ledger import LedgerRepo
+from api.db.migrations import migrate
 from api.db.notifications import NotificationsRepo
 from api.db.rescores import RescoresRepo
 from api.db.resets import ResetsRepo
@@ -59,6 +60,8 @@ class Store:
         self.state_cache = StateCache()
 
     async def ensure_indexes(self) -> None:
+        """Migrate a database written by an earlier version, then create the indexes."""
+        await migrate(self.db)
         repos = (
             self.contacts,
             self.ledger,

@@ -144,17 +144,6 @@ class ContactsRepo:
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index([("score", DESCENDING), ("_id", DESCENDING)])
-        await self._move_email_index()
-
-    async def _move_email_index(self) -> None:
-        """Databases from before the email directory: fill it, then drop the old index."""
-        if "email_1" not in await self.collection.index_information():
-            return
-        async for doc in self.collection.find({}, {"email": 1}):
-            await self.emails.update_one(
-                {"_id": doc["email"]}, {"$setOnInsert": {"contactId": doc["_id"]}}, upsert=True
-            )
-        await self.collection.drop_index("email_1")
 
     async def upsert(self, email: str, details: ContactDetails) -> tuple[ContactRecord, bool]:
         contact, previous = await self.upsert_with_previous(email, details)

@@ -12,12 +12,11 @@ from pymongo.errors import BulkWriteError
 from api.db.batching import find_in, in_batches, update_in
 from api.db.faults import AlreadyRecorded, StaleState
 from api.domain.activities import Activity, ActivityType
-from api.domain.ledger import KEYED, Entry, EntryKind, is_keyed, keyed_entry_id
+from api.domain.ledger import Entry, EntryKind, is_keyed, keyed_entry_id
 from api.domain.sheet import SheetEntry
 
 Document = dict[str, Any]
 DUPLICATE_KEY = 11000
-OLD_KEY_INDEX = "contactId_1_idempotencyKey_1"
 # Set on entries whose points are still to expire, removed once they did: only those entries are
 # in the (partial) index of due expiries, so it costs entries that never expire nothing and does
 # not grow with past expiries.
@@ -102,7 +101,6 @@ class LedgerRepo:
         self.collection = db["ledger"]
 
     async def ensure_indexes(self) -> None:
-        await self._key_activity_entries()
         # Unique: two writers planning from the same state claim the same (contact, seq) and
         # one fails; also a contact's timeline in order.
         await self.collection.create_index(
@@ -141,17 +139,6 @@ class LedgerRepo:
     async def mark_expired(self, entry_ids: Sequence[str]) -> None:
         """These entries' points expired (or can no longer): they leave the due index."""
         await update_in(self.collection, "_id", entry_ids, {"$unset": {EXPIRY_DUE: ""}})
-
-    async def _key_activity_entries(self) -> None:
-        """Ledgers from before activity entries were keyed by idempotency key: re-key them."""
-        if OLD_KEY_INDEX not in await self.collection.index_information():
-            return
-        await self.collection.drop_index(OLD_KEY_INDEX)
-        query = {"kind": EntryKind.ACTIVITY.value, "_id": {"$not": {"$regex": KEYED}}}
-        async for doc in self.collection.find(query):
-            entry = doc_to_entry(doc)
-            await self.collection.insert_one({**doc, "_id": entry.id})
-            await self.collection.delete_one({"_id": doc["_id"]})
 
     async def by_keys(self, keys: dict[str, list[str]]) -> dict[tuple[str, str], Entry]:
         """Stored entries of these activities or expiries, by (contact id, idempotency key)."""
