@@ -18,7 +18,7 @@ from api.services.activities import ActivityInput, record_activities
 from api.services.contacts import set_score
 from api.services.expiry import TASK, expire_due
 from api.services.resets import run_reset
-from api.services.scoring_settings import update_sheet
+from api.services.sheet import update_sheet
 from api.writes.commit import commit, planner_for
 from tests.conftest import ServerThread
 from tests.gql_ops import (

@@ -5,7 +5,7 @@ from api.db.client import Store
 from api.domain.activities import ActivityType
 from api.domain.contacts import ContactDetails
 from api.services.activities import ActivityInput, record_activities
-from api.services.scoring_settings import update_sheet
+from api.services.sheet import update_sheet
 from api.writes.commit import MAX_LEDGER_ONLY
 
 

@@ -13,7 +13,7 @@ from api.db.notifications import NotificationsRepo
 from api.db.rescores import RescoresRepo
 from api.db.resets import ResetsRepo
 from api.db.rules import CustomRulesRepo, FieldRulesRepo
-from api.db.settings import SettingsRepo
+from api.db.sheet import SheetRepo
 from api.db.smtp import SmtpRepo
 from api.db.tokens import TokensRepo
 from api.db.views import ViewsRepo
@@ -46,7 +46,7 @@ class Store:
         self.db: AsyncIOMotorDatabase[Document] = self.client[database]
         self.contacts = ContactsRepo(self.db)
         self.ledger = LedgerRepo(self.db)
-        self.settings = SettingsRepo(self.db)
+        self.settings = SheetRepo(self.db)
         self.tokens = TokensRepo(self.db)
         self.resets = ResetsRepo(self.db)
         self.rescores = RescoresRepo(self.db)

@@ -16,7 +16,7 @@ from functools import partial
 
 from api.db.client import Store
 from api.domain.changes import Change, PointsExpiry
-from api.schedule import run_periodically
+from api.scheduler import run_periodically
 from api.writes.commit import commit, planner_for
 
 log = logging.getLogger(__name__)

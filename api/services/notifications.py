@@ -17,7 +17,7 @@ from api.domain.notifications import (
     Weekday,
 )
 from api.domain.views import ScoreView
-from api.schedule import run_periodically
+from api.scheduler import run_periodically
 from api.scoring.schedules import (
     MAX_DAY_OF_MONTH,
     MAX_RECIPIENTS,

@@ -15,7 +15,7 @@ from api.services.classifying import basis_scores
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.rescoring import recomputed_chunks
 from api.services.rules import checked_custom_rule
-from api.services.scoring_settings import sheet_problems
+from api.services.sheet import sheet_problems
 
 EXAMPLES = 5
 DRAFT_RULE_ID = "draft"

@@ -5,9 +5,9 @@ import strawberry
 from api.domain.access import Role
 from api.services.access import create_token
 from graphql_schema.access.types import ApiTokenType
-from graphql_schema.context import Info
-from graphql_schema.errors import Error
-from graphql_schema.permissions import IsAdmin
+from graphql_schema.core.context import Info
+from graphql_schema.core.errors import Error
+from graphql_schema.core.permissions import IsAdmin
 
 
 @strawberry.input

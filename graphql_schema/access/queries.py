@@ -3,8 +3,8 @@
 import strawberry
 
 from graphql_schema.access.types import ApiTokenType, Viewer
-from graphql_schema.context import Info
-from graphql_schema.permissions import IsAdmin, IsViewer
+from graphql_schema.core.context import Info
+from graphql_schema.core.permissions import IsAdmin, IsViewer
 
 
 @strawberry.type

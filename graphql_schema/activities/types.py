@@ -7,7 +7,7 @@ import strawberry
 from api.domain.activities import Activity, ActivityType
 from api.domain.ledger import Entry, EntryKind
 from api.domain.sheet import SheetEntry
-from graphql_schema.pagination import PageInfo
+from graphql_schema.core.pagination import PageInfo
 
 ActivityTypeEnum = strawberry.enum(ActivityType, name="ActivityType")
 EntryKindEnum = strawberry.enum(

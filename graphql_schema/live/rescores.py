@@ -7,8 +7,8 @@ from graphql import GraphQLError
 
 from api.services.errors import ErrorCode
 from api.services.rescores import follow_rescore
-from graphql_schema.context import Info
-from graphql_schema.permissions import IsViewer
+from graphql_schema.core.context import Info
+from graphql_schema.core.permissions import IsViewer
 from graphql_schema.rescoring.types import RescoreJob
 
 

@@ -14,9 +14,9 @@ from api.services.errors import ErrorCode, ServiceFailure
 from api.services.views import check_stored, view_change
 from graphql_schema.activities.types import TimelineEntry
 from graphql_schema.contacts.types import Contact
-from graphql_schema.context import Info, Loaders
-from graphql_schema.errors import InputRefused, refusal
-from graphql_schema.permissions import IsViewer
+from graphql_schema.core.context import Info, Loaders
+from graphql_schema.core.errors import InputRefused, refusal
+from graphql_schema.core.permissions import IsViewer
 
 ViewChangeEnum = strawberry.enum(ViewChange, name="ViewChange")
 VIEW_REFRESH_SECONDS = 5.0

@@ -6,13 +6,13 @@ import strawberry
 
 from api.domain.notifications import Frequency, SmtpChange, SmtpSettings, Weekday
 from api.services.notifications import NotificationChange, update_notification
-from api.services.smtp_settings import update_smtp_settings
+from api.services.smtp import update_smtp_settings
 from api.services.summaries import email_view_once
-from graphql_schema.context import Info
-from graphql_schema.errors import Error
-from graphql_schema.guard import Expensive
+from graphql_schema.core.context import Info
+from graphql_schema.core.errors import Error
+from graphql_schema.core.permissions import IsAdmin, IsEditor
+from graphql_schema.http.guard import Expensive
 from graphql_schema.notifications.types import SmtpSettingsType, ViewNotificationType
-from graphql_schema.permissions import IsAdmin, IsEditor
 from graphql_schema.views.types import ScoreViewType
 
 

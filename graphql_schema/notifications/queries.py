@@ -2,9 +2,9 @@
 
 import strawberry
 
-from graphql_schema.context import Info
+from graphql_schema.core.context import Info
+from graphql_schema.core.permissions import IsAdmin
 from graphql_schema.notifications.types import SmtpSettingsType
-from graphql_schema.permissions import IsAdmin
 
 
 @strawberry.type

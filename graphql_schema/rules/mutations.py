@@ -13,9 +13,9 @@ from api.services.rules import (
     save_custom_rule,
     update_field_rule,
 )
-from graphql_schema.context import Info
-from graphql_schema.errors import Error
-from graphql_schema.permissions import IsAdmin
+from graphql_schema.core.context import Info
+from graphql_schema.core.errors import Error
+from graphql_schema.core.permissions import IsAdmin
 from graphql_schema.rules.types import CustomRuleType, FieldConditionInput, FieldRuleType
 
 

@@ -4,14 +4,10 @@ import strawberry
 
 from api.domain.classification import ClassificationBasis
 from api.domain.sheet import SheetEntry
-from api.services.scoring_settings import (
-    ClassificationChange,
-    update_classification,
-    update_sheet,
-)
-from graphql_schema.context import Info
-from graphql_schema.errors import Error
-from graphql_schema.permissions import IsAdmin
+from api.services.sheet import ClassificationChange, update_classification, update_sheet
+from graphql_schema.core.context import Info
+from graphql_schema.core.errors import Error
+from graphql_schema.core.permissions import IsAdmin
 from graphql_schema.scoring.types import Classification, ScoreSheetType
 
 

@@ -6,11 +6,11 @@ from api.domain.classification import ClassificationBasis, ClassificationSetting
 from api.domain.sheet import NEGATIVE_ENTRIES, ScoreSheet, SheetEntry
 from api.scoring.sheet import points_range
 from api.services.errors import ErrorCode
-from api.services.scoring_settings import class_counts
+from api.services.sheet import class_counts
 from graphql_schema.contacts.types import ContactClassEnum  # noqa: F401  (registers the enum)
-from graphql_schema.context import Info
-from graphql_schema.errors import InputRefused
-from graphql_schema.guard import Expensive
+from graphql_schema.core.context import Info
+from graphql_schema.core.errors import InputRefused
+from graphql_schema.http.guard import Expensive
 
 MAX_BUCKET_SIZE = 10_000
 

@@ -4,9 +4,9 @@ import strawberry
 
 from api.domain.views import PeriodKind, ScoreView, ScoringPeriod
 from api.services.views import create_view, delete_view, update_view
-from graphql_schema.context import Info
-from graphql_schema.errors import Error
-from graphql_schema.permissions import IsEditor
+from graphql_schema.core.context import Info
+from graphql_schema.core.errors import Error
+from graphql_schema.core.permissions import IsEditor
 from graphql_schema.rules.types import FieldConditionInput
 from graphql_schema.views.types import ScoreConditionInput, ScoreViewType, ScoringPeriodInput
 

@@ -2,8 +2,8 @@
 
 import strawberry
 
-from graphql_schema.context import Info
-from graphql_schema.permissions import IsViewer
+from graphql_schema.core.context import Info
+from graphql_schema.core.permissions import IsViewer
 from graphql_schema.views.types import ScoreViewType
 
 

@@ -17,11 +17,11 @@ from api.services import views
 from api.services.errors import ServiceFailure
 from api.services.summaries import render_summary_pdf
 from graphql_schema.contacts.types import Contact, ContactConnection, ContactEdge
-from graphql_schema.context import Info
-from graphql_schema.errors import refusal
-from graphql_schema.guard import Expensive
+from graphql_schema.core.context import Info
+from graphql_schema.core.errors import refusal
+from graphql_schema.core.pagination import PageInfo, decode_cursor, encode_cursor, page_size
+from graphql_schema.http.guard import Expensive
 from graphql_schema.notifications.types import ViewNotificationType
-from graphql_schema.pagination import PageInfo, decode_cursor, encode_cursor, page_size
 from graphql_schema.rules.types import FieldConditionType
 
 ScoreConditionKindEnum = strawberry.enum(ScoreConditionKind, name="ScoreConditionKind")

@@ -5,9 +5,9 @@ import strawberry
 from api.domain.activities import ActivityType
 from api.domain.workflows import Workflow, WorkflowTrigger
 from api.services.workflows import create_workflow, delete_workflow, set_active, update_workflow
-from graphql_schema.context import Info
-from graphql_schema.errors import Error
-from graphql_schema.permissions import IsAdmin
+from graphql_schema.core.context import Info
+from graphql_schema.core.errors import Error
+from graphql_schema.core.permissions import IsAdmin
 from graphql_schema.rules.types import FieldConditionInput
 from graphql_schema.workflows.types import WorkflowType
 

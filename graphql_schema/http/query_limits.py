@@ -29,7 +29,7 @@ from graphql import (
 )
 
 from api.services.errors import ErrorCode
-from graphql_schema.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from graphql_schema.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 # The query text, in characters, and in lexical tokens (the parser stops at the limit).
 MAX_QUERY_LENGTH = 100_000

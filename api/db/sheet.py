@@ -13,7 +13,7 @@ SHEET_ID = "scoreSheet"
 CLASSIFICATION_ID = "classification"
 
 
-class SettingsRepo:
+class SheetRepo:
     def __init__(self, db: AsyncIOMotorDatabase[Document]) -> None:
         self.collection = db["settings"]
 

@@ -8,7 +8,7 @@ from strawberry.permission import BasePermission
 from api.domain.access import Role
 from api.services.access import AUTH_REQUIRED, TOKEN_REJECTED
 from api.services.errors import ErrorCode
-from graphql_schema.context import Info
+from graphql_schema.core.context import Info
 
 
 class PermissionDenied(GraphQLError):
