@@ -4,7 +4,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from api.db.client import Store
-from api.db.contacts import ContactQuery
+from api.db.contact_docs import ContactQuery
 from api.domain.activities import ActivityType
 from api.domain.contacts import ContactDetails
 from api.services.activities import ActivityInput, record_activities

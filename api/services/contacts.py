@@ -1,7 +1,7 @@
 """Contacts: creating and updating them, setting a score by hand, and finding them."""
 
 from api.db.client import Store
-from api.db.contacts import ContactQuery
+from api.db.contact_docs import ContactQuery
 from api.domain.changes import ScoreSet
 from api.domain.classification import ClassificationBasis, ContactClass
 from api.domain.contacts import ContactDetails, ContactRecord

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Sequence
 from functools import partial
 
 from api.db.client import Store
-from api.db.contacts import ContactQuery
+from api.db.contact_docs import ContactQuery
 from api.db.faults import CommitContention
 from api.db.job_records import DONE
 from api.db.rescores import RescoreRecord

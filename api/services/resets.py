@@ -10,7 +10,7 @@ heartbeat are kept in the reset's document; if its process dies, another one res
 from functools import partial
 
 from api.db.client import Store
-from api.db.contacts import ContactQuery
+from api.db.contact_docs import ContactQuery
 from api.db.resets import ResetRecord
 from api.domain.changes import ResetChange
 from api.jobs import Jobs

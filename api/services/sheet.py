@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from api.db.client import Store
-from api.db.contacts import ContactQuery
+from api.db.contact_docs import ContactQuery
 from api.domain.classification import ClassificationBasis, ClassificationSettings, ContactClass
 from api.domain.sheet import ScoreSheet, SheetEntry
 from api.scoring.classification import validation_problems

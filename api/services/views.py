@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from api.db.client import Store
-from api.db.contacts import ContactQuery
+from api.db.contact_docs import ContactQuery
 from api.domain.contacts import ContactRecord
 from api.domain.ledger import Entry, EntryKind
 from api.domain.views import PeriodKind, ScoreConditionKind, ScoreView, ViewChange, ViewReport

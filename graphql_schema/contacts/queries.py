@@ -5,7 +5,7 @@ from typing import Any
 
 import strawberry
 
-from api.db.contacts import ContactQuery
+from api.db.contact_docs import ContactQuery
 from api.services.contacts import class_query
 from api.services.errors import ErrorCode
 from api.services.validation import MAX_TEXT, normalize_email

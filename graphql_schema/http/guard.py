@@ -20,15 +20,13 @@ from api.limits import BUSY, caller, expensive_in_flight, rate_refusal
 from api.ratelimit import RateLimiter
 from api.services.errors import ErrorCode
 from graphql_schema.core.context import Context, Info
+from graphql_schema.http.query_cost import Measure, measure, refusal
 from graphql_schema.http.query_limits import (
     EXPENSIVE,
     MAX_QUERY_LENGTH,
     MAX_TOKENS,
     LimitExceeded,
-    Measure,
-    measure,
     over_expensive,
-    refusal,
 )
 from graphql_schema.http.worker import off_loop
 
