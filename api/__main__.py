@@ -13,15 +13,15 @@ import sys
 import uvicorn
 
 from api.app import create_app
-from api.auth import Role
 from api.bootstrap import ensure_dev_token
+from api.config import Settings
 from api.db.client import Store
 from api.demo import seed_demo
+from api.domain.access import Role
 from api.embedded import EmbeddedMongo
 from api.limits import MAX_BODY_BYTES
 from api.memory import tune_allocator
 from api.services.access import create_token
-from api.settings import Settings
 
 
 async def _prepare(settings: Settings, uri: str) -> None:

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route, WebSocketRoute
 
+from api.config import Settings
 from api.db.client import Store
 from api.db.faults import Unreachable
 from api.downloads import SUMMARY_PDF_PATH, view_summary_pdf
@@ -22,8 +23,7 @@ from api.services.field_rule_sync import resume_abandoned_field_rule_syncs
 from api.services.notifications import notify_periodically
 from api.services.rescore_job import resume_abandoned_rescores
 from api.services.reset_job import resume_abandoned_resets
-from api.settings import Settings
-from graphql_schema.view import GraphQLView
+from graphql_schema.http.endpoint import GraphQLView
 
 
 def create_app(

@@ -3,8 +3,8 @@
 import os
 from pathlib import Path
 
-from api.auth import Role
 from api.db.client import Store
+from api.domain.access import Role
 
 DEV_TOKEN_NAME = "dev-admin"
 

@@ -4,8 +4,9 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from api.db.client import Store
-from api.db.contacts import ContactDetails, ContactQuery
-from api.scoring.activities import ActivityType
+from api.db.contact_docs import ContactQuery
+from api.domain.activities import ActivityType
+from api.domain.contacts import ContactDetails
 from api.services.activities import ActivityInput, record_activities
 from api.services.contacts import set_score, upsert_contact
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from api.auth import Role
 from api.db.client import Store
+from api.domain.access import Role
 from api.limits import BUSY, RejectedTokens, error_response, expensive_in_flight, rate_key
 from api.services.access import AUTH_REQUIRED, TOKEN_REJECTED, bearer_token
 from api.services.errors import ErrorCode, ServiceFailure

@@ -8,8 +8,8 @@ from functools import partial
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.auth import Principal
 from api.db.client import Store
+from api.domain.access import Principal
 from api.ratelimit import MAX_CALLERS, RateLimiter
 from api.services.access import authenticate, bearer_token
 from api.services.errors import ErrorCode

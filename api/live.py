@@ -13,12 +13,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from pymongo.errors import PyMongoError
-
 from api.db.client import Store
-from api.db.ledger import doc_to_entry
-from api.scoring.classification import ContactClass
-from api.scoring.planner import Entry
+from api.db.ledger_stream import StreamInterrupted, scored_entries
+from api.domain.classification import ContactClass
+from api.domain.ledger import Entry
 from api.services.classifying import basis_scores
 
 log = logging.getLogger(__name__)
@@ -82,7 +80,7 @@ class LiveHub:
                 await self._watch()
             except asyncio.CancelledError:
                 raise
-            except PyMongoError as error:
+            except StreamInterrupted as error:
                 log.warning("change stream interrupted (%s); reconnecting", error)
                 self.ready.clear()
                 await asyncio.sleep(delay)
@@ -94,17 +92,12 @@ class LiveHub:
                 await asyncio.sleep(delay)
 
     async def _watch(self) -> None:
-        pipeline = [
-            {"$match": {"operationType": "insert", "fullDocument.points": {"$ne": 0}}},
-        ]
-        async with self.store.ledger.collection.watch(
-            pipeline, resume_after=self._resume_token
-        ) as stream:
+        async with scored_entries(self.store.ledger, self._resume_token) as stream:
             self.ready.set()
-            async for change in stream:
+            async for entry in stream:
                 self._resume_token = stream.resume_token
                 if self.subscribers:
-                    self.publish(await self._event(doc_to_entry(change["fullDocument"])))
+                    self.publish(await self._event(entry))
 
     async def _event(self, entry: Entry) -> ScoreEvent:
         settings = await self.store.settings.classification()

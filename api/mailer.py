@@ -3,22 +3,13 @@
 import asyncio
 import smtplib
 import ssl
-from dataclasses import dataclass
 from email.message import EmailMessage
+
+from api.domain.notifications import SmtpSettings
 
 TIMEOUT_SECONDS = 30
 # What a failed delivery raises: refusals, protocol errors, and network errors and time-outs.
 DeliveryError = (smtplib.SMTPException, OSError)
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str
-    port: int
-    sender: str
-    username: str | None = None
-    password: str | None = None
-    start_tls: bool = False
 
 
 async def send_email(settings: SmtpSettings, message: EmailMessage) -> None:

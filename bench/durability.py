@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from api.db.client import Store
-from api.db.contacts import ContactDetails
+from api.domain.activities import ActivityType
+from api.domain.contacts import ContactDetails
 from api.embedded import free_port, server_command
-from api.scoring.activities import ActivityType
 from api.services.activities import ActivityInput, record_activities
 
 SYNC_FLAG = "--sync-on-commit"

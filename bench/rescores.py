@@ -7,9 +7,11 @@ from bson import ObjectId
 
 from api.db.client import Store
 from api.db.ledger import entry_to_doc
-from api.scoring.activities import Activity, ActivityType
-from api.scoring.planner import ActivityChange, ContactState, plan
-from api.scoring.sheet import ScoreSheet, SheetEntry
+from api.domain.activities import Activity, ActivityType
+from api.domain.changes import ActivityChange
+from api.domain.contacts import ContactState
+from api.domain.sheet import ScoreSheet, SheetEntry
+from api.scoring.planner import plan
 from api.services.rescore_job import run_rescore
 from bench.population import scratch_store
 

@@ -2,7 +2,7 @@
 
 import time
 
-from api.scoring.views import ScoreCondition, ScoreConditionKind, ScoreView, ScoringPeriod
+from api.domain.views import ScoreCondition, ScoreConditionKind, ScoreView, ScoringPeriod
 from api.services.views import select
 from bench.population import add_contacts, scratch_store
 

@@ -13,8 +13,8 @@ from graphql_schema.access.queries import AccessQueries
 from graphql_schema.activities.mutations import ActivityMutations
 from graphql_schema.contacts.mutations import ContactMutations
 from graphql_schema.contacts.queries import ContactQueries
-from graphql_schema.errors import answer_failures_as_errors
-from graphql_schema.guard import DocumentGuard
+from graphql_schema.core.errors import answer_failures_as_errors
+from graphql_schema.http.guard import DocumentGuard
 from graphql_schema.live.jobs import JobSubscriptions
 from graphql_schema.live.subscriptions import LiveSubscriptions
 from graphql_schema.notifications.mutations import NotificationMutations

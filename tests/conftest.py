@@ -15,8 +15,8 @@ import pytest
 import uvicorn
 
 from api.app import create_app
-from api.auth import Role
 from api.db.client import Store
+from api.domain.access import Role
 from api.embedded import EmbeddedMongo, free_port
 from api.live import LiveHub
 from tests.mailbox import Mailbox

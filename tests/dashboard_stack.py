@@ -15,11 +15,11 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Browser, sync_playwright
 
-from api.auth import Role
 from api.db.client import Store
-from api.db.contacts import ContactDetails
+from api.domain.access import Role
+from api.domain.activities import ActivityType
+from api.domain.contacts import ContactDetails
 from api.embedded import free_port
-from api.scoring.activities import ActivityType
 from api.services.activities import ActivityInput, record_activities
 
 ROOT = Path(__file__).resolve().parent.parent

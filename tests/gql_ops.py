@@ -2,7 +2,7 @@
 
 import asyncio
 
-from api.auth import Role
+from api.domain.access import Role
 
 UPSERT = """
 mutation($input: ContactUpsertInput!) {

@@ -3,7 +3,7 @@
 import asyncio
 import itertools
 
-from api.auth import Role
+from api.domain.access import Role
 from tests.gql_ops import RECORD, RECORD_MANY, contact, make_contact, record, update_sheet
 
 

@@ -1,6 +1,6 @@
 """Contacts, manual scores and classification through the GraphQL API."""
 
-from api.auth import Role
+from api.domain.access import Role
 from tests.gql_ops import UPSERT, contact, make_contact, record
 
 CONTACTS = """
@@ -137,7 +137,7 @@ async def test_filters_order_and_pages(api):
 
 
 async def test_page_size_is_capped(api, store):
-    from api.db.contacts import ContactDetails
+    from api.domain.contacts import ContactDetails
 
     for i in range(105):
         await store.contacts.upsert(f"p{i}@x.io", ContactDetails())

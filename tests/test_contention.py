@@ -15,13 +15,13 @@ from pymongo.errors import (
     ServerSelectionTimeoutError,
 )
 
-from api.auth import Role
-from api.db import commits
 from api.db.client import Store
-from api.db.commits import CommitContention
-from api.db.contacts import ContactDetails
+from api.db.faults import CommitContention
+from api.domain.access import Role
+from api.domain.contacts import ContactDetails
 from api.embedded import free_port
 from api.services.errors import ErrorCode, passing_error
+from api.writes import commit
 from tests.conftest import ServerThread
 from tests.crash_stack import Database
 from tests.gql_ops import RECORD, make_contact
@@ -43,7 +43,7 @@ def score_set(contact_id: str) -> tuple[str, str, dict]:
 async def test_a_contact_locked_by_an_open_transaction_answers_retry_later(
     api, store, monkeypatch, mutation
 ):
-    monkeypatch.setattr(commits, "MAX_ROUNDS", 8)
+    monkeypatch.setattr(commit, "MAX_ROUNDS", 8)
     contact_id = await make_contact(api, "held@x.io")
     name, document, item = mutation(contact_id)
     # Another process's transaction, left open (as by an API killed with kill -9).

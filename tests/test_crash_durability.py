@@ -10,9 +10,9 @@ import httpx
 import websockets
 from motor.motor_asyncio import AsyncIOMotorClient
 
-from api.auth import Role
 from api.db.client import Store
-from api.db.contacts import ContactDetails
+from api.domain.access import Role
+from api.domain.contacts import ContactDetails
 from api.embedded import free_port
 from tests.crash_stack import ApiProcess, Database, Ingest, hold_locks, send_until_answered
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from api.auth import Role
+from api.domain.access import Role
 from tests.conftest import ServerThread
 from tests.dashboard_stack import ReflexServer, Stack, chromium, new_database, seed_sync
 

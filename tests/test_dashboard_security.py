@@ -21,7 +21,7 @@ import pytest
 import websockets
 from playwright.sync_api import Browser, Page, expect
 
-from api.auth import Role
+from api.domain.access import Role
 from dashboard.states.auth import AuthState
 from tests.conftest import ServerThread
 from tests.dashboard_stack import ReflexServer, Stack, chromium, new_database, seed_sync

@@ -5,27 +5,21 @@ import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 
-from api.auth import Role
 from api.db.client import Store
-from api.db.commits import commit
-from api.db.contacts import ContactDetails
 from api.db.ledger import entry_to_doc
-from api.scoring.activities import ActivityType
-from api.scoring.planner import (
-    EXPIRED,
-    Change,
-    ContactState,
-    Entry,
-    EntryKind,
-    PointsExpiry,
-    plan,
-)
-from api.scoring.sheet import ScoreSheet, SheetEntry
-from api.services.activities import ActivityInput, planner_for, record_activities
+from api.domain.access import Role
+from api.domain.activities import ActivityType
+from api.domain.changes import Change, PointsExpiry
+from api.domain.contacts import EXPIRED, ContactDetails, ContactState
+from api.domain.ledger import Entry, EntryKind
+from api.domain.sheet import ScoreSheet, SheetEntry
+from api.scoring.planner import plan
+from api.services.activities import ActivityInput, record_activities
 from api.services.contacts import set_score
 from api.services.expiry import TASK, expire_due
 from api.services.reset_job import run_reset
-from api.services.scoring_settings import update_sheet
+from api.services.sheet import update_sheet
+from api.writes.commit import commit, planner_for
 from tests.conftest import ServerThread
 from tests.gql_ops import (
     CUSTOM_CREATE,

@@ -5,8 +5,9 @@ import asyncio
 
 import pytest
 
-from api.db.contacts import ContactDetails, ContactsRepo
-from api.scoring.activities import ActivityType
+from api.db.contacts import ContactsRepo
+from api.domain.activities import ActivityType
+from api.domain.contacts import ContactDetails
 from api.services import activities
 from api.services.activities import ActivityInput, record_activities
 
@@ -28,7 +29,9 @@ def crash_once(monkeypatch, owner, name):
 async def test_crash_inside_the_commit_leaves_nothing_behind(store, monkeypatch):
     await store.contacts.upsert("z@x.io", ContactDetails())
     click = ActivityInput("z@x.io", ActivityType.CLICK, "c1", idempotency_key="k1")
-    crash_once(monkeypatch, ContactsRepo, "apply")  # after the ledger insert, before the contact
+    crash_once(
+        monkeypatch, ContactsRepo, "store_states"
+    )  # after the ledger insert, before the contact
     with pytest.raises(Crash):
         await record_activities(store, [click])
     assert await store.ledger.collection.count_documents({}) == 0

@@ -4,7 +4,7 @@ never "Unexpected error" for input that is merely wrong, and the API still answe
 import asyncio
 import time
 
-from api.auth import Role
+from api.domain.access import Role
 from graphql_schema.schema import schema
 from tests.fuzz import Fuzzer
 from tests.gql_ops import make_contact

@@ -5,8 +5,8 @@ import base64
 import json
 from datetime import date
 
-from api.auth import Role
-from api.scoring.views import (
+from api.domain.access import Role
+from api.domain.views import (
     PeriodKind,
     ScoreCondition,
     ScoreConditionKind,

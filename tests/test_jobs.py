@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from api.auth import Role
-from api.db.contacts import ContactDetails
-from api.scoring.activities import ActivityType
-from api.scoring.rules import FieldCondition, FieldOperator, FieldRule
+from api.domain.access import Role
+from api.domain.activities import ActivityType
+from api.domain.contacts import ContactDetails
+from api.domain.rules import FieldCondition, FieldOperator, FieldRule
 from api.services import field_rule_sync, reset_job
 from api.services.activities import ActivityInput, record_activities
 from api.services.field_rule_sync import run_field_rule_sync

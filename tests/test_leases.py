@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from api.db.client import Store
-from api.schedule import run_periodically
+from api.scheduler import run_periodically
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)

@@ -2,11 +2,11 @@
 that reads the contact afresh replays them, so counting carries on exactly."""
 
 from api.db.client import Store
-from api.db.commits import MAX_LEDGER_ONLY
-from api.db.contacts import ContactDetails
-from api.scoring.activities import ActivityType
+from api.domain.activities import ActivityType
+from api.domain.contacts import ContactDetails
 from api.services.activities import ActivityInput, record_activities
-from api.services.scoring_settings import update_sheet
+from api.services.sheet import update_sheet
+from api.writes.commit import MAX_LEDGER_ONLY
 
 
 async def stored_seq(store: Store, email: str) -> int:

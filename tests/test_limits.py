@@ -12,7 +12,7 @@ import websockets
 from graphql import OperationDefinitionNode
 
 from api import limits as api_limits
-from api.auth import Role
+from api.domain.access import Role
 from api.limits import (
     LARGE_BODY_BYTES,
     MAX_BODY_BYTES,
@@ -23,12 +23,13 @@ from api.limits import (
     rate_key,
 )
 from api.ratelimit import RateLimiter
-from graphql_schema import limits
-from graphql_schema.guard import parse_limited
-from graphql_schema.limits import MAX_COST, measure
-from graphql_schema.pagination import MAX_PAGE_SIZE
+from graphql_schema.core.pagination import MAX_PAGE_SIZE
+from graphql_schema.http import query_cost
+from graphql_schema.http.endpoint import MAX_SUBSCRIPTIONS_PER_CONNECTION
+from graphql_schema.http.guard import parse_limited
+from graphql_schema.http.query_cost import measure
+from graphql_schema.http.query_limits import MAX_COST
 from graphql_schema.schema import schema
-from graphql_schema.view import MAX_SUBSCRIPTIONS_PER_CONNECTION
 from tests.conftest import ServerThread
 from tests.documents import sent_documents
 from tests.gql_ops import RECORD_MANY, make_contact
@@ -503,7 +504,7 @@ def test_the_dashboard_and_the_tests_stay_under_every_limit():
             for declared in definition.variable_definitions or ()
         }
         measured = measure(document, schema._schema, largest)
-        assert limits.refusal(measured) is None, (name, limits.refusal(measured))
+        assert query_cost.refusal(measured) is None, (name, query_cost.refusal(measured))
 
 
 def test_a_token_bucket_refills_at_its_rate():

@@ -1,9 +1,15 @@
 """Databases written by earlier versions keep working after an upgrade."""
 
+import asyncio
 from datetime import UTC, datetime
 
-from api.db.contacts import ContactDetails
-from api.scoring.activities import ActivityType
+import pytest
+
+from api.db import migrations
+from api.db.client import Store
+from api.db.migrations import MIGRATIONS, Migration, applied, migrate
+from api.domain.activities import ActivityType
+from api.domain.contacts import ContactDetails
 from api.services.activities import ActivityInput, record_activities
 
 
@@ -23,6 +29,7 @@ async def test_contact_email_index_moves_to_the_email_directory(store):
         }
     )
     await store.contacts.collection.create_index("email", unique=True)
+    await store.db["migrations"].delete_many({})  # an earlier version recorded none
     await store.ensure_indexes()
     assert "email_1" not in await store.contacts.collection.index_information()
     assert (await store.contacts.by_email("old@x.io")).id == "old1"
@@ -45,9 +52,52 @@ async def test_activity_entries_keyed_by_sequence_are_rekeyed_and_stay_idempoten
         unique=True,
         partialFilterExpression={"idempotencyKey": {"$type": "string"}},
     )
+    await store.db["migrations"].delete_many({})
     await store.ensure_indexes()
     assert await ledger.find_one({"_id": first.entry.id}) is not None
     store.state_cache.forget([first.contact_id])
     [again] = await record_activities(store, [click])
     assert again.duplicate and again.entry.points == 10
     assert await ledger.count_documents({}) == 1
+
+
+async def test_migrations_run_once_and_are_recorded(store):
+    records = await applied(store.db)
+    assert [(r["_id"], r["name"]) for r in records] == [(m.number, m.name) for m in MIGRATIONS]
+    assert all(r["appliedAt"] is not None for r in records)
+    assert await migrate(store.db) == []
+    await store.ensure_indexes()
+    assert await applied(store.db) == records
+
+
+async def test_two_processes_starting_at_once_run_a_migration_once(store, mongo_uri):
+    await store.db["migrations"].delete_many({})
+    runs = []
+
+    async def slow(db):
+        runs.append(db.name)
+        await asyncio.sleep(0.3)
+
+    steps = (Migration(1, "slow", slow),)
+    other = Store(mongo_uri, store.db.name)
+    try:
+        first, second = await asyncio.gather(migrate(store.db, steps), migrate(other.db, steps))
+    finally:
+        other.close()
+    assert sorted([first, second]) == [[], [1]] and len(runs) == 1
+
+
+async def test_a_claim_left_by_a_crashed_process_lapses(store, monkeypatch):
+    await store.db["migrations"].delete_many({})
+    runs = []
+
+    async def crash(db):
+        raise RuntimeError("crashed between the work and its record")
+
+    async def work(db):
+        runs.append(1)
+
+    monkeypatch.setattr(migrations, "CLAIM_SECONDS", 0)
+    with pytest.raises(RuntimeError):
+        await migrate(store.db, (Migration(1, "m", crash),))
+    assert await migrate(store.db, (Migration(1, "m", work),)) == [1] and runs == [1]

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from api.auth import Role
 from api.db.client import Store
+from api.domain.access import Role
 from api.services.notifications import CLAIM_TTL, NOTIFY_TASK, send_due_notifications
 from tests.conftest import ServerThread
 from tests.mailbox import Mailbox

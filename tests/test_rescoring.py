@@ -3,22 +3,21 @@
 import itertools
 from datetime import UTC, datetime
 
-from api.scoring.activities import Activity, ActivityType
-from api.scoring.planner import (
+from api.domain.activities import Activity, ActivityType
+from api.domain.changes import (
     ActivityChange,
     Change,
-    ContactState,
-    Entry,
     FieldRulesSync,
     Rescore,
-    ScoreReset,
+    ResetChange,
     ScoreSet,
-    plan,
-    replay,
 )
+from api.domain.contacts import ContactState
+from api.domain.ledger import Entry
+from api.domain.rules import CustomRule
+from api.domain.sheet import ScoreSheet, SheetEntry
+from api.scoring.planner import plan, replay
 from api.scoring.recompute import recompute
-from api.scoring.rules import CustomRule
-from api.scoring.sheet import ScoreSheet, SheetEntry
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
 DOUBLE_OPENS = ScoreSheet().with_changes({SheetEntry.UNIQUE_OPEN: 20, SheetEntry.MULTIPLE_OPEN: 40})
@@ -119,7 +118,7 @@ def test_manual_scores_keep_their_meaning_and_field_rules_their_points():
 
 def test_history_before_the_last_reset_is_ignored():
     history = History().add([act(ActivityType.OPEN, "a"), act(ActivityType.OPEN, "b")])
-    history.add([ScoreReset("new quarter", "ann")])
+    history.add([ResetChange("new quarter", "ann")])
     history.add([act(ActivityType.OPEN, "c")])
     result = recompute(history.entries, DOUBLE_OPENS, [], NOW)
     assert (result.score, result.rescored, result.activities) == (10, 20, 1)

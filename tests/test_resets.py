@@ -3,9 +3,9 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from api.auth import Role
-from api.db.contacts import ContactDetails
-from api.scoring.activities import ActivityType
+from api.domain.access import Role
+from api.domain.activities import ActivityType
+from api.domain.contacts import ContactDetails
 from api.services.activities import ActivityInput, record_activities
 from api.services.reset_job import run_reset
 from tests.gql_ops import contact, make_contact, record, update_sheet

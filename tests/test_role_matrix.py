@@ -23,7 +23,7 @@ from graphql import (
     get_named_type,
 )
 
-from api.auth import Role
+from api.domain.access import Role
 from graphql_schema.schema import schema
 
 V, E, A = Role.VIEWER, Role.EDITOR, Role.ADMIN

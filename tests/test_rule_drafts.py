@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from api.auth import Role
-from api.db.contacts import ContactDetails
-from api.scoring.activities import ActivityType
-from api.scoring.sheet import SheetEntry
+from api.domain.access import Role
+from api.domain.activities import ActivityType
+from api.domain.contacts import ContactDetails
+from api.domain.sheet import SheetEntry
 from api.services import recomputation
 from api.services.activities import ActivityInput, record_activities
 from api.services.rescore_job import run_rescore

@@ -1,6 +1,6 @@
 """Field rules and custom rules through the API: points given and taken back, with reasons."""
 
-from api.auth import Role
+from api.domain.access import Role
 from tests.gql_ops import (
     CUSTOM_CREATE,
     CUSTOM_UPDATE,

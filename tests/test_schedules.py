@@ -4,13 +4,8 @@ from datetime import UTC, datetime, time, timedelta, timezone
 
 import pytest
 
-from api.scoring.schedules import (
-    Frequency,
-    Schedule,
-    Weekday,
-    next_send_at,
-    parse_time_of_day,
-)
+from api.domain.notifications import Frequency, Schedule, Weekday
+from api.scoring.schedules import next_send_at, parse_time_of_day
 
 DAILY_9 = Schedule(Frequency.DAILY, time(9, 0))
 

@@ -33,8 +33,8 @@ def test_unexpected_errors_are_masked_expected_ones_are_not():
     from graphql import GraphQLError
 
     from api.services.errors import ErrorCode
-    from graphql_schema.pagination import BadCursor
-    from graphql_schema.permissions import PermissionDenied
+    from graphql_schema.core.pagination import BadCursor
+    from graphql_schema.core.permissions import PermissionDenied
     from graphql_schema.schema import is_unexpected
 
     assert is_unexpected(GraphQLError("boom", original_error=KeyError("secret")))

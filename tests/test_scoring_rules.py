@@ -4,10 +4,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from api.scoring.activities import Activity, ActivityType
-from api.scoring.classification import ClassificationSettings, ContactClass, validation_problems
-from api.scoring.planner import ActivityChange, ContactState, ScoreSet, plan
-from api.scoring.sheet import ScoreSheet, SheetEntry, out_of_range
+from api.domain.activities import Activity, ActivityType
+from api.domain.changes import ActivityChange, ScoreSet
+from api.domain.classification import ClassificationSettings, ContactClass
+from api.domain.contacts import ContactState
+from api.domain.sheet import ScoreSheet, SheetEntry
+from api.scoring.classification import validation_problems
+from api.scoring.planner import plan
+from api.scoring.sheet import out_of_range
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
 

@@ -10,10 +10,10 @@ from gql import Client, gql
 from gql.transport.httpx import HTTPXAsyncTransport
 from gql.transport.websockets import WebsocketsTransport
 
-from api.auth import Role
+from api.domain.access import Role
+from api.domain.classification import ContactClass
+from api.domain.ledger import Entry, EntryKind
 from api.live import LiveHub, ScoreEvent
-from api.scoring.classification import ContactClass
-from api.scoring.planner import Entry, EntryKind
 from tests.gql_ops import make_contact, record
 from tests.ws import Subscriber
 

@@ -1,6 +1,6 @@
 """API tokens: admins create them; the secret is shown once and works at once."""
 
-from api.auth import Role
+from api.domain.access import Role
 
 CREATE = """
 mutation($input: ApiTokenCreateInput!) {

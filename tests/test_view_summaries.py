@@ -5,7 +5,7 @@ from io import BytesIO
 
 from pypdf import PdfReader
 
-from api.auth import Role
+from api.domain.access import Role
 from tests.test_notifications import create_fixed_range_view, fixed_range, local_smtp, set_smtp
 from tests.test_views import HOT, create, people
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from api.auth import Role
+from api.domain.access import Role
 from tests.gql_ops import make_contact, record
 from tests.ws import Subscriber
 

@@ -3,9 +3,9 @@ mailing list, only while active and only for events after activation."""
 
 from datetime import datetime, timedelta
 
-from api.auth import Role
 from api.db.client import Store
-from api.scoring.activities import ActivityType
+from api.domain.access import Role
+from api.domain.activities import ActivityType
 from api.services.activities import ActivityInput, record_activities
 from tests.gql_ops import RECORD_MANY, UPSERT, contact, make_contact, record, update_sheet
 from tests.test_resets import RESET, wait_done

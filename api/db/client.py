@@ -1,4 +1,4 @@
-"""Connecting to MongoDB and creating the indexes the product relies on."""
+"""Connecting to MongoDB, migrating and creating the indexes the product relies on."""
 
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -9,14 +9,15 @@ from api.db.contacts import ContactsRepo
 from api.db.jobs import FieldRuleSyncsRepo, RescoresRepo, ResetsRepo
 from api.db.leases import LeasesRepo
 from api.db.ledger import LedgerRepo
+from api.db.migrations import migrate
 from api.db.notifications import NotificationsRepo
 from api.db.rules import CustomRulesRepo, FieldRulesRepo
-from api.db.settings import SettingsRepo
+from api.db.sheet import SheetRepo
 from api.db.smtp import SmtpRepo
-from api.db.state_cache import StateCache
 from api.db.tokens import TokensRepo
 from api.db.views import ViewsRepo
 from api.db.workflows import WorkflowsRepo
+from api.writes.state_cache import StateCache
 
 Document = dict[str, Any]
 # An answered write is durable: acknowledged by a majority of the replica set and journaled. A
@@ -44,7 +45,7 @@ class Store:
         self.db: AsyncIOMotorDatabase[Document] = self.client[database]
         self.contacts = ContactsRepo(self.db)
         self.ledger = LedgerRepo(self.db)
-        self.settings = SettingsRepo(self.db)
+        self.settings = SheetRepo(self.db)
         self.tokens = TokensRepo(self.db)
         self.resets = ResetsRepo(self.db)
         self.rescores = RescoresRepo(self.db)
@@ -59,6 +60,8 @@ class Store:
         self.state_cache = StateCache()
 
     async def ensure_indexes(self) -> None:
+        """Migrate a database written by an earlier version, then create the indexes."""
+        await migrate(self.db)
         repos = (
             self.contacts,
             self.ledger,

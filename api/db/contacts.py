@@ -1,7 +1,6 @@
 """The `contacts` collection: who the contacts are, their score and their scoring state."""
 
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,144 +10,19 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from api.db.batching import find_in, in_batches
-from api.scoring.planner import ContactState
-from api.scoring.rules import Profile
+from api.db.contact_docs import (
+    PUBLIC_FIELDS,
+    STATE_FIELDS,
+    ContactQuery,
+    record,
+    state_update,
+    stored_state,
+)
+from api.domain.contacts import ContactDetails, ContactRecord, ContactState
 
 Document = dict[str, Any]
 ID_CACHE_SIZE = 200_000
 SORTABLE = {"score": "score", "email": "email", "createdAt": "createdAt"}
-
-
-@dataclass(frozen=True)
-class ContactRecord:
-    id: str
-    email: str
-    first_name: str | None
-    last_name: str | None
-    country: str | None
-    mailing_lists: list[str]
-    fields: dict[str, str]
-    score: int
-    created_at: datetime
-    updated_at: datetime
-
-    def profile(self) -> Profile:
-        """Who the contact is, as rules and views see it."""
-        return Profile(
-            self.email,
-            self.first_name,
-            self.last_name,
-            self.country,
-            self.mailing_lists,
-            self.fields,
-        )
-
-
-@dataclass(frozen=True)
-class ContactDetails:
-    """What a client may set on a contact; None leaves a value as it is."""
-
-    first_name: str | None = None
-    last_name: str | None = None
-    country: str | None = None
-    mailing_lists: list[str] | None = None
-    fields: dict[str, str] | None = None
-
-
-@dataclass
-class ContactQuery:
-    min_score: int | None = None
-    max_score: int | None = None
-    ids: set[str] | None = None
-    exclude_ids: set[str] = field(default_factory=set)
-    mailing_list: str | None = None
-    # In any of these lists (None: no condition).
-    any_mailing_list: list[str] | None = None
-    country: str | None = None
-    search: str | None = None
-
-    def to_mongo(self) -> Document:
-        query: Document = {}
-        score: Document = {}
-        if self.min_score is not None:
-            score["$gte"] = self.min_score
-        if self.max_score is not None:
-            score["$lte"] = self.max_score
-        if score:
-            query["score"] = score
-        ids: Document = {}
-        if self.ids is not None:
-            ids["$in"] = sorted(self.ids)
-        if self.exclude_ids:
-            ids["$nin"] = sorted(self.exclude_ids)
-        if ids:
-            query["_id"] = ids
-        lists: Document = {}
-        if self.mailing_list is not None:
-            lists["$all"] = [self.mailing_list]
-        if self.any_mailing_list is not None:
-            lists["$in"] = self.any_mailing_list
-        if lists:
-            query["mailingLists"] = lists
-        if self.country is not None:
-            query["country"] = self.country
-        if self.search:
-            pattern = {"$regex": _escape(self.search), "$options": "i"}
-            query["$or"] = [{"email": pattern}, {"firstName": pattern}, {"lastName": pattern}]
-        return query
-
-
-def _escape(text: str) -> str:
-    return "".join("\\" + ch if not ch.isalnum() and ch != " " else ch for ch in text)
-
-
-def record(doc: Document) -> ContactRecord:
-    return ContactRecord(
-        id=doc["_id"],
-        email=doc["email"],
-        first_name=doc.get("firstName"),
-        last_name=doc.get("lastName"),
-        country=doc.get("country"),
-        mailing_lists=list(doc.get("mailingLists", [])),
-        fields=dict(doc.get("fields", {})),
-        score=int(doc["score"]),
-        created_at=doc["createdAt"],
-        updated_at=doc["updatedAt"],
-    )
-
-
-PUBLIC_FIELDS = {
-    name: 1
-    for name in (
-        "email",
-        "firstName",
-        "lastName",
-        "country",
-        "mailingLists",
-        "fields",
-        "score",
-        "createdAt",
-        "updatedAt",
-    )
-}
-
-
-STATE_FIELDS = {"score": 1, "seq": 1, "occ": 1, "rules": 1, "resetSeq": 1, "ruleExpiry": 1}
-
-
-def stored_state(doc: Document) -> ContactState:
-    """A contact's scoring state as its document holds it (entries after `seq`, if any, are
-    ledger-only: `replay` brings the state up to date with them)."""
-    return ContactState(
-        doc["_id"],
-        int(doc["score"]),
-        int(doc["seq"]),
-        dict(doc.get("occ", {})),
-        {rule: int(points) for rule, points in doc.get("rules", {}).items()},
-        stored_seq=int(doc["seq"]),
-        reset_seq=int(doc.get("resetSeq", 0)),
-        rule_expiry={rule: int(seq) for rule, seq in doc.get("ruleExpiry", {}).items()},
-    )
 
 
 class ContactsRepo:
@@ -165,17 +39,6 @@ class ContactsRepo:
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index([("score", DESCENDING), ("_id", DESCENDING)])
-        await self._move_email_index()
-
-    async def _move_email_index(self) -> None:
-        """Databases from before the email directory: fill it, then drop the old index."""
-        if "email_1" not in await self.collection.index_information():
-            return
-        async for doc in self.collection.find({}, {"email": 1}):
-            await self.emails.update_one(
-                {"_id": doc["email"]}, {"$setOnInsert": {"contactId": doc["_id"]}}, upsert=True
-            )
-        await self.collection.drop_index("email_1")
 
     async def upsert(self, email: str, details: ContactDetails) -> tuple[ContactRecord, bool]:
         contact, previous = await self.upsert_with_previous(email, details)
@@ -228,8 +91,17 @@ class ContactsRepo:
         assert doc is not None
         return str(doc["contactId"])
 
-    async def apply(self, updates: list[UpdateOne], session: AsyncIOMotorClientSession) -> int:
-        """Apply state updates inside a transaction; how many contacts matched."""
+    async def store_states(
+        self,
+        states: Sequence[tuple[ContactState, ContactState]],
+        now: datetime,
+        session: AsyncIOMotorClientSession,
+    ) -> int:
+        """Rewrite contacts' states (before, after) inside a transaction; how many matched."""
+        updates = [
+            UpdateOne({"_id": after.contact_id}, state_update(before, after, now))
+            for before, after in states
+        ]
         result = await self.collection.bulk_write(updates, ordered=False, session=session)
         return result.matched_count
 

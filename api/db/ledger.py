@@ -5,17 +5,18 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from motor.motor_asyncio import AsyncIOMotorDatabase
+from motor.motor_asyncio import AsyncIOMotorClientSession, AsyncIOMotorDatabase
 from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import BulkWriteError
 
 from api.db.batching import find_in, in_batches, update_in
-from api.scoring.activities import Activity, ActivityType
-from api.scoring.planner import Entry, EntryKind, keyed_entry_id
-from api.scoring.sheet import SheetEntry
+from api.db.faults import AlreadyRecorded, StaleState
+from api.domain.activities import Activity, ActivityType
+from api.domain.ledger import Entry, EntryKind, is_keyed, keyed_entry_id
+from api.domain.sheet import SheetEntry
 
 Document = dict[str, Any]
 DUPLICATE_KEY = 11000
-OLD_KEY_INDEX = "contactId_1_idempotencyKey_1"
 # Set on entries whose points are still to expire, removed once they did: only those entries are
 # in the (partial) index of due expiries, so it costs entries that never expire nothing and does
 # not grow with past expiries.
@@ -100,7 +101,6 @@ class LedgerRepo:
         self.collection = db["ledger"]
 
     async def ensure_indexes(self) -> None:
-        await self._key_activity_entries()
         # Unique: two writers planning from the same state claim the same (contact, seq) and
         # one fails; also a contact's timeline in order.
         await self.collection.create_index(
@@ -110,6 +110,23 @@ class LedgerRepo:
         await self.collection.create_index(
             [("expiresAt", ASCENDING)], partialFilterExpression={EXPIRY_DUE: True}
         )
+
+    async def insert(self, entries: Sequence[Entry], session: AsyncIOMotorClientSession) -> None:
+        """Insert new entries inside a transaction. A (contact, sequence number) taken, or an
+        unkeyed id taken, raises StaleState; keyed entries recorded before raise AlreadyRecorded."""
+        docs = [entry_to_doc(e) for e in entries]
+        try:
+            await self.collection.insert_many(docs, ordered=False, session=session)
+        except BulkWriteError as error:
+            duplicates = [e for e in error.details["writeErrors"] if e["code"] == DUPLICATE_KEY]
+            if not duplicates:
+                raise
+            if any(
+                not is_keyed(str(e["op"]["_id"])) or "seq" in e.get("keyPattern", {})
+                for e in duplicates
+            ):
+                raise StaleState from error  # another writer took these sequence numbers
+            raise AlreadyRecorded from error  # activities recorded before (keyed by their keys)
 
     async def due(self, now: datetime, size: int) -> AsyncIterator[list[Entry]]:
         """Entries whose points expire at or before `now` and have not expired yet, the earliest
@@ -122,17 +139,6 @@ class LedgerRepo:
     async def mark_expired(self, entry_ids: Sequence[str]) -> None:
         """These entries' points expired (or can no longer): they leave the due index."""
         await update_in(self.collection, "_id", entry_ids, {"$unset": {EXPIRY_DUE: ""}})
-
-    async def _key_activity_entries(self) -> None:
-        """Ledgers from before activity entries were keyed by idempotency key: re-key them."""
-        if OLD_KEY_INDEX not in await self.collection.index_information():
-            return
-        await self.collection.drop_index(OLD_KEY_INDEX)
-        query = {"kind": EntryKind.ACTIVITY.value, "_id": {"$not": {"$regex": ":k:"}}}
-        async for doc in self.collection.find(query):
-            entry = doc_to_entry(doc)
-            await self.collection.insert_one({**doc, "_id": entry.id})
-            await self.collection.delete_one({"_id": doc["_id"]})
 
     async def by_keys(self, keys: dict[str, list[str]]) -> dict[tuple[str, str], Entry]:
         """Stored entries of these activities or expiries, by (contact id, idempotency key)."""

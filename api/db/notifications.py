@@ -5,7 +5,6 @@ several processes (or retries) only one sends a period's email, and a process th
 sending leaves the email to be retried once its claim has expired.
 """
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,29 +12,18 @@ from bson import ObjectId
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ASCENDING, ReturnDocument
 
-from api.scoring.schedules import (
+from api.domain.notifications import (
     Frequency,
     NotificationSettings,
     Schedule,
+    ViewNotification,
     Weekday,
-    format_time_of_day,
-    parse_time_of_day,
 )
+from api.scoring.schedules import format_time_of_day, parse_time_of_day
 
 Document = dict[str, Any]
 MAX_ERROR = 500
 RELEASE = {"$unset": {"claimId": "", "claimExpiresAt": ""}}
-
-
-@dataclass(frozen=True)
-class ViewNotification:
-    view_id: str
-    settings: NotificationSettings
-    next_send_at: datetime | None
-    last_sent_at: datetime | None = None
-    last_error: str | None = None
-    last_error_at: datetime | None = None
-    claim_id: str | None = None
 
 
 def _settings_doc(settings: NotificationSettings) -> Document:

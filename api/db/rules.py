@@ -6,8 +6,8 @@ from typing import Any
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from api.db.named import NamedRepo
-from api.scoring.activities import ActivityType
-from api.scoring.rules import CustomRule, FieldCondition, FieldOperator, FieldRule
+from api.domain.activities import ActivityType
+from api.domain.rules import CustomRule, FieldCondition, FieldOperator, FieldRule
 
 Document = dict[str, Any]
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
-from api.mailer import SmtpSettings
+from api.domain.notifications import SmtpSettings
 
 Document = dict[str, Any]
 SMTP_ID = "smtp"

@@ -2,23 +2,14 @@
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
-from api.auth import Role
+from api.domain.access import ApiToken, Role
 
 Document = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class ApiToken:
-    id: str
-    name: str
-    role: Role
-    created_at: datetime
 
 
 def digest(token: str) -> str:

@@ -6,8 +6,8 @@ from typing import Any
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from api.db.named import NamedRepo
-from api.scoring.rules import FieldCondition, FieldOperator
-from api.scoring.views import (
+from api.domain.rules import FieldCondition, FieldOperator
+from api.domain.views import (
     PeriodKind,
     ScoreCondition,
     ScoreConditionKind,

@@ -7,8 +7,8 @@ from motor.motor_asyncio import AsyncIOMotorDatabase
 
 from api.db.named import NamedRepo
 from api.db.rules import Document, condition_doc, condition_of
-from api.scoring.activities import ActivityType
-from api.scoring.workflows import Workflow, WorkflowTrigger
+from api.domain.activities import ActivityType
+from api.domain.workflows import Workflow, WorkflowTrigger
 
 
 class WorkflowsRepo(NamedRepo):

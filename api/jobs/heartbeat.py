@@ -12,8 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
 
-from pymongo.errors import PyMongoError
-
+from api.db.faults import DatabaseError
 from api.db.jobs import JobsRepo
 from api.domain.jobs import Job
 
@@ -32,7 +31,7 @@ async def with_heartbeat(repo: JobsRepo[J], job_id: str, work: Awaitable[None]) 
             await asyncio.sleep(BEAT_EVERY)
             try:
                 await repo.beat(job_id)
-            except PyMongoError as error:
+            except DatabaseError as error:
                 log.warning("heartbeat of job %s failed: %s", job_id, error)
 
     beating = asyncio.create_task(beat(), name=f"heartbeat-{job_id}")

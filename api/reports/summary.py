@@ -4,8 +4,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from api.scoring.rules import VALUELESS, FieldCondition, FieldOperator
-from api.scoring.views import PeriodKind, ScoreConditionKind, ScoreView, ViewReport
+from api.domain.rules import FieldCondition, FieldOperator
+from api.domain.views import PeriodKind, ScoreConditionKind, ScoreView, ViewReport
+from api.scoring.rules import VALUELESS
 
 TOP_CONTACTS = 10
 MAX_ROWS = 50

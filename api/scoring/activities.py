@@ -8,22 +8,9 @@ subscription once per contact; every referral of a friend counts.
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
 
-from api.scoring.sheet import NEGATIVE_ENTRIES, ScoreSheet, SheetEntry
-
-
-class ActivityType(StrEnum):
-    OPEN = "OPEN"
-    CLICK = "CLICK"
-    REPLY = "REPLY"
-    POSITIVE_REPLY = "POSITIVE_REPLY"
-    NEGATIVE_REPLY = "NEGATIVE_REPLY"
-    UNSUBSCRIBE = "UNSUBSCRIBE"
-    WEBSITE_SUBSCRIBE = "WEBSITE_SUBSCRIBE"
-    REFER_FRIEND = "REFER_FRIEND"
-
+from api.domain.activities import Activity, ActivityType
+from api.domain.sheet import NEGATIVE_ENTRIES, ScoreSheet, SheetEntry
 
 _UNIQUE_MULTIPLE = {
     ActivityType.OPEN: (SheetEntry.UNIQUE_OPEN, SheetEntry.MULTIPLE_OPEN),
@@ -50,15 +37,6 @@ _LABELS = {
     ActivityType.WEBSITE_SUBSCRIBE: "website subscription",
     ActivityType.REFER_FRIEND: "referral of a friend",
 }
-
-
-@dataclass(frozen=True)
-class Activity:
-    type: ActivityType
-    campaign_id: str | None
-    url: str | None
-    occurred_at: datetime
-    idempotency_key: str
 
 
 @dataclass(frozen=True)

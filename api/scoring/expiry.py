@@ -7,17 +7,11 @@ activity's own time, else the time of the change); an EXPIRY timeline entry then
 from datetime import datetime, timedelta
 
 EXPIRY_DAYS_RANGE = (1, 3650)
-# Idempotency keys of EXPIRY entries: "expiry:<id of the entry whose points expired>".
-EXPIRY_KEY_PREFIX = "expiry:"
 
 
 def expiry_time(earned_at: datetime, days: int | None) -> datetime | None:
     """When points earned at `earned_at` expire; None when they never do."""
     return None if days is None else earned_at + timedelta(days=days)
-
-
-def expiry_key(entry_id: str) -> str:
-    return f"{EXPIRY_KEY_PREFIX}{entry_id}"
 
 
 def expiry_reason(points: int, reason: str, earned_at: datetime, expires_at: datetime) -> str:

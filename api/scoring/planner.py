@@ -5,165 +5,24 @@ Pure: the MongoDB layer reads the state, calls `plan` and commits the result ato
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
-from api.scoring.activities import Activity, award, occurrence_key
-from api.scoring.expiry import expiry_key, expiry_reason, expiry_time
-from api.scoring.rules import CustomRule
-from api.scoring.sheet import ScoreSheet, SheetEntry
-from api.scoring.workflows import WorkflowAward
-
-
-class EntryKind(StrEnum):
-    ACTIVITY = "ACTIVITY"
-    MANUAL = "MANUAL"
-    RULE = "RULE"
-    RESET = "RESET"
-    EXPIRY = "EXPIRY"
-    RESCORE = "RESCORE"
-    WORKFLOW = "WORKFLOW"
-
-
-@dataclass(frozen=True)
-class ActivityChange:
-    activity: Activity
-    # Workflows this activity triggers for its contact: part of the change, so that a retried
-    # activity (a duplicate) triggers nothing either.
-    workflows: tuple[WorkflowAward, ...] = ()
-
-
-@dataclass(frozen=True)
-class ScoreSet:
-    score: int
-    reason: str
-    actor: str
-
-
-@dataclass(frozen=True)
-class ScoreReset:
-    reason: str
-    actor: str
-
-
-@dataclass(frozen=True)
-class FieldRulesSync:
-    """Bring a contact's field-rule points to what it matches now: rule id -> (points, name)."""
-
-    awards: dict[str, tuple[int, str]]
-    # Every rule's name, deleted ones included, for the reasons of points taken back.
-    names: dict[str, str] = field(default_factory=dict)
-    deleted: frozenset[str] = frozenset()
-    # Rules whose points expire: rule id -> days.
-    expiry: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Rescore:
-    """Bring a contact to the score and occurrence counters recomputed from its history.
-
-    `based_on_seq` is the last entry the recomputation read: a contact that moved on since gets
-    nothing planned, and the caller recomputes it from its newer history.
-    """
-
-    score: int
-    occurrences: Mapping[str, int]
-    reason: str
-    actor: str
-    based_on_seq: int
-
-
-# In ContactState.rule_expiry: the rule's points expired while the contact kept matching it.
-EXPIRED = 0
-
-
-@dataclass
-class ContactState:
-    contact_id: str
-    score: int
-    seq: int
-    occurrences: dict[str, int] = field(default_factory=dict)
-    # Points each field rule gave this contact, while it matches.
-    rule_points: dict[str, int] = field(default_factory=dict)
-    # The sequence number the contact document holds: later entries are only in the ledger.
-    stored_seq: int = 0
-    # The sequence number of the last RESET entry: points earned up to it can no longer expire.
-    reset_seq: int = 0
-    # Field rules whose points expire: rule id -> the sequence number of the entry that gave
-    # them (its expiry takes back what the rule holds), or EXPIRED once that happened.
-    rule_expiry: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One line of a contact's timeline: every point has one."""
-
-    contact_id: str
-    seq: int
-    points: int
-    total_after: int
-    kind: EntryKind
-    reason: str
-    at: datetime
-    activity: Activity | None = None
-    sheet_entry: SheetEntry | None = None
-    actor: str | None = None
-    # Occurrence counters this entry's activity advanced (to rebuild a state from the ledger).
-    counted: tuple[str, ...] = ()
-    # Scored while scoring was paused: a rescore keeps such an activity's sheet points at 0.
-    paused: bool = False
-    # The occurrence counters a rescore set, replacing the ones before it.
-    counters_set: Mapping[str, int] | None = None
-    # When these points expire (None: never).
-    expires_at: datetime | None = None
-    # Unique per contact: an activity's idempotency key, or an expiry's "expiry:<entry id>".
-    key: str | None = None
-    # The field rule that gave or took these points.
-    field_rule_id: str | None = None
-    # When the points were earned, if not the activity's time or `at`: an expiry's are the
-    # expired points' own (so sums of points earned in a period leave expired points out).
-    earned: datetime | None = None
-
-    @property
-    def id(self) -> str:
-        """Unique: an entry with a key (an activity's idempotency key, an expiry's) by that key,
-        so a repeat collides; any other entry by its sequence number."""
-        return (
-            keyed_entry_id(self.contact_id, self.key)
-            if self.key
-            else entry_id(self.contact_id, self.seq)
-        )
-
-    @property
-    def earned_at(self) -> datetime:
-        if self.earned is not None:
-            return self.earned
-        return self.activity.occurred_at if self.activity else self.at
-
-
-def entry_id(contact_id: str, seq: int) -> str:
-    return f"{contact_id}:{seq:010d}"
-
-
-def keyed_entry_id(contact_id: str, key: str) -> str:
-    return f"{contact_id}:k:{key}"
-
-
-@dataclass(frozen=True)
-class PointsExpiry:
-    """Take back the points of an earlier entry whose time ran out (once: see `key`)."""
-
-    expired: Entry
-
-    @property
-    def key(self) -> str:
-        return expiry_key(self.expired.id)
-
-
-Change = (
-    ActivityChange | ScoreSet | ScoreReset | FieldRulesSync | Rescore | WorkflowAward | PointsExpiry
+from api.domain.activities import Activity
+from api.domain.changes import (
+    ActivityChange,
+    Change,
+    FieldRulesSync,
+    PointsExpiry,
+    Rescore,
+    ResetChange,
 )
+from api.domain.contacts import EXPIRED, ContactState
+from api.domain.ledger import Entry, EntryKind
+from api.domain.rules import CustomRule
+from api.domain.sheet import ScoreSheet, SheetEntry
+from api.domain.workflows import WorkflowAward
+from api.scoring.activities import award, occurrence_key
+from api.scoring.expiry import expiry_reason, expiry_time
 
 
 class _Plan:
@@ -264,7 +123,7 @@ class _Plan:
         self.count(key)
         self.add(award.points, EntryKind.WORKFLOW, award.reason, activity, counted=(key,))
 
-    def reset(self, change: ScoreReset) -> None:
+    def reset(self, change: ResetChange) -> None:
         # A contact with entries since its last reset gets one even at 0 points: it marks that
         # the points earned before it can no longer expire.
         untouched = self.score == 0 and not self.occurrences and not self.rule_points
@@ -381,7 +240,7 @@ def plan(
             planned.activity(change.activity, sheet, custom_rules)
             for award in change.workflows:
                 planned.workflow(award, change.activity)
-        elif isinstance(change, ScoreReset):
+        elif isinstance(change, ResetChange):
             planned.reset(change)
         elif isinstance(change, FieldRulesSync):
             planned.field_rules(change)

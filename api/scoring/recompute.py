@@ -16,18 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from api.scoring.planner import (
-    ActivityChange,
-    Change,
-    ContactState,
-    Entry,
-    EntryKind,
-    ScoreSet,
-    plan,
-    replay,
-)
-from api.scoring.rules import CustomRule
-from api.scoring.sheet import ScoreSheet
+from api.domain.changes import ActivityChange, Change, ScoreSet
+from api.domain.contacts import ContactState
+from api.domain.ledger import Entry, EntryKind
+from api.domain.rules import CustomRule
+from api.domain.sheet import ScoreSheet
+from api.scoring.planner import plan, replay
 
 
 @dataclass(frozen=True)

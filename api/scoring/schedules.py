@@ -1,51 +1,13 @@
 """When a view's summary email is due: schedules and the next send time, decided purely (UTC)."""
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
+
+from api.domain.notifications import Frequency, Schedule
 
 MAX_DAY_OF_MONTH = 28  # every month has it, so a monthly email never skips a month
 MAX_RECIPIENTS = 20
 TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-
-
-class Frequency(StrEnum):
-    DAILY = "DAILY"
-    WEEKLY = "WEEKLY"
-    MONTHLY = "MONTHLY"
-
-
-class Weekday(StrEnum):
-    MONDAY = "MONDAY"
-    TUESDAY = "TUESDAY"
-    WEDNESDAY = "WEDNESDAY"
-    THURSDAY = "THURSDAY"
-    FRIDAY = "FRIDAY"
-    SATURDAY = "SATURDAY"
-    SUNDAY = "SUNDAY"
-
-    @property
-    def number(self) -> int:
-        """As `date.weekday()` counts: Monday 0 .. Sunday 6."""
-        return list(Weekday).index(self)
-
-
-@dataclass(frozen=True)
-class Schedule:
-    frequency: Frequency
-    time: time
-    weekday: Weekday | None = None
-    day_of_month: int | None = None
-
-
-@dataclass(frozen=True)
-class NotificationSettings:
-    """What an editor sets for a view's periodic summary email."""
-
-    enabled: bool
-    schedule: Schedule
-    recipients: tuple[str, ...]
 
 
 def parse_time_of_day(text: str) -> time | None:

@@ -1,8 +1,7 @@
 """API tokens: creating them and recognising them."""
 
-from api.auth import Principal, Role
 from api.db.client import Store
-from api.db.tokens import ApiToken
+from api.domain.access import ApiToken, Principal, Role
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.validation import text_problem
 

@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from api.db.client import Store
-from api.db.commits import Planner, commit
-from api.scoring.activities import CAMPAIGN_REQUIRED, Activity, ActivityType
-from api.scoring.expiry import EXPIRY_KEY_PREFIX
-from api.scoring.planner import ActivityChange, Change, ContactState, Entry, EntryKind, plan
-from api.scoring.rules import CustomRule
-from api.scoring.sheet import ScoreSheet
-from api.scoring.workflows import Workflow, WorkflowTrigger, activity_awards
+from api.domain.activities import Activity, ActivityType
+from api.domain.changes import ActivityChange, Change
+from api.domain.ledger import EXPIRY_KEY_PREFIX, Entry, EntryKind
+from api.domain.workflows import Workflow, WorkflowTrigger
+from api.scoring.activities import CAMPAIGN_REQUIRED
+from api.scoring.workflows import activity_awards
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.validation import MAX_URL, email_problem, normalize_email, text_problem
+from api.writes.commit import commit, planner_for
 
 MAX_BATCH = 1000
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -161,12 +161,3 @@ async def _workflow_lists(
     read only when some workflow reacts, once for the whole request."""
     ids = [cid for cid, activity in pairs if any(w.reacts_to(activity) for w in workflows)]
     return await store.contacts.mailing_lists(ids) if ids else {}
-
-
-def planner_for(sheet: ScoreSheet, custom_rules: Sequence[CustomRule] = ()) -> Planner:
-    """Plans with the sheet and rules read once per request, and the time of the commit."""
-
-    def run(state: ContactState, changes: Sequence[Change]) -> tuple[list[Entry], ContactState]:
-        return plan(state, changes, sheet, datetime.now(UTC), custom_rules)
-
-    return run

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from api.db.client import Store
-from api.scoring.classification import ClassificationBasis, ClassificationSettings
+from api.domain.classification import ClassificationBasis, ClassificationSettings
 
 
 async def recent_points(

@@ -2,7 +2,8 @@
 
 from collections.abc import Sequence
 
-from api.scoring.rules import NUMERIC, PROFILE_FIELDS, VALUELESS, FieldCondition
+from api.domain.rules import FieldCondition
+from api.scoring.rules import NUMERIC, PROFILE_FIELDS, VALUELESS
 from api.services.errors import ErrorCode, ServiceError
 from api.services.validation import FIELD_NAME, text_problem
 

@@ -1,11 +1,11 @@
 """Contacts: creating and updating them, setting a score by hand, and finding them."""
 
 from api.db.client import Store
-from api.db.commits import commit
-from api.db.contacts import ContactDetails, ContactQuery, ContactRecord
-from api.scoring.classification import ClassificationBasis, ContactClass
-from api.scoring.planner import Entry, ScoreSet
-from api.services.activities import planner_for
+from api.db.contact_docs import ContactQuery
+from api.domain.changes import ScoreSet
+from api.domain.classification import ClassificationBasis, ContactClass
+from api.domain.contacts import ContactDetails, ContactRecord
+from api.domain.ledger import Entry
 from api.services.classifying import recent_points
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.field_rule_sync import sync_contacts
@@ -17,6 +17,7 @@ from api.services.validation import (
     text_problem,
 )
 from api.services.workflows import upsert_awards
+from api.writes.commit import commit, planner_for
 
 MAX_LISTS = 50
 MAX_FIELDS = 50

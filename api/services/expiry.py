@@ -15,10 +15,9 @@ from datetime import UTC, datetime
 from functools import partial
 
 from api.db.client import Store
-from api.db.commits import commit
-from api.schedule import run_periodically
-from api.scoring.planner import Change, PointsExpiry
-from api.services.activities import planner_for
+from api.domain.changes import Change, PointsExpiry
+from api.scheduler import run_periodically
+from api.writes.commit import commit, planner_for
 
 log = logging.getLogger(__name__)
 BATCH = 500

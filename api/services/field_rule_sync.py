@@ -13,15 +13,14 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 
 from api.db.client import Store
-from api.db.commits import commit
-from api.db.contacts import ContactQuery
+from api.db.contact_docs import ContactQuery
+from api.domain.changes import Change, FieldRulesSync
 from api.domain.jobs import FieldRuleSyncJob
 from api.jobs.heartbeat import resume_abandoned, with_heartbeat
 from api.jobs.tasks import Tasks
-from api.scoring.planner import Change, FieldRulesSync
 from api.scoring.rules import field_awards, field_expiry
-from api.services.activities import planner_for
 from api.services.errors import CONTENDED, ServiceFailure
+from api.writes.commit import commit, planner_for
 
 CHUNK = 500
 # Attempts at re-arming the running sync or starting one, each lost to a sync that just ended.

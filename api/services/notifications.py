@@ -9,20 +9,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from api.db.client import Store
-from api.db.notifications import ViewNotification
-from api.schedule import run_periodically
-from api.scoring.schedules import (
-    MAX_DAY_OF_MONTH,
-    MAX_RECIPIENTS,
+from api.domain.notifications import (
     Frequency,
     NotificationSettings,
     Schedule,
+    ViewNotification,
     Weekday,
+)
+from api.domain.views import ScoreView
+from api.scheduler import run_periodically
+from api.scoring.schedules import (
+    MAX_DAY_OF_MONTH,
+    MAX_RECIPIENTS,
     format_time_of_day,
     next_send_at,
     parse_time_of_day,
 )
-from api.scoring.views import ScoreView
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.summaries import send_summary
 from api.services.validation import email_list_problems, unique_emails

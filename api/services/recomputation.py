@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from api.db.client import Store
-from api.scoring.planner import ContactState, Entry, replay
+from api.domain.contacts import ContactState
+from api.domain.ledger import Entry
+from api.domain.rules import CustomRule
+from api.domain.sheet import ScoreSheet
+from api.scoring.planner import replay
 from api.scoring.recompute import Recomputed, recompute
-from api.scoring.rules import CustomRule
-from api.scoring.sheet import ScoreSheet
 
 CHUNK = 500
 

@@ -13,18 +13,20 @@ from collections.abc import Sequence
 from functools import partial
 
 from api.db.client import Store
-from api.db.commits import CommitContention, commit
-from api.db.contacts import ContactQuery
+from api.db.contact_docs import ContactQuery
+from api.db.faults import CommitContention
+from api.domain.changes import Change, Rescore
+from api.domain.contacts import ContactState
 from api.domain.jobs import RescoreJob
+from api.domain.ledger import Entry
+from api.domain.rules import CustomRule
+from api.domain.sheet import ScoreSheet
 from api.jobs.heartbeat import resume_abandoned, with_heartbeat
 from api.jobs.tasks import Tasks
-from api.scoring.planner import Change, ContactState, Entry, Rescore
-from api.scoring.rules import CustomRule
-from api.scoring.sheet import ScoreSheet
-from api.services.activities import planner_for
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.recomputation import Recomputation, recompute_contacts, recomputed_chunks
 from api.services.validation import MAX_REASON, text_problem
+from api.writes.commit import commit, planner_for
 
 MAX_RECOMPUTES = 20
 

@@ -10,15 +10,14 @@ heartbeat are kept in the reset's document; if its process dies, another one res
 from functools import partial
 
 from api.db.client import Store
-from api.db.commits import commit
-from api.db.contacts import ContactQuery
+from api.db.contact_docs import ContactQuery
+from api.domain.changes import ResetChange
 from api.domain.jobs import ResetJob
 from api.jobs.heartbeat import resume_abandoned, with_heartbeat
 from api.jobs.tasks import Tasks
-from api.scoring.planner import ScoreReset
-from api.services.activities import planner_for
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.validation import MAX_REASON, text_problem
+from api.writes.commit import commit, planner_for
 
 CHUNK = 500
 
@@ -55,7 +54,7 @@ async def run_reset(store: Store, job: ResetJob) -> None:
 
 
 async def _reset(store: Store, job: ResetJob) -> None:
-    change = ScoreReset(job.reason, job.actor)
+    change = ResetChange(job.reason, job.actor)
     plan = planner_for(await store.settings.score_sheet())
     resume_after = await store.resets.cursor(job.id)
     async for ids in store.contacts.id_batches(resume_after, CHUNK):

@@ -5,8 +5,9 @@ from dataclasses import replace
 
 from api.db.client import Store
 from api.domain.jobs import FieldRuleSyncJob
+from api.domain.rules import CustomRule, FieldRule
 from api.jobs.tasks import Tasks
-from api.scoring.rules import MAX_CONDITIONS, RULE_POINTS_RANGE, CustomRule, FieldRule
+from api.scoring.rules import MAX_CONDITIONS, RULE_POINTS_RANGE
 from api.services.conditions import conditions_problems
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.field_rule_sync import arm_field_rule_sync

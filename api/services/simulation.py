@@ -7,15 +7,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from api.db.client import Store
-from api.scoring.classification import ClassificationBasis, ClassificationSettings, ContactClass
+from api.domain.classification import ClassificationBasis, ClassificationSettings, ContactClass
+from api.domain.rules import CustomRule
+from api.domain.sheet import ScoreSheet, SheetEntry
 from api.scoring.recompute import Recomputed
-from api.scoring.rules import CustomRule
-from api.scoring.sheet import ScoreSheet, SheetEntry
 from api.services.classifying import basis_scores
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.recomputation import recomputed_chunks
 from api.services.rules import checked_custom_rule
-from api.services.scoring_settings import sheet_problems
+from api.services.sheet import sheet_problems
 
 EXAMPLES = 5
 DRAFT_RULE_ID = "draft"
@@ -31,14 +31,14 @@ class Proposal:
 
 
 @dataclass(frozen=True)
-class ClassChange:
+class ClassShift:
     before: ContactClass
     after: ContactClass
     count: int
 
 
 @dataclass(frozen=True)
-class SimulatedContact:
+class SimulatedScore:
     contact_id: str
     email: str
     score: int
@@ -50,9 +50,9 @@ class Simulation:
     contacts_examined: int
     contacts_changed: int
     total_delta: int
-    class_changes: list[ClassChange]
+    class_changes: list[ClassShift]
     # The contacts whose score would move most.
-    examples: list[SimulatedContact]
+    examples: list[SimulatedScore]
 
 
 async def simulate(store: Store, proposal: Proposal) -> Simulation:
@@ -78,13 +78,13 @@ async def simulate(store: Store, proposal: Proposal) -> Simulation:
         contacts_changed=changed,
         total_delta=total_delta,
         class_changes=[
-            ClassChange(before, after, count)
+            ClassShift(before, after, count)
             for (before, after), count in sorted(
                 moves.items(), key=lambda item: (-item[1], item[0])
             )
         ],
         examples=[
-            SimulatedContact(cid, contacts[cid].email, score, simulated)
+            SimulatedScore(cid, contacts[cid].email, score, simulated)
             for _, cid, score, simulated in top
             if cid in contacts
         ],

@@ -5,12 +5,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from api.db.client import Store
+from api.domain.views import ScoreView
 from api.mailer import DeliveryError, send_email
 from api.reports.email import summary_email
 from api.reports.pdf import summary_pdf
 from api.reports.summary import TOP_CONTACTS, TopContact, ViewSummary
 from api.scoring.schedules import MAX_RECIPIENTS
-from api.scoring.views import ScoreView
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.validation import email_list_problems, unique_emails
 from api.services.views import not_found, select

@@ -3,11 +3,12 @@
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from api.db.client import Store
-from api.db.contacts import ContactQuery, ContactRecord
-from api.scoring.planner import Entry, EntryKind
+from api.db.contact_docs import ContactQuery
+from api.domain.contacts import ContactRecord
+from api.domain.ledger import Entry, EntryKind
+from api.domain.views import PeriodKind, ScoreConditionKind, ScoreView, ViewChange, ViewReport
 from api.scoring.views import (
     EARLIEST_DAY,
     LATEST_DAY,
@@ -15,22 +16,14 @@ from api.scoring.views import (
     MAX_MAILING_LISTS,
     MAX_PERIOD_DAYS,
     SCORE_LIMIT,
-    PeriodKind,
     ReportCounter,
-    ScoreConditionKind,
-    ScoreView,
-    ViewReport,
+    holds_profile,
 )
 from api.services.conditions import conditions_problems
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.validation import name_problem, text_problem
 
 SCAN_PAGE = 500
-
-
-class ViewChange(StrEnum):
-    ENTERED = "ENTERED"
-    LEFT = "LEFT"
 
 
 def _condition_problems(view: ScoreView) -> list[ServiceError]:
@@ -196,7 +189,7 @@ class ViewSelection:
         while True:
             records, more = await contacts.page(self.query, SCAN_PAGE, "score", True, after)
             for record in records:
-                if view.holds_profile(record.profile()):
+                if holds_profile(view, record.profile()):
                     found.append(record)
                     if len(found) > first:
                         return found[:first], True
@@ -207,7 +200,7 @@ class ViewSelection:
     async def members(self) -> AsyncIterator[ContactRecord]:
         """Every contact in the view, streamed in no particular order."""
         async for record in self.store.contacts.scan(self.query):
-            if self.view.holds_profile(record.profile()):
+            if holds_profile(self.view, record.profile()):
                 yield record
 
     async def count(self) -> int:
@@ -241,7 +234,7 @@ async def view_change(
     store: Store, view: ScoreView, contact: ContactRecord, entry: Entry, previous_score: int
 ) -> ViewChange | None:
     """Whether a timeline entry made its contact enter or leave the view."""
-    if _view_problems(view) or not view.holds_profile(contact.profile()):
+    if _view_problems(view) or not holds_profile(view, contact.profile()):
         return None
     before, after = previous_score, entry.total_after
     window = await _window(store, view, datetime.now(UTC))

@@ -6,9 +6,10 @@ Activities trigger workflows in api/services/activities.py, inside the activity'
 from dataclasses import replace
 
 from api.db.client import Store
-from api.db.contacts import ContactRecord
-from api.scoring.planner import Change
-from api.scoring.workflows import Workflow, WorkflowTrigger, profile_awards
+from api.domain.changes import Change
+from api.domain.contacts import ContactRecord
+from api.domain.workflows import Workflow, WorkflowTrigger
+from api.scoring.workflows import profile_awards
 from api.services.conditions import condition_problems
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.rules import name_and_points_problems

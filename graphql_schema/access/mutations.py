@@ -2,12 +2,12 @@
 
 import strawberry
 
-from api.auth import Role
+from api.domain.access import Role
 from api.services.access import create_token
-from graphql_schema.access.types import ApiToken
-from graphql_schema.context import Info
-from graphql_schema.errors import Error
-from graphql_schema.permissions import IsAdmin
+from graphql_schema.access.types import ApiTokenType
+from graphql_schema.core.context import Info
+from graphql_schema.core.errors import Error
+from graphql_schema.core.permissions import IsAdmin
 
 
 @strawberry.input
@@ -21,7 +21,7 @@ class ApiTokenCreatePayload:
     token: str | None = strawberry.field(
         default=None, description="The secret, shown this once; only its digest is stored"
     )
-    api_token: ApiToken | None = None
+    api_token: ApiTokenType | None = None
     errors: list[Error] = strawberry.field(default_factory=list)
 
 
@@ -32,4 +32,4 @@ class AccessMutations:
         self, info: Info, input: ApiTokenCreateInput
     ) -> ApiTokenCreatePayload:
         secret, record = await create_token(info.context.store, input.name, input.role)
-        return ApiTokenCreatePayload(token=secret, api_token=ApiToken.of(record))
+        return ApiTokenCreatePayload(token=secret, api_token=ApiTokenType.of(record))

@@ -2,9 +2,9 @@
 
 import strawberry
 
-from graphql_schema.access.types import ApiToken, Viewer
-from graphql_schema.context import Info
-from graphql_schema.permissions import IsAdmin, IsViewer
+from graphql_schema.access.types import ApiTokenType, Viewer
+from graphql_schema.core.context import Info
+from graphql_schema.core.permissions import IsAdmin, IsViewer
 
 
 @strawberry.type
@@ -16,5 +16,5 @@ class AccessQueries:
         return Viewer(name=principal.name, role=principal.role)
 
     @strawberry.field(permission_classes=[IsAdmin])
-    async def api_tokens(self, info: Info) -> list[ApiToken]:
-        return [ApiToken.of(t) for t in await info.context.store.tokens.all()]
+    async def api_tokens(self, info: Info) -> list[ApiTokenType]:
+        return [ApiTokenType.of(t) for t in await info.context.store.tokens.all()]

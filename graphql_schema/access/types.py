@@ -4,8 +4,7 @@ from datetime import datetime
 
 import strawberry
 
-from api.auth import Role
-from api.db.tokens import ApiToken as TokenRecord
+from api.domain.access import ApiToken, Role
 
 RoleEnum = strawberry.enum(Role, name="Role")
 
@@ -16,15 +15,15 @@ class Viewer:
     role: Role
 
 
-@strawberry.type
-class ApiToken:
+@strawberry.type(name="ApiToken")
+class ApiTokenType:
     id: strawberry.ID
     name: str
     role: Role
     created_at: datetime
 
     @classmethod
-    def of(cls, token: TokenRecord) -> "ApiToken":
+    def of(cls, token: ApiToken) -> "ApiTokenType":
         return cls(
             id=strawberry.ID(token.id),
             name=token.name,

@@ -4,13 +4,13 @@ from datetime import datetime
 
 import strawberry
 
-from api.scoring.activities import ActivityType
+from api.domain.activities import ActivityType
 from api.services.activities import MAX_BATCH, ActivityInput, ActivityResult, record_activities
 from graphql_schema.activities.types import TimelineEntry
 from graphql_schema.contacts.types import Contact
-from graphql_schema.context import Info
-from graphql_schema.errors import Error
-from graphql_schema.permissions import IsEditor
+from graphql_schema.core.context import Info
+from graphql_schema.core.errors import Error
+from graphql_schema.core.permissions import IsEditor
 
 
 @strawberry.input(name="ActivityInput")

@@ -4,11 +4,10 @@ from datetime import datetime
 
 import strawberry
 
-from api.scoring.activities import Activity as ActivityRecord
-from api.scoring.activities import ActivityType
-from api.scoring.planner import Entry, EntryKind
-from api.scoring.sheet import SheetEntry
-from graphql_schema.pagination import PageInfo
+from api.domain.activities import Activity, ActivityType
+from api.domain.ledger import Entry, EntryKind
+from api.domain.sheet import SheetEntry
+from graphql_schema.core.pagination import PageInfo
 
 ActivityTypeEnum = strawberry.enum(ActivityType, name="ActivityType")
 EntryKindEnum = strawberry.enum(
@@ -19,8 +18,8 @@ ScoreActivityEnum = strawberry.enum(
 )
 
 
-@strawberry.type
-class Activity:
+@strawberry.type(name="Activity")
+class ActivityObjectType:
     type: ActivityType
     campaign_id: str | None
     url: str | None
@@ -28,7 +27,7 @@ class Activity:
     idempotency_key: str
 
     @classmethod
-    def of(cls, activity: ActivityRecord) -> "Activity":
+    def of(cls, activity: Activity) -> "ActivityObjectType":
         return cls(
             type=activity.type,
             campaign_id=activity.campaign_id,
@@ -46,7 +45,7 @@ class TimelineEntry:
     total_after: int
     reason: str
     kind: EntryKind
-    activity: Activity | None
+    activity: ActivityObjectType | None
     score_activity: SheetEntry | None = strawberry.field(
         description="The score sheet entry that applied, if any"
     )
@@ -65,7 +64,7 @@ class TimelineEntry:
             total_after=entry.total_after,
             reason=entry.reason,
             kind=entry.kind,
-            activity=Activity.of(entry.activity) if entry.activity else None,
+            activity=ActivityObjectType.of(entry.activity) if entry.activity else None,
             score_activity=entry.sheet_entry,
             actor=entry.actor,
             at=entry.at,

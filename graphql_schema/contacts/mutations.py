@@ -2,13 +2,13 @@
 
 import strawberry
 
-from api.db.contacts import ContactDetails
+from api.domain.contacts import ContactDetails
 from api.services.contacts import set_score, upsert_contact
 from graphql_schema.activities.types import TimelineEntry
 from graphql_schema.contacts.types import Contact
-from graphql_schema.context import Info
-from graphql_schema.errors import Error
-from graphql_schema.permissions import IsEditor
+from graphql_schema.core.context import Info
+from graphql_schema.core.errors import Error
+from graphql_schema.core.permissions import IsEditor
 
 
 @strawberry.input

@@ -5,7 +5,7 @@ from typing import Any
 
 import strawberry
 
-from api.db.contacts import ContactQuery
+from api.db.contact_docs import ContactQuery
 from api.services.contacts import class_query
 from api.services.errors import ErrorCode
 from api.services.validation import MAX_TEXT, normalize_email
@@ -18,9 +18,9 @@ from graphql_schema.contacts.types import (
     ContactOrderField,
     OrderDirection,
 )
-from graphql_schema.context import Info
-from graphql_schema.errors import InputRefused
-from graphql_schema.pagination import (
+from graphql_schema.core.context import Info
+from graphql_schema.core.errors import InputRefused
+from graphql_schema.core.pagination import (
     MAX_PAGE_SIZE,
     BadCursor,
     PageInfo,
@@ -28,7 +28,7 @@ from graphql_schema.pagination import (
     encode_cursor,
     page_size,
 )
-from graphql_schema.permissions import IsViewer
+from graphql_schema.core.permissions import IsViewer
 
 # Longer searches find nothing a shorter one would miss, and the database caps patterns.
 MAX_SEARCH = 100

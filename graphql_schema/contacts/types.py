@@ -5,11 +5,11 @@ from enum import Enum
 
 import strawberry
 
-from api.db.contacts import ContactRecord
-from api.scoring.classification import ContactClass
+from api.domain.classification import ContactClass
+from api.domain.contacts import ContactRecord
 from graphql_schema.activities.types import Timeline, TimelineEntry
-from graphql_schema.context import Info
-from graphql_schema.pagination import PageInfo, decode_cursor, encode_cursor, page_size
+from graphql_schema.core.context import Info
+from graphql_schema.core.pagination import PageInfo, decode_cursor, encode_cursor, page_size
 
 ContactClassEnum = strawberry.enum(ContactClass, name="ContactClass")
 

@@ -10,8 +10,8 @@ from api.db.jobs import JobsRepo
 from api.domain.jobs import Job
 from api.jobs.progress import follow
 from api.services.errors import ErrorCode
-from graphql_schema.context import Info
-from graphql_schema.permissions import IsViewer
+from graphql_schema.core.context import Info
+from graphql_schema.core.permissions import IsViewer
 from graphql_schema.rescoring.types import RescoreJobType
 from graphql_schema.resets.types import ScoreReset
 from graphql_schema.rules.types import FieldRuleSync

@@ -7,16 +7,16 @@ from datetime import datetime
 import strawberry
 
 from api.db.client import Store
+from api.domain.classification import ContactClass
+from api.domain.views import ScoreView, ViewChange
 from api.live import ScoreEvent
-from api.scoring.classification import ContactClass
-from api.scoring.views import ScoreView as ScoreViewRecord
 from api.services.errors import ErrorCode, ServiceFailure
-from api.services.views import ViewChange, check_stored, view_change
+from api.services.views import check_stored, view_change
 from graphql_schema.activities.types import TimelineEntry
 from graphql_schema.contacts.types import Contact
-from graphql_schema.context import Info, Loaders
-from graphql_schema.errors import InputRefused, refusal
-from graphql_schema.permissions import IsViewer
+from graphql_schema.core.context import Info, Loaders
+from graphql_schema.core.errors import InputRefused, refusal
+from graphql_schema.core.permissions import IsViewer
 
 ViewChangeEnum = strawberry.enum(ViewChange, name="ViewChange")
 VIEW_REFRESH_SECONDS = 5.0
@@ -97,10 +97,10 @@ class FollowedView:
     def __init__(self, store: Store, view_id: str) -> None:
         self.store = store
         self.view_id = view_id
-        self.view: ScoreViewRecord | None = None
+        self.view: ScoreView | None = None
         self.loaded_at = 0.0
 
-    async def load(self) -> ScoreViewRecord:
+    async def load(self) -> ScoreView:
         view = await self.store.views.get(self.view_id)
         if view is None:
             message = f"No view with id {self.view_id}"

@@ -4,16 +4,16 @@ from datetime import UTC, datetime
 
 import strawberry
 
-from api.scoring.schedules import Frequency, Weekday
+from api.domain.notifications import Frequency, SmtpChange, SmtpSettings, Weekday
 from api.services.notifications import NotificationChange, update_notification
-from api.services.smtp_settings import SmtpChange, update_smtp_settings
+from api.services.smtp import update_smtp_settings
 from api.services.summaries import email_view_once
-from graphql_schema.context import Info
-from graphql_schema.errors import Error
-from graphql_schema.guard import Expensive
-from graphql_schema.notifications.types import SmtpSettings, ViewNotification
-from graphql_schema.permissions import IsAdmin, IsEditor
-from graphql_schema.views.types import ScoreView
+from graphql_schema.core.context import Info
+from graphql_schema.core.errors import Error
+from graphql_schema.core.permissions import IsAdmin, IsEditor
+from graphql_schema.http.guard import Expensive
+from graphql_schema.notifications.types import SmtpSettingsType, ViewNotificationType
+from graphql_schema.views.types import ScoreViewType
 
 
 @strawberry.input(description="Omitted fields keep their value; a new notification is enabled")
@@ -40,8 +40,8 @@ class ScoreViewNotificationUpdateInput:
 
 @strawberry.type
 class ScoreViewNotificationPayload:
-    notification: ViewNotification | None = None
-    score_view: ScoreView | None = None
+    notification: ViewNotificationType | None = None
+    score_view: ScoreViewType | None = None
     errors: list[Error] = strawberry.field(default_factory=list)
 
 
@@ -72,7 +72,7 @@ class SmtpSettingsUpdateInput:
 
 @strawberry.type
 class SmtpSettingsUpdatePayload:
-    smtp_settings: SmtpSettings | None = None
+    smtp_settings: SmtpSettingsType | None = None
     errors: list[Error] = strawberry.field(default_factory=list)
 
 
@@ -91,7 +91,8 @@ class NotificationMutations:
             context.store, input.change(), context.actor, datetime.now(UTC)
         )
         return ScoreViewNotificationPayload(
-            notification=ViewNotification.of(view, notification), score_view=ScoreView.of(view)
+            notification=ViewNotificationType.of(view, notification),
+            score_view=ScoreViewType.of(view),
         )
 
     @strawberry.mutation(
@@ -115,8 +116,9 @@ class NotificationMutations:
     async def smtp_settings_update(
         self, info: Info, input: SmtpSettingsUpdateInput
     ) -> SmtpSettingsUpdatePayload:
-        change = SmtpChange(
+        given = SmtpSettings(
             input.host, input.port, input.sender, input.username, input.password, input.start_tls
         )
+        change = SmtpChange(given, keep_password=input.password is None)
         settings = await update_smtp_settings(info.context.store, change, info.context.actor)
-        return SmtpSettingsUpdatePayload(smtp_settings=SmtpSettings.of(settings))
+        return SmtpSettingsUpdatePayload(smtp_settings=SmtpSettingsType.of(settings))

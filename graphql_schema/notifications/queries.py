@@ -2,14 +2,14 @@
 
 import strawberry
 
-from graphql_schema.context import Info
-from graphql_schema.notifications.types import SmtpSettings
-from graphql_schema.permissions import IsAdmin
+from graphql_schema.core.context import Info
+from graphql_schema.core.permissions import IsAdmin
+from graphql_schema.notifications.types import SmtpSettingsType
 
 
 @strawberry.type
 class NotificationQueries:
     @strawberry.field(permission_classes=[IsAdmin], description="Null until an admin sets them")
-    async def smtp_settings(self, info: Info) -> SmtpSettings | None:
+    async def smtp_settings(self, info: Info) -> SmtpSettingsType | None:
         settings = await info.context.store.smtp.get()
-        return SmtpSettings.of(settings) if settings else None
+        return SmtpSettingsType.of(settings) if settings else None

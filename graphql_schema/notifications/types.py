@@ -4,18 +4,19 @@ from datetime import datetime
 
 import strawberry
 
-from api.db.notifications import ViewNotification as ViewNotificationRecord
-from api.mailer import SmtpSettings as SmtpSettingsRecord
-from api.scoring.schedules import Frequency, Weekday, format_time_of_day
-from api.scoring.views import ScoreView as ScoreViewRecord
+from api.domain.notifications import Frequency, SmtpSettings, ViewNotification, Weekday
+from api.domain.views import ScoreView
+from api.scoring.schedules import format_time_of_day
 from api.services.notifications import shown_next_send
 
 FrequencyEnum = strawberry.enum(Frequency, name="NotificationFrequency")
 WeekdayEnum = strawberry.enum(Weekday, name="Weekday")
 
 
-@strawberry.type(description="A view's periodic summary email (times in UTC)")
-class ViewNotification:
+@strawberry.type(
+    name="ViewNotification", description="A view's periodic summary email (times in UTC)"
+)
+class ViewNotificationType:
     enabled: bool
     frequency: Frequency
     time: str = strawberry.field(description="Time of day, HH:MM (UTC)")
@@ -33,7 +34,7 @@ class ViewNotification:
     last_error_at: datetime | None
 
     @classmethod
-    def of(cls, view: ScoreViewRecord, notification: ViewNotificationRecord) -> "ViewNotification":
+    def of(cls, view: ScoreView, notification: ViewNotification) -> "ViewNotificationType":
         settings, schedule = notification.settings, notification.settings.schedule
         return cls(
             enabled=settings.enabled,
@@ -49,8 +50,8 @@ class ViewNotification:
         )
 
 
-@strawberry.type(description="The SMTP server summary emails go through")
-class SmtpSettings:
+@strawberry.type(name="SmtpSettings", description="The SMTP server summary emails go through")
+class SmtpSettingsType:
     host: str
     port: int
     sender: str = strawberry.field(description="The From address")
@@ -59,7 +60,7 @@ class SmtpSettings:
     start_tls: bool
 
     @classmethod
-    def of(cls, settings: SmtpSettingsRecord) -> "SmtpSettings":
+    def of(cls, settings: SmtpSettings) -> "SmtpSettingsType":
         return cls(
             host=settings.host,
             port=settings.port,

@@ -3,10 +3,10 @@
 import strawberry
 
 from api.services.rescore_job import start_rescore
-from graphql_schema.context import Info
-from graphql_schema.errors import Error
-from graphql_schema.guard import Expensive
-from graphql_schema.permissions import IsAdmin
+from graphql_schema.core.context import Info
+from graphql_schema.core.errors import Error
+from graphql_schema.core.permissions import IsAdmin
+from graphql_schema.http.guard import Expensive
 from graphql_schema.rescoring.types import RescoreJobType
 
 

@@ -3,11 +3,11 @@
 import strawberry
 
 from api.services.simulation import Proposal, simulate
-from graphql_schema.context import Info
-from graphql_schema.errors import Error
-from graphql_schema.guard import Expensive
-from graphql_schema.pagination import page_size
-from graphql_schema.permissions import IsAdmin, IsViewer
+from graphql_schema.core.context import Info
+from graphql_schema.core.errors import Error
+from graphql_schema.core.pagination import page_size
+from graphql_schema.core.permissions import IsAdmin, IsViewer
+from graphql_schema.http.guard import Expensive
 from graphql_schema.rescoring.types import RescoreJobType, ScoringSimulation
 from graphql_schema.rules.mutations import CustomRuleInput
 from graphql_schema.scoring.mutations import ScoreSheetEntryInput

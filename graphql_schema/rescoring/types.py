@@ -2,8 +2,8 @@
 
 import strawberry
 
+from api.domain.classification import ContactClass
 from api.domain.jobs import RescoreJob
-from api.scoring.classification import ContactClass
 from api.services.simulation import Simulation
 from graphql_schema.jobs import AS_EVERY_JOB, BackgroundJob, job_fields
 

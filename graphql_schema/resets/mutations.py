@@ -3,9 +3,9 @@
 import strawberry
 
 from api.services.reset_job import start_reset
-from graphql_schema.context import Info
-from graphql_schema.errors import Error
-from graphql_schema.permissions import IsAdmin
+from graphql_schema.core.context import Info
+from graphql_schema.core.errors import Error
+from graphql_schema.core.permissions import IsAdmin
 from graphql_schema.resets.types import ScoreReset
 
 

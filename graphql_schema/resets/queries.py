@@ -2,9 +2,9 @@
 
 import strawberry
 
-from graphql_schema.context import Info
-from graphql_schema.pagination import page_size
-from graphql_schema.permissions import IsViewer
+from graphql_schema.core.context import Info
+from graphql_schema.core.pagination import page_size
+from graphql_schema.core.permissions import IsViewer
 from graphql_schema.resets.types import ScoreReset
 
 

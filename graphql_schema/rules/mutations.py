@@ -4,8 +4,8 @@ from typing import Any
 
 import strawberry
 
-from api.scoring import rules
-from api.scoring.activities import ActivityType
+from api.domain.activities import ActivityType
+from api.domain.rules import CustomRule, FieldRule
 from api.services.rules import (
     create_field_rule,
     delete_custom_rule,
@@ -13,10 +13,15 @@ from api.services.rules import (
     save_custom_rule,
     update_field_rule,
 )
-from graphql_schema.context import Info
-from graphql_schema.errors import Error
-from graphql_schema.permissions import IsAdmin
-from graphql_schema.rules.types import CustomRule, FieldConditionInput, FieldRule, FieldRuleSync
+from graphql_schema.core.context import Info
+from graphql_schema.core.errors import Error
+from graphql_schema.core.permissions import IsAdmin
+from graphql_schema.rules.types import (
+    CustomRuleType,
+    FieldConditionInput,
+    FieldRuleSync,
+    FieldRuleType,
+)
 
 
 def _expiry_input() -> Any:
@@ -39,9 +44,9 @@ class FieldRuleInput:
     conditions: list[FieldConditionInput] = strawberry.field(description="1 to 3, all must hold")
     expires_after_days: int | None = _expiry_input()
 
-    def record(self, rule_id: str = "") -> rules.FieldRule:
+    def record(self, rule_id: str = "") -> FieldRule:
         conditions = tuple(c.record() for c in self.conditions)
-        return rules.FieldRule(
+        return FieldRule(
             rule_id, self.name, self.points, conditions, _days(self.expires_after_days)
         )
 
@@ -61,7 +66,7 @@ SYNC = "The sync that brings every contact's field-rule points to the rules, in 
 
 @strawberry.type
 class FieldRulePayload:
-    field_rule: FieldRule | None = None
+    field_rule: FieldRuleType | None = None
     sync: FieldRuleSync | None = strawberry.field(default=None, description=SYNC)
     errors: list[Error] = strawberry.field(default_factory=list)
 
@@ -95,8 +100,8 @@ class CustomRuleInput:
     excluded_campaigns: list[str] = strawberry.field(default_factory=list)
     expires_after_days: int | None = _expiry_input()
 
-    def record(self, rule_id: str = "") -> rules.CustomRule:
-        return rules.CustomRule(
+    def record(self, rule_id: str = "") -> CustomRule:
+        return CustomRule(
             rule_id,
             self.name,
             self.points,
@@ -117,7 +122,7 @@ class CustomRuleUpdateInput(CustomRuleInput):
 
 @strawberry.type
 class CustomRulePayload:
-    custom_rule: CustomRule | None = None
+    custom_rule: CustomRuleType | None = None
     errors: list[Error] = strawberry.field(default_factory=list)
 
 
@@ -133,7 +138,7 @@ class RuleMutations:
         rule, sync = await create_field_rule(
             context.store, context.tasks, input.record(), context.actor
         )
-        return FieldRulePayload(field_rule=FieldRule.of(rule), sync=FieldRuleSync.of(sync))
+        return FieldRulePayload(field_rule=FieldRuleType.of(rule), sync=FieldRuleSync.of(sync))
 
     @strawberry.mutation(
         permission_classes=[IsAdmin],
@@ -149,7 +154,7 @@ class RuleMutations:
             context.actor,
             keep_expiry=input.expires_after_days is strawberry.UNSET,
         )
-        return FieldRulePayload(field_rule=FieldRule.of(rule), sync=FieldRuleSync.of(sync))
+        return FieldRulePayload(field_rule=FieldRuleType.of(rule), sync=FieldRuleSync.of(sync))
 
     @strawberry.mutation(
         permission_classes=[IsAdmin],
@@ -164,7 +169,7 @@ class RuleMutations:
     @strawberry.mutation(permission_classes=[IsAdmin])
     async def custom_rule_create(self, info: Info, input: CustomRuleInput) -> CustomRulePayload:
         rule = await save_custom_rule(info.context.store, input.record(), creating=True)
-        return CustomRulePayload(custom_rule=CustomRule.of(rule))
+        return CustomRulePayload(custom_rule=CustomRuleType.of(rule))
 
     @strawberry.mutation(permission_classes=[IsAdmin])
     async def custom_rule_update(
@@ -176,7 +181,7 @@ class RuleMutations:
             creating=False,
             keep_expiry=input.expires_after_days is strawberry.UNSET,
         )
-        return CustomRulePayload(custom_rule=CustomRule.of(rule))
+        return CustomRulePayload(custom_rule=CustomRuleType.of(rule))
 
     @strawberry.mutation(permission_classes=[IsAdmin])
     async def custom_rule_delete(self, info: Info, input: RuleDeleteInput) -> RuleDeletePayload:

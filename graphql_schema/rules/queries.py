@@ -2,21 +2,21 @@
 
 import strawberry
 
-from graphql_schema.context import Info
-from graphql_schema.pagination import page_size
-from graphql_schema.permissions import IsViewer
-from graphql_schema.rules.types import CustomRule, FieldRule, FieldRuleSync
+from graphql_schema.core.context import Info
+from graphql_schema.core.pagination import page_size
+from graphql_schema.core.permissions import IsViewer
+from graphql_schema.rules.types import CustomRuleType, FieldRuleSync, FieldRuleType
 
 
 @strawberry.type
 class RuleQueries:
     @strawberry.field(permission_classes=[IsViewer])
-    async def field_rules(self, info: Info) -> list[FieldRule]:
-        return [FieldRule.of(r) for r in await info.context.store.field_rules.all()]
+    async def field_rules(self, info: Info) -> list[FieldRuleType]:
+        return [FieldRuleType.of(r) for r in await info.context.store.field_rules.all()]
 
     @strawberry.field(permission_classes=[IsViewer])
-    async def custom_rules(self, info: Info) -> list[CustomRule]:
-        return [CustomRule.of(r) for r in await info.context.store.custom_rules.all()]
+    async def custom_rules(self, info: Info) -> list[CustomRuleType]:
+        return [CustomRuleType.of(r) for r in await info.context.store.custom_rules.all()]
 
     @strawberry.field(permission_classes=[IsViewer])
     async def field_rule_sync(self, info: Info, id: strawberry.ID) -> FieldRuleSync | None:

@@ -2,18 +2,17 @@
 
 import strawberry
 
+from api.domain.activities import ActivityType
 from api.domain.jobs import FieldRuleSyncJob
-from api.scoring import rules
-from api.scoring.activities import ActivityType
-from api.scoring.rules import FieldOperator
+from api.domain.rules import CustomRule, FieldCondition, FieldOperator, FieldRule
 from graphql_schema.jobs import BackgroundJob, job_fields
 
 EXPIRES_AFTER_DAYS = "Days after which the points it gives expire (1..3650); null: never"
 FieldOperatorEnum = strawberry.enum(FieldOperator, name="FieldOperator")
 
 
-@strawberry.type
-class FieldCondition:
+@strawberry.type(name="FieldCondition")
+class FieldConditionType:
     field: str = strawberry.field(
         description="email, firstName, lastName, country, mailingList, or fields.<custom field>"
     )
@@ -21,7 +20,7 @@ class FieldCondition:
     value: str
 
     @classmethod
-    def of(cls, condition: rules.FieldCondition) -> "FieldCondition":
+    def of(cls, condition: FieldCondition) -> "FieldConditionType":
         return cls(field=condition.field, operator=condition.operator, value=condition.value)
 
 
@@ -31,31 +30,35 @@ class FieldConditionInput:
     operator: FieldOperator
     value: str = ""
 
-    def record(self) -> rules.FieldCondition:
-        return rules.FieldCondition(self.field, self.operator, self.value)
+    def record(self) -> FieldCondition:
+        return FieldCondition(self.field, self.operator, self.value)
 
 
-@strawberry.type(description="Points for who a contact is: given while all conditions hold")
-class FieldRule:
+@strawberry.type(
+    name="FieldRule", description="Points for who a contact is: given while all conditions hold"
+)
+class FieldRuleType:
     id: strawberry.ID
     name: str
     points: int
-    conditions: list[FieldCondition]
+    conditions: list[FieldConditionType]
     expires_after_days: int | None = strawberry.field(description=EXPIRES_AFTER_DAYS)
 
     @classmethod
-    def of(cls, rule: rules.FieldRule) -> "FieldRule":
+    def of(cls, rule: FieldRule) -> "FieldRuleType":
         return cls(
             id=strawberry.ID(rule.id),
             name=rule.name,
             points=rule.points,
-            conditions=[FieldCondition.of(c) for c in rule.conditions],
+            conditions=[FieldConditionType.of(c) for c in rule.conditions],
             expires_after_days=rule.expires_after_days,
         )
 
 
-@strawberry.type(description="Points for an activity matching conditions, once per campaign")
-class CustomRule:
+@strawberry.type(
+    name="CustomRule", description="Points for an activity matching conditions, once per campaign"
+)
+class CustomRuleType:
     id: strawberry.ID
     name: str
     points: int
@@ -70,7 +73,7 @@ class CustomRule:
     expires_after_days: int | None = strawberry.field(description=EXPIRES_AFTER_DAYS)
 
     @classmethod
-    def of(cls, rule: rules.CustomRule) -> "CustomRule":
+    def of(cls, rule: CustomRule) -> "CustomRuleType":
         return cls(
             id=strawberry.ID(rule.id),
             name=rule.name,

@@ -2,17 +2,13 @@
 
 import strawberry
 
-from api.scoring.classification import ClassificationBasis
-from api.scoring.sheet import SheetEntry
-from api.services.scoring_settings import (
-    ClassificationChange,
-    update_classification,
-    update_sheet,
-)
-from graphql_schema.context import Info
-from graphql_schema.errors import Error
-from graphql_schema.permissions import IsAdmin
-from graphql_schema.scoring.types import Classification, ScoreSheet
+from api.domain.classification import ClassificationBasis
+from api.domain.sheet import SheetEntry
+from api.services.sheet import ClassificationChange, update_classification, update_sheet
+from graphql_schema.core.context import Info
+from graphql_schema.core.errors import Error
+from graphql_schema.core.permissions import IsAdmin
+from graphql_schema.scoring.types import Classification, ScoreSheetType
 
 
 @strawberry.input
@@ -37,7 +33,7 @@ class ScoreSheetUpdateInput:
 
 @strawberry.type
 class ScoreSheetUpdatePayload:
-    score_sheet: ScoreSheet | None = None
+    score_sheet: ScoreSheetType | None = None
     errors: list[Error] = strawberry.field(default_factory=list)
 
 
@@ -76,7 +72,7 @@ class ScoringMutations:
             info.context.actor,
             expiry,
         )
-        return ScoreSheetUpdatePayload(score_sheet=ScoreSheet.of(sheet))
+        return ScoreSheetUpdatePayload(score_sheet=ScoreSheetType.of(sheet))
 
     @strawberry.mutation(permission_classes=[IsAdmin])
     async def classification_update(

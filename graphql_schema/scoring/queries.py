@@ -2,16 +2,16 @@
 
 import strawberry
 
-from graphql_schema.context import Info
-from graphql_schema.permissions import IsViewer
-from graphql_schema.scoring.types import Classification, ScoreSheet
+from graphql_schema.core.context import Info
+from graphql_schema.core.permissions import IsViewer
+from graphql_schema.scoring.types import Classification, ScoreSheetType
 
 
 @strawberry.type
 class ScoringQueries:
     @strawberry.field(permission_classes=[IsViewer])
-    async def score_sheet(self, info: Info) -> ScoreSheet:
-        return ScoreSheet.of(await info.context.store.settings.score_sheet())
+    async def score_sheet(self, info: Info) -> ScoreSheetType:
+        return ScoreSheetType.of(await info.context.store.settings.score_sheet())
 
     @strawberry.field(permission_classes=[IsViewer])
     async def classification(self, info: Info) -> Classification:

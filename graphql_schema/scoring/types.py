@@ -2,15 +2,15 @@
 
 import strawberry
 
-from api.scoring.classification import ClassificationBasis, ClassificationSettings, ContactClass
-from api.scoring.sheet import NEGATIVE_ENTRIES, SheetEntry, points_range
-from api.scoring.sheet import ScoreSheet as Sheet
+from api.domain.classification import ClassificationBasis, ClassificationSettings, ContactClass
+from api.domain.sheet import NEGATIVE_ENTRIES, ScoreSheet, SheetEntry
+from api.scoring.sheet import points_range
 from api.services.errors import ErrorCode
-from api.services.scoring_settings import class_counts
+from api.services.sheet import class_counts
 from graphql_schema.contacts.types import ContactClassEnum  # noqa: F401  (registers the enum)
-from graphql_schema.context import Info
-from graphql_schema.errors import InputRefused
-from graphql_schema.guard import Expensive
+from graphql_schema.core.context import Info
+from graphql_schema.core.errors import InputRefused
+from graphql_schema.http.guard import Expensive
 
 MAX_BUCKET_SIZE = 10_000
 
@@ -33,14 +33,14 @@ class ScoreSheetEntry:
     )
 
 
-@strawberry.type
-class ScoreSheet:
+@strawberry.type(name="ScoreSheet")
+class ScoreSheetType:
     enabled: bool = strawberry.field(description="False while scoring is paused")
     negative_scoring_enabled: bool
     entries: list[ScoreSheetEntry]
 
     @classmethod
-    def of(cls, sheet: Sheet) -> "ScoreSheet":
+    def of(cls, sheet: ScoreSheet) -> "ScoreSheetType":
         return cls(
             enabled=sheet.enabled,
             negative_scoring_enabled=sheet.negative_scoring_enabled,

@@ -2,15 +2,13 @@
 
 import strawberry
 
-from api.scoring.views import PeriodKind
-from api.scoring.views import ScoreView as ScoreViewRecord
-from api.scoring.views import ScoringPeriod as ScoringPeriodRecord
+from api.domain.views import PeriodKind, ScoreView, ScoringPeriod
 from api.services.views import create_view, delete_view, update_view
-from graphql_schema.context import Info
-from graphql_schema.errors import Error
-from graphql_schema.permissions import IsEditor
+from graphql_schema.core.context import Info
+from graphql_schema.core.errors import Error
+from graphql_schema.core.permissions import IsEditor
 from graphql_schema.rules.types import FieldConditionInput
-from graphql_schema.views.types import ScoreConditionInput, ScoreView, ScoringPeriodInput
+from graphql_schema.views.types import ScoreConditionInput, ScoreViewType, ScoringPeriodInput
 
 
 @strawberry.input
@@ -25,9 +23,9 @@ class ScoreViewInput:
     )
     mailing_lists: list[str] = strawberry.field(default_factory=list)
 
-    def record(self, view_id: str = "") -> ScoreViewRecord:
-        period = self.period.record() if self.period else ScoringPeriodRecord(PeriodKind.ALL_TIME)
-        return ScoreViewRecord(
+    def record(self, view_id: str = "") -> ScoreView:
+        period = self.period.record() if self.period else ScoringPeriod(PeriodKind.ALL_TIME)
+        return ScoreView(
             view_id,
             self.name,
             self.score_condition.record(),
@@ -49,7 +47,7 @@ class ScoreViewDeleteInput:
 
 @strawberry.type
 class ScoreViewPayload:
-    score_view: ScoreView | None = None
+    score_view: ScoreViewType | None = None
     errors: list[Error] = strawberry.field(default_factory=list)
 
 
@@ -65,12 +63,12 @@ class ViewMutations:
     async def score_view_create(self, info: Info, input: ScoreViewInput) -> ScoreViewPayload:
         context = info.context
         view = await create_view(context.store, input.record(), context.actor)
-        return ScoreViewPayload(score_view=ScoreView.of(view))
+        return ScoreViewPayload(score_view=ScoreViewType.of(view))
 
     @strawberry.mutation(permission_classes=[IsEditor])
     async def score_view_update(self, info: Info, input: ScoreViewUpdateInput) -> ScoreViewPayload:
         view = await update_view(info.context.store, input.record(str(input.id)))
-        return ScoreViewPayload(score_view=ScoreView.of(view))
+        return ScoreViewPayload(score_view=ScoreViewType.of(view))
 
     @strawberry.mutation(permission_classes=[IsEditor])
     async def score_view_delete(

@@ -5,36 +5,45 @@ from datetime import UTC, date, datetime
 
 import strawberry
 
+from api.domain.views import (
+    PeriodKind,
+    ScoreCondition,
+    ScoreConditionKind,
+    ScoreView,
+    ScoringPeriod,
+)
 from api.downloads import summary_pdf_path
-from api.scoring.views import PeriodKind, ScoreConditionKind
-from api.scoring.views import ScoreCondition as ScoreConditionRecord
-from api.scoring.views import ScoreView as ScoreViewRecord
-from api.scoring.views import ScoringPeriod as ScoringPeriodRecord
 from api.services import views
 from api.services.errors import ServiceFailure
 from api.services.summaries import render_summary_pdf
 from graphql_schema.contacts.types import Contact, ContactConnection, ContactEdge
-from graphql_schema.context import Info
-from graphql_schema.errors import refusal
-from graphql_schema.guard import Expensive
-from graphql_schema.notifications.types import ViewNotification
-from graphql_schema.pagination import PageInfo, decode_cursor, encode_cursor, page_size
-from graphql_schema.rules.types import FieldCondition
+from graphql_schema.core.context import Info
+from graphql_schema.core.errors import refusal
+from graphql_schema.core.pagination import PageInfo, decode_cursor, encode_cursor, page_size
+from graphql_schema.http.guard import Expensive
+from graphql_schema.notifications.types import ViewNotificationType
+from graphql_schema.rules.types import FieldConditionType
 
 ScoreConditionKindEnum = strawberry.enum(ScoreConditionKind, name="ScoreConditionKind")
 PeriodKindEnum = strawberry.enum(PeriodKind, name="ScoringPeriodKind")
 CURSOR_KIND = "view-score"
 
 
-@strawberry.type(description="AT_LEAST min, AT_MOST max, or BETWEEN min and max (inclusive)")
-class ScoreCondition:
+@strawberry.type(
+    name="ScoreCondition",
+    description="AT_LEAST min, AT_MOST max, or BETWEEN min and max (inclusive)",
+)
+class ScoreConditionType:
     kind: ScoreConditionKind
     min: int | None
     max: int | None
 
 
-@strawberry.type(description="Which points count: the total score, or points earned in a window")
-class ScoringPeriod:
+@strawberry.type(
+    name="ScoringPeriod",
+    description="Which points count: the total score, or points earned in a window",
+)
+class ScoringPeriodType:
     kind: PeriodKind
     days: int | None = strawberry.field(description="LAST_DAYS: how many days back")
     start: date | None = strawberry.field(description="DATE_RANGE: first day (UTC)")
@@ -53,36 +62,38 @@ class ReportCount:
     count: int
 
 
-@strawberry.type
-class ViewReport:
+@strawberry.type(name="ViewReport")
+class ViewReportType:
     total: int
     by_mailing_list: list[ReportCount]
     by_country: list[ReportCount]
 
 
-@strawberry.type(description="A saved segment of contacts by score, period, fields and lists")
-class ScoreView:
+@strawberry.type(
+    name="ScoreView", description="A saved segment of contacts by score, period, fields and lists"
+)
+class ScoreViewType:
     id: strawberry.ID
     name: str
-    score_condition: ScoreCondition
-    period: ScoringPeriod
-    criteria: list[FieldCondition] = strawberry.field(description="At most 2, all must hold")
+    score_condition: ScoreConditionType
+    period: ScoringPeriodType
+    criteria: list[FieldConditionType] = strawberry.field(description="At most 2, all must hold")
     mailing_lists: list[str] = strawberry.field(description="In any of these lists; none: all")
-    record: strawberry.Private[ScoreViewRecord]
+    record: strawberry.Private[ScoreView]
 
     @classmethod
-    def of(cls, view: ScoreViewRecord) -> "ScoreView":
+    def of(cls, view: ScoreView) -> "ScoreViewType":
         condition, period = view.condition, view.period
         return cls(
             id=strawberry.ID(view.id),
             name=view.name,
-            score_condition=ScoreCondition(
+            score_condition=ScoreConditionType(
                 kind=condition.kind, min=condition.min, max=condition.max
             ),
-            period=ScoringPeriod(
+            period=ScoringPeriodType(
                 kind=period.kind, days=period.days, start=period.start, end=period.end
             ),
-            criteria=[FieldCondition.of(c) for c in view.criteria],
+            criteria=[FieldConditionType.of(c) for c in view.criteria],
             mailing_lists=list(view.mailing_lists),
             record=view,
         )
@@ -110,9 +121,9 @@ class ScoreView:
         )
 
     @strawberry.field(description="Its periodic summary email; null until one is set")
-    async def notification(self, info: Info) -> ViewNotification | None:
+    async def notification(self, info: Info) -> ViewNotificationType | None:
         found = await info.context.store.notifications.get(self.record.id)
-        return ViewNotification.of(self.record, found) if found else None
+        return ViewNotificationType.of(self.record, found) if found else None
 
     @strawberry.field(description="Where to GET its PDF summary (bearer token, viewer role)")
     def summary_pdf_path(self) -> str:
@@ -133,16 +144,16 @@ class ScoreView:
         description="How many contacts, per mailing list and per country",
         extensions=[Expensive()],
     )
-    async def report(self, info: Info) -> ViewReport | None:
+    async def report(self, info: Info) -> ViewReportType | None:
         report = await (await _selection(info, self.record)).report()
-        return ViewReport(
+        return ViewReportType(
             total=report.total,
             by_mailing_list=[ReportCount(name=n, count=c) for n, c in report.by_mailing_list],
             by_country=[ReportCount(name=n, count=c) for n, c in report.by_country],
         )
 
 
-async def _selection(info: Info, view: ScoreViewRecord) -> views.ViewSelection:
+async def _selection(info: Info, view: ScoreView) -> views.ViewSelection:
     """The view's contacts; a view that cannot be computed fails on its own fields only."""
     try:
         return await views.select(info.context.store, view)
@@ -156,8 +167,8 @@ class ScoreConditionInput:
     min: int | None = None
     max: int | None = None
 
-    def record(self) -> ScoreConditionRecord:
-        return ScoreConditionRecord(self.kind, self.min, self.max)
+    def record(self) -> ScoreCondition:
+        return ScoreCondition(self.kind, self.min, self.max)
 
 
 @strawberry.input
@@ -167,5 +178,5 @@ class ScoringPeriodInput:
     start: date | None = None
     end: date | None = None
 
-    def record(self) -> ScoringPeriodRecord:
-        return ScoringPeriodRecord(self.kind, self.days, self.start, self.end)
+    def record(self) -> ScoringPeriod:
+        return ScoringPeriod(self.kind, self.days, self.start, self.end)

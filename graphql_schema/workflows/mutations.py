@@ -2,15 +2,14 @@
 
 import strawberry
 
-from api.scoring.activities import ActivityType
-from api.scoring.workflows import Workflow as WorkflowRecord
-from api.scoring.workflows import WorkflowTrigger
+from api.domain.activities import ActivityType
+from api.domain.workflows import Workflow, WorkflowTrigger
 from api.services.workflows import create_workflow, delete_workflow, set_active, update_workflow
-from graphql_schema.context import Info
-from graphql_schema.errors import Error
-from graphql_schema.permissions import IsAdmin
+from graphql_schema.core.context import Info
+from graphql_schema.core.errors import Error
+from graphql_schema.core.permissions import IsAdmin
 from graphql_schema.rules.types import FieldConditionInput
-from graphql_schema.workflows.types import Workflow
+from graphql_schema.workflows.types import WorkflowType
 
 
 @strawberry.input
@@ -29,9 +28,9 @@ class WorkflowInput:
     )
     points: int = strawberry.field(description="The score to add: -50..100, not 0")
 
-    def record(self, workflow_id: str = "", active: bool = False) -> WorkflowRecord:
+    def record(self, workflow_id: str = "", active: bool = False) -> Workflow:
         condition = self.condition
-        return WorkflowRecord(
+        return Workflow(
             id=workflow_id,
             name=self.name,
             mailing_list=self.mailing_list,
@@ -61,14 +60,14 @@ class WorkflowIdInput:
 
 @strawberry.type
 class WorkflowPayload:
-    workflow: Workflow | None = None
+    workflow: WorkflowType | None = None
     errors: list[Error] = strawberry.field(default_factory=list)
 
 
 @strawberry.type(description="Like every *Delete: the id deleted, or errors")
 class WorkflowDeletePayload:
     deleted_id: strawberry.ID | None = None
-    workflow: Workflow | None = strawberry.field(
+    workflow: WorkflowType | None = strawberry.field(
         default=None,
         description="The workflow as it was",
         deprecation_reason="Use deletedId, as every *Delete answers",
@@ -76,8 +75,8 @@ class WorkflowDeletePayload:
     errors: list[Error] = strawberry.field(default_factory=list)
 
 
-def _payload(workflow: WorkflowRecord) -> WorkflowPayload:
-    return WorkflowPayload(workflow=Workflow.of(workflow))
+def _payload(workflow: Workflow) -> WorkflowPayload:
+    return WorkflowPayload(workflow=WorkflowType.of(workflow))
 
 
 @strawberry.type
@@ -101,7 +100,7 @@ class WorkflowMutations:
     )
     async def workflow_delete(self, info: Info, input: WorkflowIdInput) -> WorkflowDeletePayload:
         deleted = await delete_workflow(info.context.store, str(input.id))
-        return WorkflowDeletePayload(deleted_id=input.id, workflow=Workflow.of(deleted))
+        return WorkflowDeletePayload(deleted_id=input.id, workflow=WorkflowType.of(deleted))
 
     @strawberry.mutation(
         permission_classes=[IsAdmin],

@@ -4,10 +4,9 @@ from datetime import datetime
 
 import strawberry
 
-from api.scoring.activities import ActivityType
-from api.scoring.workflows import Workflow as WorkflowRecord
-from api.scoring.workflows import WorkflowTrigger
-from graphql_schema.rules.types import FieldCondition
+from api.domain.activities import ActivityType
+from api.domain.workflows import Workflow, WorkflowTrigger
+from graphql_schema.rules.types import FieldConditionType
 
 WorkflowTriggerEnum = strawberry.enum(
     WorkflowTrigger,
@@ -18,15 +17,16 @@ WorkflowTriggerEnum = strawberry.enum(
 
 
 @strawberry.type(
+    name="Workflow",
     description="For contacts of a mailing list: when the trigger happens, add a score "
-    "(once per contact, while active)"
+    "(once per contact, while active)",
 )
-class Workflow:
+class WorkflowType:
     id: strawberry.ID
     name: str
     mailing_list: str
     trigger: WorkflowTrigger
-    condition: FieldCondition | None = strawberry.field(description="FIELD_CONDITION only")
+    condition: FieldConditionType | None = strawberry.field(description="FIELD_CONDITION only")
     activity_type: ActivityType | None = strawberry.field(description="ACTIVITY only")
     campaign_id: str | None = strawberry.field(
         description="ACTIVITY only: just this campaign's activities"
@@ -38,14 +38,14 @@ class Workflow:
     )
 
     @classmethod
-    def of(cls, workflow: WorkflowRecord) -> "Workflow":
+    def of(cls, workflow: Workflow) -> "WorkflowType":
         condition = workflow.condition
         return cls(
             id=strawberry.ID(workflow.id),
             name=workflow.name,
             mailing_list=workflow.mailing_list,
             trigger=workflow.trigger,
-            condition=FieldCondition.of(condition) if condition else None,
+            condition=FieldConditionType.of(condition) if condition else None,
             activity_type=workflow.activity_type,
             campaign_id=workflow.campaign_id,
             points=workflow.points,

@@ -11,7 +11,7 @@ from strawberry.types.base import get_object_definition
 from strawberry.types.field import StrawberryField
 
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure, passing_error
-from graphql_schema.context import Info
+from graphql_schema.core.context import Info
 
 log = logging.getLogger(__name__)
 ErrorCodeType = strawberry.enum(ErrorCode, name="ErrorCode")

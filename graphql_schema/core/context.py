@@ -8,12 +8,12 @@ from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
-from api.auth import Principal
 from api.db.client import Store
-from api.db.contacts import ContactRecord
+from api.domain.access import Principal
+from api.domain.classification import ContactClass
+from api.domain.contacts import ContactRecord
 from api.jobs.tasks import Tasks
 from api.live import LiveHub
-from api.scoring.classification import ContactClass
 from api.services.classifying import basis_scores
 
 

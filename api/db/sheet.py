@@ -5,15 +5,15 @@ from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
 
-from api.scoring.classification import ClassificationBasis, ClassificationSettings
-from api.scoring.sheet import ScoreSheet, SheetEntry
+from api.domain.classification import ClassificationBasis, ClassificationSettings
+from api.domain.sheet import ScoreSheet, SheetEntry
 
 Document = dict[str, Any]
 SHEET_ID = "scoreSheet"
 CLASSIFICATION_ID = "classification"
 
 
-class SettingsRepo:
+class SheetRepo:
     def __init__(self, db: AsyncIOMotorDatabase[Document]) -> None:
         self.collection = db["settings"]
 

@@ -7,7 +7,7 @@ state (another process wrote since) collides, is dropped and re-read.
 from collections import OrderedDict
 from collections.abc import Sequence
 
-from api.scoring.planner import ContactState
+from api.domain.contacts import ContactState
 
 CACHE_SIZE = 50_000
 

@@ -5,10 +5,10 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.permission import BasePermission
 
-from api.auth import Role
+from api.domain.access import Role
 from api.services.access import AUTH_REQUIRED, TOKEN_REJECTED
 from api.services.errors import ErrorCode
-from graphql_schema.context import Info
+from graphql_schema.core.context import Info
 
 
 class PermissionDenied(GraphQLError):

@@ -1,9 +1,9 @@
-"""Committing timeline entries to contacts: atomic, idempotent, safe under retries and crashes.
+"""The planner's commit protocol: atomic, idempotent, safe under retries and crashes.
 
-One multi-document transaction per batch inserts the new ledger entries and updates each contact's
-score, sequence number and occurrence counters. (contact, sequence number) is unique in the ledger,
-so two writers planning from the same state both claim the same one and one of them fails: that
-is the optimistic lock. Either all of it is stored or none of it:
+One transaction per batch (api.db.transactions) inserts the new ledger entries and updates each
+contact's score, sequence number and occurrence counters. (contact, sequence number) is unique in
+the ledger, so two writers planning from the same state both claim the same one and one of them
+fails: that is the optimistic lock. Either all of it is stored or none of it:
   - a crash or lost connection aborts the transaction, so a retry starts clean;
   - an activity's entry is keyed by its idempotency key (points expired: by the expired entry),
     so one recorded before collides: the transaction is rolled back, the duplicates are looked up
@@ -21,44 +21,22 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
-
-from pymongo import UpdateOne
-from pymongo.errors import BulkWriteError, PyMongoError, ServerSelectionTimeoutError
 
 from api.db.client import Store
-from api.db.ledger import DUPLICATE_KEY, entry_to_doc
-from api.scoring.planner import (
-    ActivityChange,
-    Change,
-    ContactState,
-    Entry,
-    PointsExpiry,
-    replay,
-)
+from api.db.faults import AlreadyRecorded, CommitContention, retryable
+from api.db.transactions import store_entries
+from api.domain.changes import ActivityChange, Change, PointsExpiry
+from api.domain.contacts import ContactState
+from api.domain.ledger import Entry
+from api.domain.rules import CustomRule
+from api.domain.sheet import ScoreSheet
+from api.scoring.planner import plan, replay
 
-Document = dict[str, Any]
 Planner = Callable[[ContactState, Sequence[Change]], tuple[list[Entry], ContactState]]
 BATCH_ROUNDS = 2
 MAX_LEDGER_ONLY = 20
 MAX_ROUNDS = 100
 MAX_BACKOFF = 0.25
-# Errors after which the whole transaction can run again: a conflict, a rollback by the server, a
-# lost connection. A commit whose outcome is unknown runs again too: keyed entries committed
-# before are then found as duplicates.
-RETRY_LABELS = ("TransientTransactionError", "UnknownTransactionCommitResult")
-
-
-class CommitContention(RuntimeError):
-    """Contacts kept changing under us (or stayed locked) for MAX_ROUNDS rounds."""
-
-
-class _Stale(Exception):
-    pass
-
-
-class _Duplicates(Exception):
-    pass
 
 
 @dataclass
@@ -121,15 +99,10 @@ async def _commit_with_retries(
         try:
             await _commit_once(store, pending, plan, outcome)
             return {}
-        except _Stale:
-            store.state_cache.forget(list(pending))
-        except _Duplicates:
+        except AlreadyRecorded:
             pending = await _drop_recorded(store, pending, outcome)
-        except PyMongoError as error:
-            # No server to talk to: waiting here would only hold the client's request.
-            if isinstance(error, ServerSelectionTimeoutError) or not any(
-                map(error.has_error_label, RETRY_LABELS)
-            ):
+        except Exception as error:
+            if not retryable(error):
                 raise
             store.state_cache.forget(list(pending))
     return pending
@@ -159,7 +132,7 @@ async def _commit_once(
     states = await _states(store, list(pending), outcome)
     now = datetime.now(UTC)
     planned: dict[str, tuple[list[Entry], ContactState]] = {}
-    updates = []
+    rewrites = []
     for contact_id, items in pending.items():
         if contact_id not in states:
             continue
@@ -169,26 +142,12 @@ async def _commit_once(
             continue
         if _must_store(before, after):
             after.stored_seq = after.seq
-            updates.append(UpdateOne({"_id": contact_id}, _state_update(before, after, now)))
+            rewrites.append((before, after))
         planned[contact_id] = (entries, after)
     if not planned:
         return
-    docs = [entry_to_doc(e) for entries, _ in planned.values() for e in entries]
-    async with await store.client.start_session() as session, session.start_transaction():
-        try:
-            await store.ledger.collection.insert_many(docs, ordered=False, session=session)
-        except BulkWriteError as error:
-            duplicates = [e for e in error.details["writeErrors"] if e["code"] == DUPLICATE_KEY]
-            if not duplicates:
-                raise
-            if any(
-                ":k:" not in str(e["op"]["_id"]) or "seq" in e.get("keyPattern", {})
-                for e in duplicates
-            ):
-                raise _Stale from error  # another writer took these sequence numbers
-            raise _Duplicates from error  # activities recorded before (keyed by their keys)
-        if updates and await store.contacts.apply(updates, session) < len(updates):
-            raise _Stale
+    entries = [e for contact_entries, _ in planned.values() for e in contact_entries]
+    await store_entries(store, entries, rewrites, now)
     for contact_id, (entries, after) in planned.items():
         store.state_cache.put(after)
         outcome.entries[contact_id] = entries
@@ -204,22 +163,6 @@ def _must_store(before: ContactState, after: ContactState) -> bool:
         or after.rule_expiry != before.rule_expiry
         or after.seq - after.stored_seq > MAX_LEDGER_ONLY
     )
-
-
-def _state_update(before: ContactState, after: ContactState, now: datetime) -> Document:
-    fields = {
-        "score": after.score,
-        "seq": after.seq,
-        "occ": after.occurrences,
-        "rules": after.rule_points,
-        "updatedAt": now,
-    }
-    # Only contacts that were reset or hold expiring field-rule points carry these.
-    if after.reset_seq:
-        fields["resetSeq"] = after.reset_seq
-    if after.rule_expiry or before.rule_expiry:
-        fields["ruleExpiry"] = after.rule_expiry
-    return {"$set": fields}
 
 
 async def _drop_recorded(
@@ -240,3 +183,12 @@ async def _drop_recorded(
             else:
                 remaining.setdefault(contact_id, []).append(change)
     return remaining
+
+
+def planner_for(sheet: ScoreSheet, custom_rules: Sequence[CustomRule] = ()) -> Planner:
+    """Plans with the sheet and rules read once per request, and the time of the commit."""
+
+    def run(state: ContactState, changes: Sequence[Change]) -> tuple[list[Entry], ContactState]:
+        return plan(state, changes, sheet, datetime.now(UTC), custom_rules)
+
+    return run

@@ -1,5 +1,5 @@
 """Each operation's work bounded before it runs: the query text parsed within its limits, the
-document measured (graphql_schema/limits.py) before graphql-core validates it, expensive fields
+document measured (query_limits.py) before graphql-core validates it, expensive fields
 capped per request and per token, and subscriptions kept to websockets."""
 
 from collections import Counter
@@ -19,18 +19,16 @@ from strawberry.types.graphql import OperationType
 from api.limits import BUSY, caller, expensive_in_flight, rate_refusal
 from api.ratelimit import RateLimiter
 from api.services.errors import ErrorCode
-from graphql_schema.context import Context, Info
-from graphql_schema.limits import (
+from graphql_schema.core.context import Context, Info
+from graphql_schema.http.query_cost import Measure, measure, refusal
+from graphql_schema.http.query_limits import (
     EXPENSIVE,
     MAX_QUERY_LENGTH,
     MAX_TOKENS,
     LimitExceeded,
-    Measure,
-    measure,
     over_expensive,
-    refusal,
 )
-from graphql_schema.worker import off_loop
+from graphql_schema.http.worker import off_loop
 
 # Longer query texts are parsed, measured and validated in a worker thread: the event loop keeps
 # serving other clients meanwhile.

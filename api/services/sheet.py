@@ -4,14 +4,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from api.db.client import Store
-from api.db.contacts import ContactQuery
-from api.scoring.classification import (
-    ClassificationBasis,
-    ClassificationSettings,
-    ContactClass,
-    validation_problems,
-)
-from api.scoring.sheet import ScoreSheet, SheetEntry, out_of_range
+from api.db.contact_docs import ContactQuery
+from api.domain.classification import ClassificationBasis, ClassificationSettings, ContactClass
+from api.domain.sheet import ScoreSheet, SheetEntry
+from api.scoring.classification import validation_problems
+from api.scoring.sheet import out_of_range
 from api.services.classifying import recent_points
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.validation import expiry_problem

@@ -1,6 +1,7 @@
-"""Roles and what each may do."""
+"""Who may do what: roles, the principal behind a request, and API tokens."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -22,3 +23,11 @@ class Principal:
 
     def can(self, needed: Role) -> bool:
         return _RANK[self.role] >= _RANK[needed]
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    id: str
+    name: str
+    role: Role
+    created_at: datetime

@@ -8,7 +8,7 @@ import strawberry
 from graphql import GraphQLError
 
 from api.services.errors import ErrorCode
-from graphql_schema.errors import InputRefused
+from graphql_schema.core.errors import InputRefused
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20

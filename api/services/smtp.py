@@ -1,10 +1,9 @@
 """The SMTP server that summary emails go through (admins)."""
 
 import re
-from dataclasses import dataclass
 
 from api.db.client import Store
-from api.mailer import SmtpSettings
+from api.domain.notifications import SmtpChange, SmtpSettings
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.validation import email_problem, text_problem
 
@@ -12,18 +11,7 @@ HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z
 MAX_PASSWORD = 500
 
 
-@dataclass(frozen=True)
-class SmtpChange:
-    host: str
-    port: int
-    sender: str
-    username: str | None = None
-    # None keeps the password set before; "" removes it.
-    password: str | None = None
-    start_tls: bool = False
-
-
-def _problems(change: SmtpChange) -> list[ServiceError]:
+def _problems(change: SmtpSettings) -> list[ServiceError]:
     problems = []
     host = change.host.strip()
     if not host:
@@ -46,21 +34,22 @@ def _problems(change: SmtpChange) -> list[ServiceError]:
 
 
 async def update_smtp_settings(store: Store, change: SmtpChange, actor: str) -> SmtpSettings:
-    problems = _problems(change)
+    given = change.settings
+    problems = _problems(given)
     if problems:
         raise ServiceFailure(problems)
-    username = (change.username or "").strip() or None
-    password = change.password
-    if password is None:
+    username = (given.username or "").strip() or None
+    password = given.password
+    if change.keep_password:
         old = await store.smtp.get()
         password = old.password if old else None
     settings = SmtpSettings(
-        host=change.host.strip(),
-        port=change.port,
-        sender=change.sender.strip(),
+        host=given.host.strip(),
+        port=given.port,
+        sender=given.sender.strip(),
         username=username,
         password=(password or None) if username else None,
-        start_tls=change.start_tls,
+        start_tls=given.start_tls,
     )
     await store.smtp.save(settings, actor)
     return settings

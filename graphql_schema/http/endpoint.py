@@ -24,17 +24,17 @@ from api.limits import RejectedTokens, error_response, rate_key
 from api.live import LiveHub
 from api.services.access import TOKEN_REJECTED, bearer_token
 from api.services.errors import ErrorCode
-from graphql_schema.context import Context
-from graphql_schema.limits import LimitExceeded
-from graphql_schema.requests import (
+from graphql_schema.core.context import Context
+from graphql_schema.http.query_limits import LimitExceeded
+from graphql_schema.http.requests import (
     INLINE_BODY_BYTES,
     from_body,
     from_fields,
     from_query_string,
     loads,
 )
+from graphql_schema.http.worker import off_loop
 from graphql_schema.schema import schema
-from graphql_schema.worker import off_loop
 
 # Subscriptions one websocket may hold at once (queries and mutations sent over it count too).
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 20

@@ -1,0 +1,121 @@
+"""How contacts look in the `contacts` collection: their documents, scoring states and queries."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from api.domain.contacts import ContactRecord, ContactState
+
+Document = dict[str, Any]
+
+
+@dataclass
+class ContactQuery:
+    min_score: int | None = None
+    max_score: int | None = None
+    ids: set[str] | None = None
+    exclude_ids: set[str] = field(default_factory=set)
+    mailing_list: str | None = None
+    # In any of these lists (None: no condition).
+    any_mailing_list: list[str] | None = None
+    country: str | None = None
+    search: str | None = None
+
+    def to_mongo(self) -> Document:
+        query: Document = {}
+        score: Document = {}
+        if self.min_score is not None:
+            score["$gte"] = self.min_score
+        if self.max_score is not None:
+            score["$lte"] = self.max_score
+        if score:
+            query["score"] = score
+        ids: Document = {}
+        if self.ids is not None:
+            ids["$in"] = sorted(self.ids)
+        if self.exclude_ids:
+            ids["$nin"] = sorted(self.exclude_ids)
+        if ids:
+            query["_id"] = ids
+        lists: Document = {}
+        if self.mailing_list is not None:
+            lists["$all"] = [self.mailing_list]
+        if self.any_mailing_list is not None:
+            lists["$in"] = self.any_mailing_list
+        if lists:
+            query["mailingLists"] = lists
+        if self.country is not None:
+            query["country"] = self.country
+        if self.search:
+            pattern = {"$regex": _escape(self.search), "$options": "i"}
+            query["$or"] = [{"email": pattern}, {"firstName": pattern}, {"lastName": pattern}]
+        return query
+
+
+def _escape(text: str) -> str:
+    return "".join("\\" + ch if not ch.isalnum() and ch != " " else ch for ch in text)
+
+
+def record(doc: Document) -> ContactRecord:
+    return ContactRecord(
+        id=doc["_id"],
+        email=doc["email"],
+        first_name=doc.get("firstName"),
+        last_name=doc.get("lastName"),
+        country=doc.get("country"),
+        mailing_lists=list(doc.get("mailingLists", [])),
+        fields=dict(doc.get("fields", {})),
+        score=int(doc["score"]),
+        created_at=doc["createdAt"],
+        updated_at=doc["updatedAt"],
+    )
+
+
+PUBLIC_FIELDS = {
+    name: 1
+    for name in (
+        "email",
+        "firstName",
+        "lastName",
+        "country",
+        "mailingLists",
+        "fields",
+        "score",
+        "createdAt",
+        "updatedAt",
+    )
+}
+
+
+STATE_FIELDS = {"score": 1, "seq": 1, "occ": 1, "rules": 1, "resetSeq": 1, "ruleExpiry": 1}
+
+
+def stored_state(doc: Document) -> ContactState:
+    """A contact's scoring state as its document holds it (entries after `seq`, if any, are
+    ledger-only: `replay` brings the state up to date with them)."""
+    return ContactState(
+        doc["_id"],
+        int(doc["score"]),
+        int(doc["seq"]),
+        dict(doc.get("occ", {})),
+        {rule: int(points) for rule, points in doc.get("rules", {}).items()},
+        stored_seq=int(doc["seq"]),
+        reset_seq=int(doc.get("resetSeq", 0)),
+        rule_expiry={rule: int(seq) for rule, seq in doc.get("ruleExpiry", {}).items()},
+    )
+
+
+def state_update(before: ContactState, after: ContactState, now: datetime) -> Document:
+    fields = {
+        "score": after.score,
+        "seq": after.seq,
+        "occ": after.occurrences,
+        "rules": after.rule_points,
+        "updatedAt": now,
+    }
+    # Only contacts that were reset or hold expiring field-rule points carry these.
+    if after.reset_seq:
+        fields["resetSeq"] = after.reset_seq
+    if after.rule_expiry or before.rule_expiry:
+        fields["ruleExpiry"] = after.rule_expiry
+    return {"$set": fields}

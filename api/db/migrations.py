@@ -1,0 +1,131 @@
+"""Numbered migrations of databases written by earlier versions, each run once, in order.
+
+The `migrations` collection records them: one document per migration (`_id` its number, `name`,
+`appliedAt`). A process claims a migration by inserting its document (the unique `_id` lets one of
+several processes starting at once win), runs it, then sets `appliedAt`; the others wait for it.
+A claim lapses after CLAIM_SECONDS, so a process that crashed between a migration's work and its
+record leaves it to the next one, which runs it again: every migration is idempotent.
+"""
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
+from pymongo.errors import DuplicateKeyError
+
+from api.db.ledger import doc_to_entry
+from api.domain.ledger import KEYED, EntryKind
+
+Document = dict[str, Any]
+Database = AsyncIOMotorDatabase[Document]
+Records = AsyncIOMotorCollection[Document]
+CLAIM_SECONDS = 300
+WAIT_SECONDS = 0.2
+
+
+@dataclass(frozen=True)
+class Migration:
+    number: int
+    name: str
+    run: Callable[[Database], Awaitable[None]]
+
+
+async def move_email_index(db: Database) -> None:
+    """Contacts from before the email directory: fill it, then drop the unique email index."""
+    contacts, emails = db["contacts"], db["contact_emails"]
+    if "email_1" not in await contacts.index_information():
+        return
+    async for doc in contacts.find({}, {"email": 1}):
+        await emails.update_one(
+            {"_id": doc["email"]}, {"$setOnInsert": {"contactId": doc["_id"]}}, upsert=True
+        )
+    await contacts.drop_index("email_1")
+
+
+async def key_activity_entries(db: Database) -> None:
+    """Ledgers from before activity entries were keyed by idempotency key: re-key them (an entry
+    already copied under its new id, by a run that crashed, is only deleted under its old one)."""
+    ledger = db["ledger"]
+    old_index = "contactId_1_idempotencyKey_1"
+    if old_index in await ledger.index_information():
+        await ledger.drop_index(old_index)
+    query = {"kind": EntryKind.ACTIVITY.value, "_id": {"$not": {"$regex": KEYED}}}
+    async for doc in ledger.find(query):
+        entry = doc_to_entry(doc)
+        with contextlib.suppress(DuplicateKeyError):
+            await ledger.insert_one({**doc, "_id": entry.id})
+        await ledger.delete_one({"_id": doc["_id"]})
+
+
+MIGRATIONS = (
+    Migration(1, "contact emails move to the email directory", move_email_index),
+    Migration(2, "activity entries keyed by idempotency key", key_activity_entries),
+)
+
+
+async def migrate(db: Database, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[int]:
+    """Run the migrations not applied yet, in order; the numbers of those this call ran."""
+    ran = []
+    for migration in migrations:
+        if await _run_once(db, migration):
+            ran.append(migration.number)
+    return ran
+
+
+async def applied(db: Database) -> list[Document]:
+    """The migrations recorded as applied, in order."""
+    query = {"appliedAt": {"$exists": True}}
+    return await db["migrations"].find(query).sort("_id", 1).to_list(None)
+
+
+async def _run_once(db: Database, migration: Migration) -> bool:
+    """Run a migration unless it was applied; wait while another process runs it."""
+    records = db["migrations"]
+    while True:
+        record = await records.find_one({"_id": migration.number})
+        if record is not None and "appliedAt" in record:
+            return False
+        claim = await _claim(records, migration, record)
+        if claim is not None:
+            await migration.run(db)
+            await records.update_one(
+                {"_id": migration.number, "claimId": claim},
+                {
+                    "$set": {"appliedAt": datetime.now(UTC)},
+                    "$unset": {"claimId": "", "claimedUntil": ""},
+                },
+            )
+            return True
+        await asyncio.sleep(WAIT_SECONDS)
+
+
+async def _claim(records: Records, migration: Migration, record: Document | None) -> str | None:
+    """Claim a migration for this process: its claim id, or None when another process holds it."""
+    claim = uuid.uuid4().hex
+    now = datetime.now(UTC)
+    until = now + timedelta(seconds=CLAIM_SECONDS)
+    if record is None:
+        try:
+            await records.insert_one(
+                {
+                    "_id": migration.number,
+                    "name": migration.name,
+                    "claimId": claim,
+                    "claimedUntil": until,
+                }
+            )
+        except DuplicateKeyError:
+            return None
+        return claim
+    lapsed = {
+        "_id": migration.number,
+        "appliedAt": {"$exists": False},
+        "claimedUntil": {"$lt": now},
+    }
+    taken = await records.update_one(lapsed, {"$set": {"claimId": claim, "claimedUntil": until}})
+    return claim if taken.modified_count else None

@@ -1,0 +1,27 @@
+"""The write path's one transaction: new ledger entries and contact states, all stored or none.
+
+A crash or lost connection aborts it, so a retry starts clean. See api.writes for the protocol.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from api.db.client import Store
+from api.db.faults import StaleState
+from api.domain.contacts import ContactState
+from api.domain.ledger import Entry
+
+
+async def store_entries(
+    store: Store,
+    entries: Sequence[Entry],
+    states: Sequence[tuple[ContactState, ContactState]],
+    now: datetime,
+) -> None:
+    """Insert the entries and rewrite these contacts (state before, state after) in one
+    transaction. Raises StaleState when another writer got there first, AlreadyRecorded when
+    keyed entries were recorded before."""
+    async with await store.client.start_session() as session, session.start_transaction():
+        await store.ledger.insert(entries, session)
+        if states and await store.contacts.store_states(states, now, session) < len(states):
+            raise StaleState

@@ -1,0 +1,1 @@
+"""What every GraphQL domain package shares: errors, pagination, permissions, request context."""
