@@ -100,7 +100,7 @@ class LiveHub:
                     self.publish(await self._event(entry))
 
     async def _event(self, entry: Entry) -> ScoreEvent:
-        settings = await self.store.settings.classification()
+        settings = await self.store.sheet.classification()
         previous = entry.total_after - entry.points
         [basis_now] = await basis_scores(
             self.store, settings, [(entry.contact_id, entry.total_after)]

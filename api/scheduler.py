@@ -7,7 +7,7 @@ the lease is renewed, so a long round keeps it; a process that dies stops renewi
 takes over after `ttl`. The work must still be safe to repeat or overlap: a crash can cut a round
 short, and a process stalled for longer than `ttl` can find another one working when it wakes.
 
-    jobs.spawn(run_periodically(store.leases, "my-task", do_the_work, every=60), name="my-task")
+    tasks.spawn(run_periodically(store.leases, "my-task", do_the_work, every=60), name="my-task")
 """
 
 import asyncio

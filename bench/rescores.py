@@ -60,7 +60,7 @@ async def measure_rescore(uri: str, contacts: int, per_contact: int) -> tuple[in
         edited = ScoreSheet().with_changes(
             {SheetEntry.UNIQUE_OPEN: 20, SheetEntry.MULTIPLE_OPEN: 40}
         )
-        await store.settings.save_score_sheet(edited, "bench")
+        await store.sheet.save_score_sheet(edited, "bench")
         record = await store.rescores.start("bench", "benchmark", contacts)
         assert record is not None
         started = time.perf_counter()

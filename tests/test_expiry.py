@@ -310,7 +310,7 @@ async def test_a_crash_between_commit_and_mark_expires_nothing_twice(store):
     changes: dict[str, list[Change]] = {}
     for entry in first_batch:
         changes.setdefault(entry.contact_id, []).append(PointsExpiry(entry))
-    await commit(store, changes, planner_for(await store.settings.score_sheet()))
+    await commit(store, changes, planner_for(await store.sheet.score_sheet()))
     assert await due_left(store) == due  # committed, not marked
     assert await expire_due(store, moment) == 0
     assert await due_left(store) == 0

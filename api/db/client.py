@@ -45,7 +45,7 @@ class Store:
         self.db: AsyncIOMotorDatabase[Document] = self.client[database]
         self.contacts = ContactsRepo(self.db)
         self.ledger = LedgerRepo(self.db)
-        self.settings = SheetRepo(self.db)
+        self.sheet = SheetRepo(self.db)
         self.tokens = TokensRepo(self.db)
         self.resets = ResetsRepo(self.db)
         self.rescores = RescoresRepo(self.db)
@@ -65,7 +65,7 @@ class Store:
         repos = (
             self.contacts,
             self.ledger,
-            self.settings,
+            self.sheet,
             self.tokens,
             self.resets,
             self.rescores,

@@ -124,7 +124,7 @@ async def record_activities(
 
     activities = [_activity(item, now) for item in items]
     sheet, rules, workflows = await asyncio.gather(
-        store.settings.score_sheet(),
+        store.sheet.score_sheet(),
         store.custom_rules.all(),
         store.workflows.active(WorkflowTrigger.ACTIVITY),
     )

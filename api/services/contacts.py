@@ -97,7 +97,7 @@ async def set_score(
         )
     if problems:
         raise ServiceFailure(problems)
-    sheet = await store.settings.score_sheet()
+    sheet = await store.sheet.score_sheet()
     change = ScoreSet(score, f"Score set by hand to {score}: {reason.strip()}", actor)
     outcome = await commit(store, {contact_id: [change]}, planner_for(sheet))
     if contact_id in outcome.missing:
@@ -111,7 +111,7 @@ async def set_score(
 
 async def class_query(store: Store, query: ContactQuery, cls: ContactClass) -> ContactQuery:
     """Narrow a contact query to one class, under the classification in force."""
-    settings = await store.settings.classification()
+    settings = await store.sheet.classification()
     low, high = settings.score_bounds(cls)
     if settings.basis is ClassificationBasis.TOTAL_SCORE:
         if low is not None:

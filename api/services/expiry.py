@@ -29,7 +29,7 @@ async def expire_due(store: Store, now: datetime | None = None, batch: int = BAT
     entries this call wrote."""
     moment = now or datetime.now(UTC)
     # Expiries use no sheet entry: any sheet plans them.
-    plan = planner_for(await store.settings.score_sheet())
+    plan = planner_for(await store.sheet.score_sheet())
     written = 0
     async for entries in store.ledger.due(moment, batch):
         changes: dict[str, list[Change]] = {}

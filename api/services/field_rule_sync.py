@@ -37,7 +37,7 @@ async def sync_contacts(
     changed) hold exactly the rules they match, committed together with any other changes `also`
     holds for them. Returns how many contacts changed."""
     rules = await store.field_rules.all()
-    plan = planner_for(await store.settings.score_sheet())
+    plan = planner_for(await store.sheet.score_sheet())
     contacts = await store.contacts.by_ids(contact_ids)
     names = {**(deleted or {}), **{rule.id: rule.name for rule in rules}}
     gone = frozenset(deleted or {})

@@ -35,7 +35,7 @@ async def start_rescore(store: Store, tasks: Tasks, reason: str, actor: str) -> 
     problem = text_problem("reason", reason, required=True, limit=MAX_REASON)
     if problem:
         raise ServiceFailure([problem])
-    if not (await store.settings.score_sheet()).enabled:
+    if not (await store.sheet.score_sheet()).enabled:
         raise _conflict(
             "Scoring is paused: resume scoring before rescoring (activities recorded while "
             "paused stay unscored either way)"
@@ -59,7 +59,7 @@ async def run_rescore(store: Store, job: RescoreJob) -> None:
 
 
 async def _rescore(store: Store, job: RescoreJob) -> None:
-    sheet = await store.settings.score_sheet()
+    sheet = await store.sheet.score_sheet()
     rules = await store.custom_rules.all()
     committer = _Committer(store, sheet, rules, job)
     resume_after = await store.rescores.cursor(job.id)

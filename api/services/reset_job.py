@@ -43,8 +43,8 @@ async def start_reset(
     job = await store.resets.start(actor, reason.strip(), enable_scoring, total)
     if job is None:
         raise ServiceFailure([ServiceError(None, "A reset is running already", ErrorCode.CONFLICT)])
-    sheet = await store.settings.score_sheet()
-    await store.settings.save_score_sheet(sheet.with_changes(enabled=False), actor)
+    sheet = await store.sheet.score_sheet()
+    await store.sheet.save_score_sheet(sheet.with_changes(enabled=False), actor)
     tasks.spawn(run_reset(store, job), name=f"reset-{job.id}")
     return job
 
@@ -55,15 +55,15 @@ async def run_reset(store: Store, job: ResetJob) -> None:
 
 async def _reset(store: Store, job: ResetJob) -> None:
     change = ResetChange(job.reason, job.actor)
-    plan = planner_for(await store.settings.score_sheet())
+    plan = planner_for(await store.sheet.score_sheet())
     resume_after = await store.resets.cursor(job.id)
     async for ids in store.contacts.id_batches(resume_after, CHUNK):
         outcome = await commit(store, {cid: [change] for cid in ids}, plan)
         await store.resets.advance(job.id, ids[-1], len(ids), len(outcome.entries))
     await store.resets.finish(job.id)
     if job.enable_scoring:
-        sheet = await store.settings.score_sheet()
-        await store.settings.save_score_sheet(sheet.with_changes(enabled=True), job.actor)
+        sheet = await store.sheet.score_sheet()
+        await store.sheet.save_score_sheet(sheet.with_changes(enabled=True), job.actor)
 
 
 async def resume_abandoned_resets(store: Store) -> None:

@@ -47,10 +47,10 @@ async def update_sheet(
     problems = sheet_problems(points, expiry_days)
     if problems:
         raise ServiceFailure(problems)
-    sheet = (await store.settings.score_sheet()).with_changes(
+    sheet = (await store.sheet.score_sheet()).with_changes(
         points, enabled, negative_scoring_enabled, expiry_days
     )
-    await store.settings.save_score_sheet(sheet, actor)
+    await store.sheet.save_score_sheet(sheet, actor)
     return sheet
 
 
@@ -65,7 +65,7 @@ class ClassificationChange:
 async def update_classification(
     store: Store, change: ClassificationChange, actor: str
 ) -> ClassificationSettings:
-    current = await store.settings.classification()
+    current = await store.sheet.classification()
     updated = replace(
         current,
         **{name: value for name, value in vars(change).items() if value is not None},
@@ -76,12 +76,12 @@ async def update_classification(
     ]
     if problems:
         raise ServiceFailure(problems)
-    await store.settings.save_classification(updated, actor)
+    await store.sheet.save_classification(updated, actor)
     return updated
 
 
 async def class_counts(store: Store) -> dict[ContactClass, int]:
-    settings = await store.settings.classification()
+    settings = await store.sheet.classification()
     if settings.basis is ClassificationBasis.TOTAL_SCORE:
         counts = {}
         for cls in ContactClass:

@@ -57,7 +57,7 @@ class Simulation:
 
 async def simulate(store: Store, proposal: Proposal) -> Simulation:
     sheet, rules = await _proposed(store, proposal)
-    settings = await store.settings.classification()
+    settings = await store.sheet.classification()
     examined = changed = total_delta = 0
     moves: Counter[tuple[ContactClass, ContactClass]] = Counter()
     largest: list[tuple[int, str, int, int]] = []
@@ -144,7 +144,7 @@ async def _proposed(store: Store, proposal: Proposal) -> tuple[ScoreSheet, list[
         proposed = [draft if rule.id == draft.id else rule for rule in proposed]
     elif draft is not None:
         proposed.append(replace(draft, id=DRAFT_RULE_ID))
-    sheet = (await store.settings.score_sheet()).with_changes(
+    sheet = (await store.sheet.score_sheet()).with_changes(
         proposal.points, negative_scoring_enabled=proposal.negative_scoring_enabled
     )
     return sheet, proposed

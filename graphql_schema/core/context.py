@@ -29,7 +29,7 @@ class Loaders:
         return [found.get(contact_id) for contact_id in ids]
 
     async def _classes(self, keys: list[tuple[str, int]]) -> list[ContactClass]:
-        settings = await self.store.settings.classification()
+        settings = await self.store.sheet.classification()
         return [
             settings.classify(score) for score in await basis_scores(self.store, settings, keys)
         ]

@@ -11,8 +11,8 @@ from graphql_schema.scoring.types import Classification, ScoreSheetType
 class ScoringQueries:
     @strawberry.field(permission_classes=[IsViewer])
     async def score_sheet(self, info: Info) -> ScoreSheetType:
-        return ScoreSheetType.of(await info.context.store.settings.score_sheet())
+        return ScoreSheetType.of(await info.context.store.sheet.score_sheet())
 
     @strawberry.field(permission_classes=[IsViewer])
     async def classification(self, info: Info) -> Classification:
-        return Classification.of(await info.context.store.settings.classification())
+        return Classification.of(await info.context.store.sheet.classification())
