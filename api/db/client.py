@@ -1,6 +1,6 @@
 """Connecting to MongoDB, migrating and creating the indexes the product relies on."""
 
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import parse_qsl, urlsplit
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
@@ -35,6 +35,11 @@ def client_options(uri: str) -> dict[str, Any]:
     return {key: value for key, value in CLIENT_DEFAULTS.items() if key.lower() not in named}
 
 
+@runtime_checkable
+class HasIndexes(Protocol):
+    async def ensure_indexes(self) -> None: ...
+
+
 class Store:
     """The database and its repositories; one per process, shared by all requests."""
 
@@ -62,22 +67,13 @@ class Store:
     async def ensure_indexes(self) -> None:
         """Migrate a database written by an earlier version, then create the indexes."""
         await migrate(self.db)
-        repos = (
-            self.contacts,
-            self.ledger,
-            self.sheet,
-            self.tokens,
-            self.resets,
-            self.rescores,
-            self.field_rule_syncs,
-            self.field_rules,
-            self.custom_rules,
-            self.views,
-            self.notifications,
-            self.smtp,
-            self.workflows,
-            self.leases,
-        )
+        # Every repository this store holds, so that a new one cannot be left out (the driver's
+        # objects answer any attribute: they are not ours).
+        repos = [
+            repo
+            for repo in vars(self).values()
+            if type(repo).__module__.startswith("api.") and isinstance(repo, HasIndexes)
+        ]
         for repo in repos:
             await repo.ensure_indexes()
 

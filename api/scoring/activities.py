@@ -8,35 +8,64 @@ subscription once per contact; every referral of a friend counts.
 
 import hashlib
 from dataclasses import dataclass
+from enum import Enum, auto
 
 from api.domain.activities import Activity, ActivityType
 from api.domain.sheet import NEGATIVE_ENTRIES, ScoreSheet, SheetEntry
 
-_UNIQUE_MULTIPLE = {
-    ActivityType.OPEN: (SheetEntry.UNIQUE_OPEN, SheetEntry.MULTIPLE_OPEN),
-    ActivityType.CLICK: (SheetEntry.UNIQUE_CLICK, SheetEntry.MULTIPLE_CLICK),
-    ActivityType.REPLY: (SheetEntry.UNIQUE_REPLY, SheetEntry.MULTIPLE_REPLY),
-}
-_ONCE_PER_CAMPAIGN = {
-    ActivityType.POSITIVE_REPLY: SheetEntry.POSITIVE_REPLY,
-    ActivityType.NEGATIVE_REPLY: SheetEntry.NEGATIVE_REPLY,
-    ActivityType.UNSUBSCRIBE: SheetEntry.UNSUBSCRIBE,
-}
-CAMPAIGN_REQUIRED = frozenset(_UNIQUE_MULTIPLE) | {
-    ActivityType.POSITIVE_REPLY,
-    ActivityType.NEGATIVE_REPLY,
-}
 
-_LABELS = {
-    ActivityType.OPEN: "open",
-    ActivityType.CLICK: "click",
-    ActivityType.REPLY: "reply",
-    ActivityType.POSITIVE_REPLY: "positive reply",
-    ActivityType.NEGATIVE_REPLY: "negative reply",
-    ActivityType.UNSUBSCRIBE: "unsubscribe",
-    ActivityType.WEBSITE_SUBSCRIBE: "website subscription",
-    ActivityType.REFER_FRIEND: "referral of a friend",
+class Counting(Enum):
+    UNIQUE_MULTIPLE = auto()  # per campaign: the 1st earns unique points, the 3rd multiple ones
+    ONCE_PER_CAMPAIGN = auto()
+    ONCE_PER_CONTACT = auto()
+    EVERY_TIME = auto()
+
+
+@dataclass(frozen=True)
+class ActivityRule:
+    counting: Counting
+    # What an earning occurrence is worth: (unique, multiple) for UNIQUE_MULTIPLE, else one entry.
+    entries: tuple[SheetEntry, ...]
+    label: str
+    campaign_required: bool
+
+
+RULES: dict[ActivityType, ActivityRule] = {
+    ActivityType.OPEN: ActivityRule(
+        Counting.UNIQUE_MULTIPLE, (SheetEntry.UNIQUE_OPEN, SheetEntry.MULTIPLE_OPEN), "open", True
+    ),
+    ActivityType.CLICK: ActivityRule(
+        Counting.UNIQUE_MULTIPLE,
+        (SheetEntry.UNIQUE_CLICK, SheetEntry.MULTIPLE_CLICK),
+        "click",
+        True,
+    ),
+    ActivityType.REPLY: ActivityRule(
+        Counting.UNIQUE_MULTIPLE,
+        (SheetEntry.UNIQUE_REPLY, SheetEntry.MULTIPLE_REPLY),
+        "reply",
+        True,
+    ),
+    ActivityType.POSITIVE_REPLY: ActivityRule(
+        Counting.ONCE_PER_CAMPAIGN, (SheetEntry.POSITIVE_REPLY,), "positive reply", True
+    ),
+    ActivityType.NEGATIVE_REPLY: ActivityRule(
+        Counting.ONCE_PER_CAMPAIGN, (SheetEntry.NEGATIVE_REPLY,), "negative reply", True
+    ),
+    ActivityType.UNSUBSCRIBE: ActivityRule(
+        Counting.ONCE_PER_CAMPAIGN, (SheetEntry.UNSUBSCRIBE,), "unsubscribe", False
+    ),
+    ActivityType.WEBSITE_SUBSCRIBE: ActivityRule(
+        Counting.ONCE_PER_CONTACT, (SheetEntry.WEBSITE_SUBSCRIBE,), "website subscription", False
+    ),
+    ActivityType.REFER_FRIEND: ActivityRule(
+        Counting.EVERY_TIME, (SheetEntry.REFER_FRIEND,), "referral of a friend", False
+    ),
 }
+# An activity type without a rule would be scored as nothing sensible: refuse to start instead.
+if set(RULES) != set(ActivityType):
+    raise RuntimeError(f"No scoring rule for {set(ActivityType) - set(RULES)}")
+CAMPAIGN_REQUIRED = frozenset(t for t, rule in RULES.items() if rule.campaign_required)
 
 
 @dataclass(frozen=True)
@@ -48,10 +77,12 @@ class Award:
 
 def occurrence_key(activity: Activity) -> str | None:
     """The counter an activity advances, or None when every occurrence counts."""
-    if activity.type is ActivityType.REFER_FRIEND:
+    counting = RULES[activity.type].counting
+    if counting is Counting.EVERY_TIME:
         return None
-    if activity.type is ActivityType.WEBSITE_SUBSCRIBE:
-        return "websub"
+    if counting is Counting.ONCE_PER_CONTACT:
+        # "websub": the key stored counters already use for website subscriptions.
+        return "websub" if activity.type is ActivityType.WEBSITE_SUBSCRIBE else activity.type.value
     campaign = hashlib.sha1((activity.campaign_id or "").encode()).hexdigest()[:20]
     return f"{activity.type.value.lower()}_{campaign}"
 
@@ -61,32 +92,30 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _subject(activity: Activity) -> str:
-    label = _LABELS[activity.type]
-    return f"{label} of campaign {activity.campaign_id}" if activity.campaign_id else label
-
-
 def _earned(activity: Activity, occurrence: int) -> tuple[SheetEntry | None, str]:
     """The sheet entry an occurrence earns (None for nothing) and why."""
-    subject = _subject(activity)
-    if activity.type in _UNIQUE_MULTIPLE:
-        unique, multiple = _UNIQUE_MULTIPLE[activity.type]
+    rule = RULES[activity.type]
+    if rule.counting is Counting.ONCE_PER_CONTACT:
         if occurrence == 1:
-            return unique, f"1st {subject}"
-        if occurrence == 2:
-            return None, f"2nd {subject}: no points until the 3rd"
-        if occurrence == 3:
-            return multiple, f"3rd {subject}"
-        return None, f"{_ordinal(occurrence)} {subject}: multiple points already earned"
-    if activity.type in _ONCE_PER_CAMPAIGN:
+            return rule.entries[0], rule.label.capitalize()
+        return None, f"Repeated {rule.label}: counted once"
+    if rule.counting is Counting.EVERY_TIME:
+        return rule.entries[0], rule.label.capitalize()
+    subject = (
+        f"{rule.label} of campaign {activity.campaign_id}" if activity.campaign_id else rule.label
+    )
+    if rule.counting is Counting.ONCE_PER_CAMPAIGN:
         if occurrence == 1:
-            return _ONCE_PER_CAMPAIGN[activity.type], subject.capitalize()
+            return rule.entries[0], subject.capitalize()
         return None, f"Repeated {subject}: counted once"
-    if activity.type is ActivityType.WEBSITE_SUBSCRIBE:
-        if occurrence == 1:
-            return SheetEntry.WEBSITE_SUBSCRIBE, "Website subscription"
-        return None, "Repeated website subscription: counted once"
-    return SheetEntry.REFER_FRIEND, "Referral of a friend"
+    unique, multiple = rule.entries
+    if occurrence == 1:
+        return unique, f"1st {subject}"
+    if occurrence == 2:
+        return None, f"2nd {subject}: no points until the 3rd"
+    if occurrence == 3:
+        return multiple, f"3rd {subject}"
+    return None, f"{_ordinal(occurrence)} {subject}: multiple points already earned"
 
 
 def award(activity: Activity, occurrence: int, sheet: ScoreSheet) -> Award:
