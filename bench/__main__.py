@@ -31,6 +31,7 @@ from pymongo import UpdateOne
 
 from api.embedded import EmbeddedMongo, free_port
 from bench.durability import measure_sync_cost
+from bench.fanout import measure_fanout
 from bench.hostile import measure_hostile
 from bench.rescores import measure_rescore
 from bench.resets import measure_reset
@@ -204,6 +205,9 @@ def main() -> None:
     parser.add_argument("--activities", type=int, default=20000)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument(
+        "--subscribers", type=int, default=200, help="live fan-out to N subscribers (0: skip)"
+    )
+    parser.add_argument(
         "--reset-contacts",
         type=int,
         default=100_000,
@@ -292,6 +296,12 @@ def main() -> None:
                     uri, f"http://127.0.0.1:{port}", args.contacts, args.activities, args.samples
                 )
             )
+            if args.subscribers:
+                url = f"http://127.0.0.1:{port}/graphql"
+                line = asyncio.run(
+                    measure_fanout(url, TOKEN, "bench0@example.com", args.subscribers)
+                )
+                print(line)
             if args.reset_contacts:
                 raw, ours = asyncio.run(measure_reset(uri, args.reset_contacts))
                 print(

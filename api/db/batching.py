@@ -35,12 +35,13 @@ async def update_in(
     field: str,
     values: Sequence[Any],
     update: Document,
+    extra: Document | None = None,
 ) -> None:
-    """Apply `update` to the documents whose `field` is one of `values`."""
+    """Apply `update` to the documents whose `field` is one of `values` (and that match `extra`)."""
     unique = list(dict.fromkeys(values))
     await asyncio.gather(
         *(
-            collection.update_many({field: {"$in": unique[i : i + CHUNK]}}, update)
+            collection.update_many({field: {"$in": unique[i : i + CHUNK]}, **(extra or {})}, update)
             for i in range(0, len(unique), CHUNK)
         )
     )

@@ -136,16 +136,21 @@ class LedgerRepo:
         async for docs in in_batches(cursor, size):
             yield [doc_to_entry(doc) for doc in docs]
 
-    async def mark_expired(self, entry_ids: Sequence[str]) -> None:
+    async def mark_expired(self, entries: Sequence[Entry]) -> None:
         """These entries' points expired (or can no longer): they leave the due index."""
-        await update_in(self.collection, "_id", entry_ids, {"$unset": {EXPIRY_DUE: ""}})
+        ids = [entry.id for entry in entries]
+        targeted = {"contactId": {"$in": list({entry.contact_id for entry in entries})}}
+        await update_in(self.collection, "_id", ids, {"$unset": {EXPIRY_DUE: ""}}, targeted)
 
     async def by_keys(self, keys: dict[str, list[str]]) -> dict[tuple[str, str], Entry]:
         """Stored entries of these activities or expiries, by (contact id, idempotency key)."""
         ids = [
             keyed_entry_id(cid, key) for cid, contact_keys in keys.items() for key in contact_keys
         ]
-        entries = [doc_to_entry(doc) for doc in await find_in(self.collection, "_id", ids)]
+        # With the contact ids too, a ledger sharded on contactId asks only their shards.
+        targeted = {"contactId": {"$in": list(keys)}}
+        docs = await find_in(self.collection, "_id", ids, extra=targeted)
+        entries = [doc_to_entry(doc) for doc in docs]
         return {(e.contact_id, e.key): e for e in entries if e.key is not None}
 
     async def page(

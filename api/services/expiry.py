@@ -36,7 +36,7 @@ async def expire_due(store: Store, now: datetime | None = None, batch: int = BAT
         for entry in entries:
             changes.setdefault(entry.contact_id, []).append(PointsExpiry(entry))
         outcome = await commit(store, changes, plan)
-        await store.ledger.mark_expired([entry.id for entry in entries])
+        await store.ledger.mark_expired(entries)
         written += sum(len(new) for new in outcome.entries.values())
     if written:
         log.info("expired the points of %d timeline entries", written)
