@@ -9,6 +9,7 @@ from dashboard.components.tables import table
 from dashboard.components.widgets import empty
 from dashboard.enums import ROLES
 from dashboard.states.auth import AuthState
+from dashboard.states.tokens import SECRET_ELEMENT
 from dashboard.states.tokens import TokensState as S
 
 STATUS_COLORS = {"ACTIVE": "grass", "EXPIRED": "amber", "REVOKED": "red"}
@@ -58,39 +59,38 @@ def create_form() -> rx.Component:
 
 
 def new_secret() -> rx.Component:
-    return rx.cond(
-        S.secret != "",
-        rx.callout(
-            rx.vstack(
-                rx.text(
-                    "Token '",
-                    S.secret_name,
-                    "' created. Copy it now: it will not be shown again.",
-                    weight="bold",
-                ),
-                rx.code(S.secret, id="new-token-secret", size="3"),
-                rx.hstack(
-                    rx.button(
-                        rx.icon("copy", size=14),
-                        "Copy",
-                        size="1",
-                        variant="soft",
-                        on_click=rx.set_clipboard(S.secret),
-                    ),
-                    rx.button(
-                        "I have copied it",
-                        size="1",
-                        on_click=S.dismiss_secret,
-                        id="dismiss-secret",
-                    ),
-                ),
-                spacing="2",
+    """Always on the page (hidden when empty): the state writes the secret into its code element,
+    which React leaves alone since it renders no text there."""
+    copy = f"navigator.clipboard.writeText(document.getElementById('{SECRET_ELEMENT}').textContent)"
+    return rx.callout(
+        rx.vstack(
+            rx.text(
+                "Token '",
+                S.secret_name,
+                "' created. Copy it now: it will not be shown again.",
+                weight="bold",
             ),
-            icon="key_round",
-            color_scheme="amber",
-            role="alert",
-            width="100%",
+            rx.code(id=SECRET_ELEMENT, size="3"),
+            rx.hstack(
+                rx.button(
+                    rx.icon("copy", size=14),
+                    "Copy",
+                    size="1",
+                    variant="soft",
+                    on_click=rx.call_script(copy),
+                ),
+                rx.button(
+                    "I have copied it", size="1", on_click=S.dismiss_secret, id="dismiss-secret"
+                ),
+            ),
+            spacing="2",
         ),
+        icon="key_round",
+        color_scheme="amber",
+        role="alert",
+        width="100%",
+        display=rx.cond(S.secret_name != "", "flex", "none"),
+        id="new-token",
     )
 
 
