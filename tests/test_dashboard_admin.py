@@ -16,9 +16,9 @@ STATES = ROOT / ".states"
 SMTP = "{ smtpSettings { host port sender username passwordSet startTls } }"
 
 
-def as_token(stack, secret: str) -> dict:  # noqa: F811
+def as_token(api_url: str, secret: str) -> dict:
     response = httpx.post(
-        stack.api_url,
+        api_url,
         json={"query": ME},
         headers={"Authorization": f"Bearer {secret}"},
         timeout=30,
@@ -42,7 +42,7 @@ def test_admin_creates_a_token_sees_it_once_and_revokes_it(browser, stack, scree
     secret = shown.inner_text().strip()
     assert not [p for p in STATES.glob("*") if secret.encode() in p.read_bytes()]
     assert secret.startswith("cs_")
-    assert as_token(stack, secret)["data"]["me"] == {"name": "ci-bot", "role": "EDITOR"}
+    assert as_token(stack.api_url, secret)["data"]["me"] == {"name": "ci-bot", "role": "EDITOR"}
     row = page.locator(".token-row", has_text="ci-bot")
     expect(row.locator(".token-status")).to_have_text("Active")
     expect(row.locator(".token-expires")).not_to_have_text("never")  # in 30 days
@@ -62,7 +62,7 @@ def test_admin_creates_a_token_sees_it_once_and_revokes_it(browser, stack, scree
     row = page.locator(".token-row", has_text="ci-bot")
     expect(row.locator(".token-status")).to_contain_text("Revoked")
     expect(row.locator(".revoke-token")).to_have_count(0)
-    refused = as_token(stack, secret)
+    refused = as_token(stack.api_url, secret)
     assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
     page.fill("#token-name", "ci-bot")  # names are unique: the API's words are shown
