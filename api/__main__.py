@@ -1,7 +1,7 @@
 """`python -m api`: run the product (embedded database unless MONGODB_URI is set).
 
 python -m api                    run the API with demo data on first start
-python -m api token NAME ROLE    create an API token and print it once
+python -m api token ...          API tokens: list, create, revoke (api/token_cli.py)
 """
 
 import argparse
@@ -17,11 +17,10 @@ from api.bootstrap import ensure_dev_token
 from api.config import Settings
 from api.db.client import Store
 from api.demo import seed_demo
-from api.domain.access import Role
 from api.embedded import EmbeddedMongo
 from api.limits import MAX_BODY_BYTES
 from api.memory import tune_allocator
-from api.services.access import create_token
+from api.token_cli import run as token_command
 
 
 async def _prepare(settings: Settings, uri: str) -> None:
@@ -61,24 +60,15 @@ async def _serve(settings: Settings, uri: str) -> None:
     await uvicorn.Server(config).serve()
 
 
-async def _token(settings: Settings, uri: str, name: str, role: Role) -> None:
-    store = Store(uri, settings.database)
-    try:
-        await store.ensure_indexes()
-        secret, _ = await create_token(store, name, role)
-        print(secret)
-    finally:
-        store.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m api")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the API (default)")
-    token = sub.add_parser("token", help="create an API token")
-    token.add_argument("name")
-    token.add_argument("role", choices=[r.value for r in Role])
-    args = parser.parse_args()
+    token = sub.add_parser("token", help="API tokens: list, create, revoke", add_help=False)
+    token.add_argument("words", nargs=argparse.REMAINDER)
+    args, extra = parser.parse_known_args()
+    if extra and args.command != "token":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     # uvicorn re-raises the signal that stopped it: make SIGTERM unwind like Ctrl-C, so that the
@@ -91,9 +81,10 @@ def main() -> None:
         embedded = EmbeddedMongo(settings.data_dir, settings.embedded_port)
         embedded.start()
         uri = embedded.uri
+    status = 0
     try:
         if args.command == "token":
-            asyncio.run(_token(settings, uri, args.name, Role(args.role)))
+            status = asyncio.run(token_command(uri, settings.database, [*extra, *args.words]))
         else:
             asyncio.run(_serve(settings, uri))
     except KeyboardInterrupt:
@@ -101,6 +92,7 @@ def main() -> None:
     finally:
         if embedded is not None:
             embedded.stop()
+    sys.exit(status)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from api.services.field_rule_sync import resume_abandoned_field_rule_syncs
 from api.services.notifications import notify_periodically
 from api.services.rescore_job import resume_abandoned_rescores
 from api.services.reset_job import resume_abandoned_resets
+from api.token_watch import TokenWatch
 from graphql_schema.http.endpoint import GraphQLView
 
 
@@ -42,7 +43,8 @@ def create_app(
     tasks = Tasks()
     rejected_tokens = RejectedTokens()
     rate_limiter = RateLimiter(defaults.rate_limit, defaults.rate_burst)
-    graphql = GraphQLView(store, hub, tasks, rejected_tokens)
+    token_watch = TokenWatch(store)
+    graphql = GraphQLView(store, hub, tasks, rejected_tokens, token_watch)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -53,6 +55,7 @@ def create_app(
         tasks.spawn(resume_abandoned_field_rule_syncs(store), name="field-rule-sync-watcher")
         tasks.spawn(expire_periodically(store, expiry_every), name="point-expiry")
         tasks.spawn(notify_periodically(store, notify_every), name="view-notifications")
+        tasks.spawn(token_watch.run(), name="token-watch")
         try:
             yield
         finally:
@@ -95,5 +98,6 @@ def create_app(
     app.state.hub = hub
     app.state.tasks = tasks
     app.state.rejected_tokens = rejected_tokens
+    app.state.token_watch = token_watch
     app.state.rate_limiter = rate_limiter
     return app

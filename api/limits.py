@@ -115,6 +115,8 @@ class RejectedTokens:
         where = address(scope.get("client"))
         charged = scope.get(CHARGED, False)
         if principal is None:
+            # A token revoked or expired since it was accepted loses its pass at once.
+            self.accepted.pop(rate_key(token), None)
             if not charged:
                 self.limiter.take(where)
             return None

@@ -10,6 +10,8 @@ from dashboard.pages.login import login
 from dashboard.pages.reset import reset_page
 from dashboard.pages.rules import rules_page
 from dashboard.pages.setup import setup_page
+from dashboard.pages.smtp import smtp_page
+from dashboard.pages.tokens import tokens_page
 from dashboard.pages.views import views_page
 from dashboard.states.auth import AuthState
 from dashboard.states.classification import ClassificationState
@@ -18,6 +20,8 @@ from dashboard.states.contacts import ContactsState
 from dashboard.states.reset import ResetState
 from dashboard.states.rules import RulesState
 from dashboard.states.setup import SetupState
+from dashboard.states.smtp import SmtpState
+from dashboard.states.tokens import TokensState
 from dashboard.states.views import ViewsState
 
 # Signed-in pages: (page, route, title, what to load); each first checks the sign-in.
@@ -29,6 +33,8 @@ PAGES = [
     (views_page, "/views", "Views", ViewsState.load),
     (rules_page, "/rules", "Rules", RulesState.load),
     (reset_page, "/reset", "Reset", ResetState.load),
+    (tokens_page, "/tokens", "API tokens", TokensState.load),
+    (smtp_page, "/smtp", "SMTP settings", SmtpState.load),
 ]
 
 app = rx.App(api_transformer=own_origin_only)

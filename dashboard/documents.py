@@ -123,3 +123,30 @@ RESET_HISTORY = (
   ...JobStep actor reason startedAt scoringEnabled } }"""
     + JOB_STEP
 )
+
+API_TOKEN_ROW = """
+fragment ApiTokenRow on ApiToken {
+  id name role status createdAt createdBy lastUsedAt expiresAt revokedAt revokedBy }"""
+API_TOKENS = "query ApiTokens { apiTokens { ...ApiTokenRow } }" + API_TOKEN_ROW
+API_TOKEN_CREATE = (
+    """mutation ApiTokenCreate($input: ApiTokenCreateInput!) { apiTokenCreate(input: $input) {
+  token apiToken { ...ApiTokenRow } errors { field message } } }"""
+    + API_TOKEN_ROW
+)
+API_TOKEN_REVOKE = (
+    """mutation ApiTokenRevoke($input: ApiTokenRevokeInput!) { apiTokenRevoke(input: $input) {
+  apiToken { ...ApiTokenRow } errors { field message } } }"""
+    + API_TOKEN_ROW
+)
+
+SMTP_SETTINGS_FIELDS = """
+fragment SmtpSettingsFields on SmtpSettings { host port sender username passwordSet startTls }"""
+SMTP_SETTINGS = (
+    "query SmtpSettings { smtpSettings { ...SmtpSettingsFields } }" + SMTP_SETTINGS_FIELDS
+)
+SMTP_SETTINGS_UPDATE = (
+    """mutation SmtpSettingsUpdate($input: SmtpSettingsUpdateInput!) {
+  smtpSettingsUpdate(input: $input) {
+    smtpSettings { ...SmtpSettingsFields } errors { field message } } }"""
+    + SMTP_SETTINGS_FIELDS
+)

@@ -26,6 +26,7 @@ CLASSIFICATION_BASES = ENUMS["ClassificationBasis"]
 CONTACT_CLASSES = ENUMS["ContactClass"]
 FIELD_OPERATORS = ENUMS["FieldOperator"]
 NOTIFICATION_FREQUENCIES = ENUMS["NotificationFrequency"]
+ROLES = ENUMS["Role"]
 SCORE_CONDITION_KINDS = ENUMS["ScoreConditionKind"]
 SCORING_PERIOD_KINDS = ENUMS["ScoringPeriodKind"]
 WEEKDAYS = ENUMS["Weekday"]
@@ -51,11 +52,13 @@ LABELS: dict[str, dict[str, str]] = {
         "RECENT_POINTS": "Points in the last N days",
     },
     "JobStatus": {"RUNNING": "Running", "DONE": "Done"},
+    "ApiTokenStatus": {"ACTIVE": "Active", "EXPIRED": "Expired", "REVOKED": "Revoked"},
 }
 CLASS_LABELS = LABELS["ContactClass"]
 ENTRY_KIND_LABELS = LABELS["EntryKind"]
 BASIS_LABELS = LABELS["ClassificationBasis"]
 JOB_STATUS_LABELS = LABELS["JobStatus"]
+TOKEN_STATUS_LABELS = LABELS["ApiTokenStatus"]
 CLASS_COLORS = {"MOST_ENGAGED": "grass", "PROGRESSING": "amber", "GETTING_STARTED": "gray"}
 
 

@@ -46,6 +46,8 @@ def test_every_form_control_has_an_accessible_name(browser, stack):  # noqa: F81
         "/setup": "#save-sheet",
         "/rules": "#save-custom-rule",
         "/reset": "#reset-now",
+        "/tokens": "#create-token",
+        "/smtp": "#save-smtp",
     }
     for path, ready in shown.items():
         page.goto(f"{stack.url}{path}")

@@ -74,6 +74,7 @@ ROLES: dict[str, Role] = {
     "Mutation.scoresReset": A,
     "Mutation.scoringRescore": A,
     "Mutation.apiTokenCreate": A,
+    "Mutation.apiTokenRevoke": A,
     "Subscription.scoreChanged": V,
     "Subscription.rescoreProgress": V,
     "Subscription.resetProgress": V,

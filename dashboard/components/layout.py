@@ -12,6 +12,8 @@ LINKS = [
     ("Scoring setup", "/setup"),
     ("Rules", "/rules"),
     ("Reset", "/reset"),
+    ("Tokens", "/tokens"),
+    ("SMTP", "/smtp"),
 ]
 
 

@@ -132,3 +132,8 @@ async def mutate(
         return None
     state.error = ""
     return payload
+
+
+async def signed_in_admin(state: rx.State) -> bool:
+    """Whether the signed-in user is an admin (admin screens load nothing for the others)."""
+    return (await state.get_state(AuthState)).role == "ADMIN"

@@ -15,6 +15,9 @@ class AccessQueries:
         assert principal is not None
         return Viewer(name=principal.name, role=principal.role)
 
-    @strawberry.field(permission_classes=[IsAdmin])
+    @strawberry.field(
+        permission_classes=[IsAdmin],
+        description="Every token, oldest first, with its status; never a secret",
+    )
     async def api_tokens(self, info: Info) -> list[ApiTokenType]:
         return [ApiTokenType.of(t) for t in await info.context.store.tokens.all()]

@@ -46,6 +46,8 @@ class Context:
     connection_params: dict[str, Any] | None = None
     # A websocket's key in the rate limiter: each operation sent over it is counted.
     rate_key: str | None = None
+    # A websocket's token digest, checked again while the connection is open (api/token_watch).
+    token_digest: str | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

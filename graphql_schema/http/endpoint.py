@@ -1,7 +1,7 @@
 """The GraphQL endpoint: HTTP and graphql-transport-ws, with token authentication."""
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
@@ -16,14 +16,18 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    SubscribeMessage,
+)
 
 from api.db.client import Store
 from api.jobs.tasks import Tasks
 from api.limits import RejectedTokens, error_response, rate_key
 from api.live import LiveHub
-from api.services.access import TOKEN_REJECTED, bearer_token
+from api.services.access import TOKEN_REJECTED, bearer_token, token_digest
 from api.services.errors import ErrorCode
+from api.token_watch import CLOSE_CODE, TokenWatch
 from graphql_schema.core.context import Context
 from graphql_schema.http.query_limits import LimitExceeded
 from graphql_schema.http.requests import (
@@ -41,6 +45,24 @@ MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    watched: str | None = None
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        """Once accepted, the connection's token is watched: revoked or expired, it is closed."""
+        await super().handle_connection_init(message)
+        key = self.context.token_digest
+        if self.connection_acknowledged and key and self.watched is None:
+            self.watched = key
+            cast("GraphQLView", self.view).token_watch.add(key, self.close_for)
+
+    async def close_for(self, reason: str) -> None:
+        await self.websocket.close(code=CLOSE_CODE, reason=reason)
+
+    async def shutdown(self) -> None:
+        if self.watched is not None:
+            cast("GraphQLView", self.view).token_watch.discard(self.watched, self.close_for)
+        await super().shutdown()
+
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         if self.connection_acknowledged and len(self.operations) >= (
             self.max_subscriptions_per_connection or len(self.operations) + 1
@@ -61,7 +83,12 @@ class GraphQLView(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
 
     def __init__(
-        self, store: Store, hub: LiveHub, tasks: Tasks, rejected_tokens: RejectedTokens
+        self,
+        store: Store,
+        hub: LiveHub,
+        tasks: Tasks,
+        rejected_tokens: RejectedTokens,
+        token_watch: TokenWatch,
     ) -> None:
         super().__init__(
             schema,
@@ -74,6 +101,7 @@ class GraphQLView(GraphQL[Context, None]):
         self.hub = hub
         self.tasks = tasks
         self.rejected_tokens = rejected_tokens
+        self.token_watch = token_watch
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -133,6 +161,7 @@ class GraphQLView(GraphQL[Context, None]):
         scope = context.request.scope if context.request is not None else {}
         context.principal = await self.rejected_tokens.authenticate(self.store, token, scope)
         context.rate_key = rate_key(token)
+        context.token_digest = token_digest(token)
         if context.principal is None:
             raise ConnectionRejectionError({"message": TOKEN_REJECTED})
         return {"role": context.principal.role.value}

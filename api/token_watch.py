@@ -1,0 +1,63 @@
+"""Open websockets closed when their token stops being accepted (revoked or expired).
+
+Whichever process revoked a token, every process asks every WATCH_EVERY seconds, in one query,
+about the tokens of all the connections it holds, and closes those whose token is refused with
+close code 4403 and the reason ("Token revoked", "Token expired"). A connection lives on for at
+most about WATCH_EVERY seconds (plus one query) after its token was revoked or expired.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from api.db.client import Store
+from api.services.access import refused_tokens
+
+log = logging.getLogger(__name__)
+WATCH_EVERY = 2.0
+CLOSE_CODE = 4403
+# Closes a connection, given the reason.
+Closer = Callable[[str], Awaitable[None]]
+
+
+class TokenWatch:
+    def __init__(self, store: Store, every: float = WATCH_EVERY) -> None:
+        self.store = store
+        self.every = every
+        # Token digest -> how to close each open connection authenticated with it.
+        self.connections: dict[str, set[Closer]] = {}
+
+    def add(self, key: str, close: Closer) -> None:
+        self.connections.setdefault(key, set()).add(close)
+
+    def discard(self, key: str, close: Closer) -> None:
+        closers = self.connections.get(key)
+        if closers is not None:
+            closers.discard(close)
+            if not closers:
+                del self.connections[key]
+
+    async def check(self) -> int:
+        """Close the connections of refused tokens; how many were closed."""
+        if not self.connections:
+            return 0
+        refused = await refused_tokens(self.store, set(self.connections))
+        closed = 0
+        for key, reason in refused.items():
+            for close in list(self.connections.pop(key, ())):
+                try:
+                    await close(reason)
+                    closed += 1
+                except Exception:  # one connection that cannot be closed stops no other
+                    log.warning("could not close a websocket (%s)", reason, exc_info=True)
+        if closed:
+            log.info("closed %d websocket(s) whose token was refused", closed)
+        return closed
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(self.every)
+            try:
+                await self.check()
+            except Exception as error:  # the database away for a moment: try again next round
+                log.warning("token check of open websockets failed: %s", type(error).__name__)
