@@ -61,10 +61,16 @@ class GraphQLView(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
 
     def __init__(
-        self, store: Store, hub: LiveHub, tasks: Tasks, rejected_tokens: RejectedTokens
+        self,
+        store: Store,
+        hub: LiveHub,
+        tasks: Tasks,
+        rejected_tokens: RejectedTokens,
+        graphiql: bool = True,
     ) -> None:
         super().__init__(
             schema,
+            graphql_ide="graphiql" if graphiql else None,
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
             keep_alive=True,
             keep_alive_interval=15,
