@@ -62,8 +62,6 @@ class Settings:
     data_dir: Path = ROOT / "data"
     embedded_port: int = 27018
     demo_data: bool = True
-    # The dev token's secret, for scripted development set-ups (None: a random one).
-    dev_token: str | None = None
     graphiql: bool = True
     # Seconds between two runs of point expiry, and of sending due view notifications.
     expiry_interval: float = 60.0
@@ -109,8 +107,7 @@ class Settings:
         demo = _flag(env, "SCORING_DEMO_DATA", not production)
         if production and demo:
             raise SettingsError("SCORING_DEMO_DATA: production seeds no demo data (unset it)")
-        dev_token = env.get("SCORING_DEV_TOKEN")
-        if production and dev_token is not None:
+        if production and "SCORING_DEV_TOKEN" in env:
             raise SettingsError(
                 "SCORING_DEV_TOKEN is set: production creates no dev token; unset it and create "
                 "tokens with `python -m api token`"
@@ -124,7 +121,6 @@ class Settings:
             data_dir=Path(env.get("SCORING_DATA_DIR", str(cls.data_dir))),
             embedded_port=_port(env, "SCORING_EMBEDDED_PORT", cls.embedded_port),
             demo_data=demo,
-            dev_token=dev_token,
             graphiql=_flag(env, "SCORING_GRAPHIQL", not production),
             expiry_interval=_seconds(env, "SCORING_EXPIRY_INTERVAL", cls.expiry_interval),
             notify_interval=_seconds(env, "SCORING_NOTIFY_INTERVAL", cls.notify_interval),
