@@ -1,5 +1,12 @@
-"""The ASGI application, composed from a store and a live hub."""
+"""The ASGI application, composed from a store and a live hub.
 
+`create_app(uri, database)` builds it (tests, `python -m api`); `api.app:app` is the same app with
+every setting from the environment, for `uvicorn api.app:app --workers N`, gunicorn's uvicorn
+worker or any process manager. It is built when first looked up, not at import, and connects to
+the database only in its lifespan.
+"""
+
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,9 +20,11 @@ from api.config import Settings
 from api.db.client import Store
 from api.db.faults import Unreachable
 from api.downloads import SUMMARY_PDF_PATH, view_summary_pdf
+from api.embedded import embedded_uri
 from api.jobs.tasks import Tasks
 from api.limits import HttpLimits, RejectedTokens, error_response
 from api.live import LiveHub
+from api.memory import tune_allocator
 from api.ratelimit import RateLimiter
 from api.services.errors import UNREACHABLE
 from api.services.expiry import expire_periodically
@@ -32,11 +41,13 @@ def create_app(
     database: str,
     expiry_interval: float | None = None,
     notify_interval: float | None = None,
+    settings: Settings | None = None,
 ) -> Starlette:
     """The app. The seconds between point-expiry runs and between sends of due view emails
-    default to SCORING_EXPIRY_INTERVAL and SCORING_NOTIFY_INTERVAL, else 60."""
+    default to SCORING_EXPIRY_INTERVAL and SCORING_NOTIFY_INTERVAL, else 60; the other settings
+    (GraphiQL, rate limits) come from `settings`, else the environment."""
     store = Store(mongodb_uri, database)
-    defaults = Settings.from_env()
+    defaults = settings or Settings.from_env()
     expiry_every = expiry_interval or defaults.expiry_interval
     notify_every = notify_interval or defaults.notify_interval
     hub = LiveHub(store)
@@ -44,7 +55,9 @@ def create_app(
     rejected_tokens = RejectedTokens()
     rate_limiter = RateLimiter(defaults.rate_limit, defaults.rate_burst)
     token_watch = TokenWatch(store)
-    graphql = GraphQLView(store, hub, tasks, rejected_tokens, token_watch)
+    graphql = GraphQLView(
+        store, hub, tasks, rejected_tokens, token_watch, graphiql=defaults.graphiql
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -101,3 +114,26 @@ def create_app(
     app.state.token_watch = token_watch
     app.state.rate_limiter = rate_limiter
     return app
+
+
+def create_app_from_env() -> Starlette:
+    """The app with every setting from the environment (`uvicorn --factory
+    api.app:create_app_from_env`). Without MONGODB_URI it uses the embedded database on
+    SCORING_EMBEDDED_PORT, which it does not start: `python -m api` starts it once for all its
+    workers. Raises SettingsError."""
+    settings = Settings.from_env()
+    uri = settings.mongodb_uri or embedded_uri(settings.embedded_port)
+    return create_app(uri, settings.database, settings=settings)
+
+
+@functools.cache
+def _app_from_env() -> Starlette:
+    tune_allocator()
+    return create_app_from_env()
+
+
+def __getattr__(name: str) -> Starlette:
+    """`api.app:app`: built from the environment when first looked up (PEP 562)."""
+    if name == "app":
+        return _app_from_env()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -20,6 +20,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def embedded_uri(port: int) -> str:
+    # The embedded server slows down with retryable-write records: keep them off here only.
+    return f"mongodb://127.0.0.1:{port}/?directConnection=true&retryWrites=false"
+
+
 def _listening(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.2)
@@ -69,17 +74,21 @@ def server_command(storage: Path, port: int) -> list[str]:
     ]
 
 
+# A restored data directory, complete, waiting to replace `mongo` (api/cli/backup.py).
+RESTORED = ".mongo-restored"
+
+
 class EmbeddedMongo:
     def __init__(self, data_dir: Path, port: int) -> None:
         self.data_dir = data_dir
         self.port = port
         self.pid_file = data_dir / "mongo.pid"
+        self.storage = data_dir / "mongo"
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def uri(self) -> str:
-        # The embedded server slows down with retryable-write records: keep them off here only.
-        return f"mongodb://127.0.0.1:{self.port}/?directConnection=true&retryWrites=false"
+        return embedded_uri(self.port)
 
     def running_pid(self) -> int | None:
         if not self.pid_file.exists():
@@ -90,7 +99,10 @@ class EmbeddedMongo:
         return None
 
     def start(self, timeout: float = 30.0) -> None:
-        storage = self.data_dir / "mongo"
+        storage = self.storage
+        restored = self.data_dir / RESTORED
+        if not storage.exists() and restored.exists():
+            restored.rename(storage)  # a restore stopped between its two renames
         storage.mkdir(parents=True, exist_ok=True)
         if self.running_pid() is not None and _listening(self.port):
             return

@@ -4,8 +4,11 @@ Every API process runs the same loop for a task (spawn it through `Tasks` in the
 Each round, the process holding the task's lease (api/db/leases.py), or taking over a lease whose
 holder let it run out, does the work; the others only try again next round. While a round runs,
 the lease is renewed, so a long round keeps it; a process that dies stops renewing and another one
-takes over after `ttl`. The work must still be safe to repeat or overlap: a crash can cut a round
-short, and a process stalled for longer than `ttl` can find another one working when it wakes.
+takes over after `ttl`. Leases are fenced: a holder renews only its own lease, and a round whose
+renewal finds the lease taken over is cancelled. The work must still be safe to repeat or overlap
+(point expiry's entries are keyed, a view email is claimed before it is sent): a crash can cut a
+round short, and a process stalled for longer than `ttl` may write once more before its next
+renewal tells it.
 
     tasks.spawn(run_periodically(store.leases, "my-task", do_the_work, every=60), name="my-task")
 """
@@ -64,21 +67,33 @@ async def _holding(
     ttl: timedelta,
     work: Callable[[], Awaitable[object]],
 ) -> None:
-    """Run the work, renewing the lease meanwhile."""
+    """Run the work, renewing the lease meanwhile. A round whose lease was taken over (this
+    process stalled past `ttl`) is cancelled at the next renewal: it stops working as holder."""
+
+    async def round_() -> None:
+        await work()
+
+    working = asyncio.create_task(round_(), name=f"{name}-round")
     renewer = asyncio.create_task(_renew(leases, name, holder, ttl), name=f"{name}-lease")
     try:
-        await work()
+        await asyncio.wait({working, renewer}, return_when=asyncio.FIRST_COMPLETED)
+        if not working.done():
+            log.warning("lost the lease of %s to another process: this round stops", name)
+            working.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await working
     finally:
-        renewer.cancel()
-        await asyncio.gather(renewer, return_exceptions=True)
+        for task in (working, renewer):
+            task.cancel()
+        await asyncio.gather(working, renewer, return_exceptions=True)
 
 
 async def _renew(leases: LeasesRepo, name: str, holder: str, ttl: timedelta) -> None:
+    """Renew the lease until it is lost (then return)."""
     while True:
         await asyncio.sleep(ttl.total_seconds() / LEASE_ROUNDS)
         try:
             if not await leases.acquire(name, holder, ttl):
-                log.warning("lost the lease of %s to another process", name)
                 return
         except Exception:
             log.exception("could not renew the lease of %s", name)

@@ -32,25 +32,37 @@ class Database(EmbeddedMongo):
 class ApiProcess:
     """`python -m api` against a database, on a free port, killed with kill -9 and restarted."""
 
-    def __init__(self, uri: str, database: str, data_dir: Path) -> None:
+    def __init__(
+        self,
+        uri: str | None,
+        database: str,
+        data_dir: Path,
+        settings: dict[str, str | None] | None = None,
+        args: tuple[str, ...] = (),
+    ) -> None:
+        """`settings` adds environment variables (None: unset); `uri` None: the embedded
+        database."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/graphql"
-        self.env = {
+        env: dict[str, str | None] = {
             **os.environ,
             "MONGODB_URI": uri,
             "SCORING_DATABASE": database,
             "SCORING_DEMO_DATA": "0",
             "SCORING_PORT": str(self.port),
             "SCORING_DATA_DIR": str(data_dir),
+            **(settings or {}),
         }
-        self.log = data_dir / "api.log"
+        self.env = {name: value for name, value in env.items() if value is not None}
+        self.args = args
+        self.log = data_dir / f"api-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 30) -> float:
         """Start and wait until it answers; returns the time it answered (monotonic)."""
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "api"],
+                [sys.executable, "-m", "api", *self.args],
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,

@@ -160,7 +160,7 @@ async def test_a_rule_change_while_a_sync_runs_re_arms_it(api, store, small_chun
     # A sync running in another process walked the first four contacts before any rule existed.
     running = await store.field_rule_syncs.start("ann", "earlier change", 7, {})
     ids = await anext(store.contacts.id_batches("", 4))
-    await store.field_rule_syncs.advance(running.id, ids[-1], 4, 0)
+    await store.field_rule_syncs.advance(running, ids[-1], 4, 0)
     created = (await api.data(FIELD_CREATE, {"input": rule("Indians", 25, "India")}))[
         "fieldRuleCreate"
     ]
@@ -212,7 +212,7 @@ async def test_an_abandoned_field_rule_sync_is_resumed(store):
     )
     job = await store.field_rule_syncs.start("ann", "crashed", 7, {})
     ids = await anext(store.contacts.id_batches("", 3))
-    await store.field_rule_syncs.advance(job.id, ids[-1], 3, 0)  # the dead process got this far
+    await store.field_rule_syncs.advance(job, ids[-1], 3, 0)  # the dead process got this far
     await store.field_rule_syncs.collection.update_one(
         {"_id": job.id}, {"$set": {"heartbeat": datetime.now(UTC) - timedelta(minutes=5)}}
     )

@@ -143,7 +143,7 @@ async def test_an_abandoned_reset_is_resumed(store):
     await record_activities(store, [ActivityInput(e, ActivityType.REFER_FRIEND) for e in emails])
     record = await store.resets.start("ann", "crashed", False, 7)
     ids = await anext(store.contacts.id_batches("", 3))
-    await store.resets.advance(record.id, ids[-1], 3, 0)  # the dead process got this far
+    await store.resets.advance(record, ids[-1], 3, 0)  # the dead process got this far
     await store.resets.collection.update_one(
         {"_id": record.id}, {"$set": {"heartbeat": datetime.now(UTC) - timedelta(minutes=5)}}
     )

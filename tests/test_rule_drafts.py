@@ -316,10 +316,10 @@ async def test_rescore_refuses_bad_input_a_paused_sheet_a_reset_or_another_resco
 
     reset = await store.resets.start("ann", "elsewhere", False, 1)  # another process resets
     assert (await refused())["message"] == "A reset is running: rescore when it is done"
-    await store.resets.finish(reset.id)
+    await store.resets.finish(reset)
     running = await store.rescores.start("ann", "elsewhere", 1)  # another process rescores
     assert (await refused())["message"] == "A rescore is running already"
-    await store.rescores.finish(running.id)
+    await store.rescores.finish(running)
 
     assert (await contact(api, "q@x.io"))["score"] == 10
     assert [job["reason"] for job in (await api.data(JOBS))["rescoreJobs"]] == ["elsewhere"]
@@ -387,7 +387,7 @@ async def test_an_abandoned_rescore_is_resumed(store):
     await store.sheet.save_score_sheet(sheet.with_changes({SheetEntry.REFER_FRIEND: 50}), "ann")
     record = await store.rescores.start("ann", "crashed", 7)
     ids = await anext(store.contacts.id_batches("", 3))
-    await store.rescores.advance(record.id, ids[-1], 3, 0)  # the dead process got this far
+    await store.rescores.advance(record, ids[-1], 3, 0)  # the dead process got this far
     await store.rescores.collection.update_one(
         {"_id": record.id}, {"$set": {"heartbeat": datetime.now(UTC) - timedelta(minutes=5)}}
     )

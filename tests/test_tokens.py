@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from api.cli.token import parse, run
 from api.db.tokens import digest
 from api.domain.access import Role
 from api.limits import RejectedTokens, rate_key
-from api.token_cli import parse, run
 
 CREATE = """
 mutation($input: ApiTokenCreateInput!) {

@@ -3,6 +3,9 @@
 At most one job of a kind runs at a time, whichever process started it (a unique index on the
 running status). A running job keeps a cursor (the last contact it finished), its counts and a
 heartbeat; when the heartbeat stops, another process claims the job and resumes it from the cursor.
+Each start or claim gives the job a fresh `owner`, and every write of the walker (advance, beat,
+finish, walk again) matches {_id, owner}: a walker that stalled past the silence and lost its job
+to another process finds its writes refused (`JobLost`) and stops.
 The documents keep their first names for the counts (contactsDone, contactsTotal, contactsAffected).
 """
 
@@ -21,6 +24,14 @@ Document = dict[str, Any]
 RUNNING, DONE = JobStatus.RUNNING.value, JobStatus.DONE.value
 
 
+class JobLost(Exception):
+    """The job was claimed by another process (this one went silent): stop walking it."""
+
+
+def _owned(job: Job) -> Document:
+    return {"_id": job.id, "owner": job.owner, "status": RUNNING}
+
+
 def _job_fields(kind: JobKind, doc: Document) -> dict[str, Any]:
     """The fields every job has, as keyword arguments of its dataclass."""
     return {
@@ -34,6 +45,7 @@ def _job_fields(kind: JobKind, doc: Document) -> dict[str, Any]:
         "total": int(doc["contactsTotal"]),
         "done": int(doc["contactsDone"]),
         "affected": int(doc["contactsAffected"]),
+        "owner": str(doc.get("owner", "")),
     }
 
 
@@ -58,6 +70,7 @@ class JobsRepo(Generic[J]):
         now = datetime.now(UTC)
         doc = {
             "_id": str(ObjectId()),
+            "owner": str(ObjectId()),
             "status": RUNNING,
             "actor": actor,
             "reason": reason,
@@ -81,41 +94,50 @@ class JobsRepo(Generic[J]):
 
     async def advance(
         self,
-        job_id: str,
+        job: J,
         cursor: str,
         done: int,
         affected: int,
         counts: dict[str, int] | None = None,
     ) -> None:
-        """Past `cursor`: add to the counts and beat."""
-        await self.collection.update_one(
-            {"_id": job_id},
+        """Past `cursor`: add to the counts and beat. Raises JobLost when the job is not ours."""
+        await self._update_owned(
+            job,
             {
                 "$set": {"cursor": cursor, "heartbeat": datetime.now(UTC)},
                 "$inc": {"contactsDone": done, "contactsAffected": affected, **(counts or {})},
             },
         )
 
-    async def beat(self, job_id: str) -> None:
-        await self.collection.update_one(
-            {"_id": job_id, "status": RUNNING}, {"$set": {"heartbeat": datetime.now(UTC)}}
-        )
+    async def beat(self, job: J) -> None:
+        """Still alive; raises JobLost when the job is not ours any more."""
+        await self._update_owned(job, {"$set": {"heartbeat": datetime.now(UTC)}})
 
-    async def finish(self, job_id: str, only_if: Document | None = None) -> bool:
-        """Done, if the running job matches `only_if` (a filter); whether it is done."""
+    async def finish(self, job: J, only_if: Document | None = None) -> bool:
+        """Done, if the running job matches `only_if` (a filter); whether it is done. Raises
+        JobLost when the job is not ours."""
         now = datetime.now(UTC)
         result = await self.collection.update_one(
-            {"_id": job_id, "status": RUNNING, **(only_if or {})},
+            {**_owned(job), **(only_if or {})},
             {"$set": {"status": DONE, "finishedAt": now, "heartbeat": now}},
         )
-        return result.modified_count == 1
+        if result.matched_count == 1:
+            return True
+        if await self.collection.count_documents(_owned(job), limit=1) == 0:
+            raise JobLost(job.id)
+        return False
+
+    async def _update_owned(self, job: J, update: Document) -> None:
+        result = await self.collection.update_one(_owned(job), update)
+        if result.matched_count == 0:
+            raise JobLost(job.id)
 
     async def claim_abandoned(self, silent_for: timedelta) -> J | None:
         """A running job whose process stopped beating, now ours to finish."""
         now = datetime.now(UTC)
         doc = await self.collection.find_one_and_update(
             {"status": RUNNING, "heartbeat": {"$lt": now - silent_for}},
-            {"$set": {"heartbeat": now}},
+            {"$set": {"heartbeat": now, "owner": str(ObjectId())}},
             return_document=ReturnDocument.AFTER,
         )
         return self.read(doc) if doc else None
@@ -207,13 +229,13 @@ class FieldRuleSyncsRepo(JobsRepo[FieldRuleSyncJob]):
         )
         return self.read(doc) if doc else None
 
-    async def finish_unless_rearmed(self, job_id: str) -> bool:
-        return await self.finish(job_id, {"again": False})
+    async def finish_unless_rearmed(self, job: FieldRuleSyncJob) -> bool:
+        return await self.finish(job, {"again": False})
 
-    async def walk_again(self, job_id: str, total: int) -> None:
+    async def walk_again(self, job: FieldRuleSyncJob, total: int) -> None:
         """Back to the first contact, `total` more to walk; the re-arm is answered."""
-        await self.collection.update_one(
-            {"_id": job_id},
+        await self._update_owned(
+            job,
             {
                 "$set": {"again": False, "cursor": "", "heartbeat": datetime.now(UTC)},
                 "$inc": {"contactsTotal": total},

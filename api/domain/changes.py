@@ -27,6 +27,8 @@ class ScoreSet:
 class ResetChange:
     reason: str
     actor: str
+    # The RESET entry's idempotency key (one per contact and reset job), if any.
+    key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ class Job:
     done: int
     total: int
     affected: int
+    # Who walks it: a fresh id at each start or claim, so that a walker that lost it can tell.
+    owner: str
 
     @property
     def progress(self) -> float:

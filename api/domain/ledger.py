@@ -92,3 +92,12 @@ EXPIRY_KEY_PREFIX = "expiry:"
 
 def expiry_key(entry_id: str) -> str:
     return f"{EXPIRY_KEY_PREFIX}{entry_id}"
+
+
+# Idempotency keys of RESET entries: "reset:<id of the reset job>", one per contact and reset.
+RESET_KEY_PREFIX = "reset:"
+RESERVED_KEY_PREFIXES = (EXPIRY_KEY_PREFIX, RESET_KEY_PREFIX)
+
+
+def reset_key(job_id: str) -> str:
+    return f"{RESET_KEY_PREFIX}{job_id}"

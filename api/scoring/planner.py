@@ -130,7 +130,8 @@ class _Plan:
         if untouched and self.seq == self.reset_seq:
             return
         self.occurrences, self.rule_points, self.rule_expiry = {}, {}, {}
-        self.add(-self.score, EntryKind.RESET, f"Scores reset: {change.reason}", actor=change.actor)
+        reason = f"Scores reset: {change.reason}"
+        self.add(-self.score, EntryKind.RESET, reason, actor=change.actor, key=change.key)
         self.reset_seq = self.seq
 
     def rescore(self, change: Rescore) -> None:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from api.db.client import Store
 from api.domain.activities import Activity, ActivityType
 from api.domain.changes import ActivityChange, Change
-from api.domain.ledger import EXPIRY_KEY_PREFIX, Entry, EntryKind
+from api.domain.ledger import RESERVED_KEY_PREFIXES, Entry, EntryKind
 from api.domain.workflows import Workflow, WorkflowTrigger
 from api.scoring.activities import CAMPAIGN_REQUIRED
 from api.scoring.workflows import activity_awards
@@ -52,11 +52,12 @@ def _problems(item: ActivityInput, index: int | None, now: datetime) -> list[Ser
         problems.append(
             ServiceError("url", "url must start with http:// or https://", ErrorCode.INVALID)
         )
-    if item.idempotency_key and item.idempotency_key.startswith(EXPIRY_KEY_PREFIX):
+    if item.idempotency_key and item.idempotency_key.startswith(RESERVED_KEY_PREFIXES):
+        reserved = " or ".join(f"'{prefix}'" for prefix in RESERVED_KEY_PREFIXES)
         problems.append(
             ServiceError(
                 "idempotencyKey",
-                f"idempotencyKey must not start with '{EXPIRY_KEY_PREFIX}' (reserved for expiries)",
+                f"idempotencyKey must not start with {reserved} (reserved for expiries and resets)",
                 ErrorCode.INVALID,
             )
         )

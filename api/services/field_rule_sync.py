@@ -71,19 +71,20 @@ async def arm_field_rule_sync(
 
 
 async def run_field_rule_sync(store: Store, job: FieldRuleSyncJob) -> None:
-    await with_heartbeat(store.field_rule_syncs, job.id, _sync(store, job.id))
+    await with_heartbeat(store.field_rule_syncs, job, _sync(store, job))
 
 
-async def _sync(store: Store, job_id: str) -> None:
+async def _sync(store: Store, job: FieldRuleSyncJob) -> None:
     syncs = store.field_rule_syncs
     while True:
-        async for ids in store.contacts.id_batches(await syncs.cursor(job_id), CHUNK):
-            job = await syncs.get(job_id)
-            deleted = job.deleted if job is not None else {}
-            await syncs.advance(job_id, ids[-1], len(ids), await sync_contacts(store, ids, deleted))
-        if await syncs.finish_unless_rearmed(job_id):
+        async for ids in store.contacts.id_batches(await syncs.cursor(job.id), CHUNK):
+            await syncs.beat(job)  # still ours before writing
+            now = await syncs.get(job.id)
+            deleted = now.deleted if now is not None else {}
+            await syncs.advance(job, ids[-1], len(ids), await sync_contacts(store, ids, deleted))
+        if await syncs.finish_unless_rearmed(job):
             return
-        await syncs.walk_again(job_id, await store.contacts.count(ContactQuery()))
+        await syncs.walk_again(job, await store.contacts.count(ContactQuery()))
 
 
 async def resume_abandoned_field_rule_syncs(store: Store) -> None:

@@ -55,7 +55,7 @@ def _conflict(message: str) -> ServiceFailure:
 
 
 async def run_rescore(store: Store, job: RescoreJob) -> None:
-    await with_heartbeat(store.rescores, job.id, _rescore(store, job))
+    await with_heartbeat(store.rescores, job, _rescore(store, job))
 
 
 async def _rescore(store: Store, job: RescoreJob) -> None:
@@ -64,11 +64,12 @@ async def _rescore(store: Store, job: RescoreJob) -> None:
     committer = _Committer(store, sheet, rules, job)
     resume_after = await store.rescores.cursor(job.id)
     async for ids, recomputations in recomputed_chunks(store, sheet, rules, resume_after):
+        await store.rescores.beat(job)  # still ours before writing
         affected, delta = await committer.commit([r for r in recomputations if r.result.changed])
         activities = sum(r.result.activities for r in recomputations)
         counts = {"activities": activities, "pointsDelta": delta}
-        await store.rescores.advance(job.id, ids[-1], len(ids), affected, counts)
-    await store.rescores.finish(job.id)
+        await store.rescores.advance(job, ids[-1], len(ids), affected, counts)
+    await store.rescores.finish(job)
 
 
 class _Committer:

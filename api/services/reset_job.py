@@ -13,6 +13,7 @@ from api.db.client import Store
 from api.db.contact_docs import ContactQuery
 from api.domain.changes import ResetChange
 from api.domain.jobs import ResetJob
+from api.domain.ledger import reset_key
 from api.jobs.heartbeat import resume_abandoned, with_heartbeat
 from api.jobs.tasks import Tasks
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
@@ -50,17 +51,20 @@ async def start_reset(
 
 
 async def run_reset(store: Store, job: ResetJob) -> None:
-    await with_heartbeat(store.resets, job.id, _reset(store, job))
+    await with_heartbeat(store.resets, job, _reset(store, job))
 
 
 async def _reset(store: Store, job: ResetJob) -> None:
-    change = ResetChange(job.reason, job.actor)
+    # Keyed by the job: a contact gets one RESET entry from this reset, even when a walker that
+    # lost the job (or crashed after a chunk's commit) commits a chunk again.
+    change = ResetChange(job.reason, job.actor, reset_key(job.id))
     plan = planner_for(await store.sheet.score_sheet())
     resume_after = await store.resets.cursor(job.id)
     async for ids in store.contacts.id_batches(resume_after, CHUNK):
+        await store.resets.beat(job)  # still ours before writing
         outcome = await commit(store, {cid: [change] for cid in ids}, plan)
-        await store.resets.advance(job.id, ids[-1], len(ids), len(outcome.entries))
-    await store.resets.finish(job.id)
+        await store.resets.advance(job, ids[-1], len(ids), len(outcome.entries))
+    await store.resets.finish(job)
     if job.enable_scoring:
         sheet = await store.sheet.score_sheet()
         await store.sheet.save_score_sheet(sheet.with_changes(enabled=True), job.actor)

@@ -5,7 +5,8 @@ contact's score, sequence number and occurrence counters. (contact, sequence num
 the ledger, so two writers planning from the same state both claim the same one and one of them
 fails: that is the optimistic lock. Either all of it is stored or none of it:
   - a crash or lost connection aborts the transaction, so a retry starts clean;
-  - an activity's entry is keyed by its idempotency key (points expired: by the expired entry),
+  - an activity's entry is keyed by its idempotency key (points expired: by the expired entry;
+    a reset's: by the reset job),
     so one recorded before collides: the transaction is rolled back, the duplicates are looked up
     and answered with their stored entries;
   - a concurrent writer makes the entry insert collide or conflict: rolled back, re-read and
@@ -25,7 +26,7 @@ from datetime import UTC, datetime
 from api.db.client import Store
 from api.db.faults import AlreadyRecorded, CommitContention, retryable
 from api.db.transactions import store_entries
-from api.domain.changes import ActivityChange, Change, PointsExpiry
+from api.domain.changes import ActivityChange, Change, PointsExpiry, ResetChange
 from api.domain.contacts import ContactState
 from api.domain.ledger import Entry
 from api.domain.rules import CustomRule
@@ -52,7 +53,7 @@ class CommitOutcome:
 def _key(change: Change) -> str | None:
     if isinstance(change, ActivityChange):
         return change.activity.idempotency_key
-    return change.key if isinstance(change, PointsExpiry) else None
+    return change.key if isinstance(change, PointsExpiry | ResetChange) else None
 
 
 async def commit(store: Store, changes: dict[str, list[Change]], plan: Planner) -> CommitOutcome:

@@ -89,9 +89,11 @@ class GraphQLView(GraphQL[Context, None]):
         tasks: Tasks,
         rejected_tokens: RejectedTokens,
         token_watch: TokenWatch,
+        graphiql: bool = True,
     ) -> None:
         super().__init__(
             schema,
+            graphql_ide="graphiql" if graphiql else None,
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
             keep_alive=True,
             keep_alive_interval=15,

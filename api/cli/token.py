@@ -7,9 +7,12 @@ python -m api token revoke ID_OR_NAME                      revoke a token
 """
 
 import argparse
+import asyncio
 import sys
 from datetime import UTC, datetime
 
+from api.cli.database import database
+from api.config import Settings
 from api.db.client import Store
 from api.domain.access import ApiToken, Role
 from api.services.errors import ServiceFailure
@@ -82,3 +85,9 @@ async def run(uri: str, database: str, words: list[str]) -> int:
     finally:
         store.close()
     return 0
+
+
+def run_token(settings: Settings, words: list[str]) -> int:
+    """`python -m api token ...` against the configured database; the exit status."""
+    with database(settings) as uri:
+        return asyncio.run(run(uri, settings.database, words))
