@@ -6,7 +6,6 @@ python -m api token NAME ROLE    create an API token and print it once
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 
@@ -21,6 +20,8 @@ from api.domain.access import Role
 from api.embedded import EmbeddedMongo
 from api.limits import MAX_BODY_BYTES
 from api.memory import tune_allocator
+from api.observability.logs import configure_logging
+from api.observability.settings import ObserveSettings
 from api.services.access import create_token
 
 
@@ -55,6 +56,10 @@ async def _serve(settings: Settings, uri: str) -> None:
         host=settings.host,
         port=settings.port,
         log_level="info",
+        # Our logging (api/observability/logs.py) formats uvicorn's lines; our access log
+        # replaces uvicorn's.
+        log_config=None,
+        access_log=False,
         # A websocket message is held to the limit of a request body.
         ws_max_size=MAX_BODY_BYTES,
     )
@@ -79,7 +84,7 @@ def main() -> None:
     token.add_argument("name")
     token.add_argument("role", choices=[r.value for r in Role])
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(ObserveSettings.from_env().json_logs)
 
     # uvicorn re-raises the signal that stopped it: make SIGTERM unwind like Ctrl-C, so that the
     # embedded database is stopped too.
