@@ -180,6 +180,9 @@ def main() -> None:
         "--observe-samples", type=int, default=100, help="live changes per turn, the same"
     )
     parser.add_argument(
+        "--observe-rounds", type=int, default=2, help="rounds of turns (on, off, off, on)"
+    )
+    parser.add_argument(
         "--only-observe", action="store_true", help="measure the cost of logs and metrics only"
     )
     args = parser.parse_args()
@@ -256,15 +259,23 @@ def _measure_all(args: argparse.Namespace, uri: str, api: Served) -> None:
 def _measure_observability(args: argparse.Namespace, uri: str, data_dir: str) -> None:
     on, off = asyncio.run(
         measure_observability(
-            uri, data_dir, args.contacts, args.observe_activities, args.observe_samples
+            uri,
+            data_dir,
+            args.contacts,
+            args.observe_activities,
+            args.observe_samples,
+            args.observe_rounds,
         )
     )
     print(
         f"logs and metrics on / off, {args.observe_activities} activities and "
-        f"{args.observe_samples} live changes per turn, two turns each (on, off, off, on):"
+        f"{args.observe_samples} live changes per turn, {args.observe_rounds} rounds of turns "
+        "(on, off, off, on):"
     )
     print(
         f"  ingestion: {on.rate:.0f} / {off.rate:.0f} activities/s, ratio {on.rate / off.rate:.2f}"
+        f" (turns on: {', '.join(f'{r:.0f}' for r in on.rates)}; "
+        f"off: {', '.join(f'{r:.0f}' for r in off.rates)})"
     )
     print(
         f"  live latency p50: {on.p50:.1f} / {off.p50:.1f} ms, ratio {on.p50 / off.p50:.2f}; "

@@ -2,6 +2,7 @@
 `python -m api` process (JSON logs, a metrics token) and the third-party gql-cli."""
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -18,6 +19,7 @@ import pytest
 import websockets
 
 from api.embedded import free_port
+from api.observability.logs import TextLines
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "cs_observe_" + uuid.uuid4().hex
@@ -235,3 +237,11 @@ async def test_websocket_origins(served: Process) -> None:
     ) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         assert json.loads(await ws.recv())["type"] == "connection_ack"
+
+
+def test_text_lines_escape_control_characters() -> None:
+    """A path is percent-decoded: a newline in it must not start a forged line."""
+    record = logging.LogRecord("api.access", logging.INFO, "", 0, "GET %s", ("/a\nINFO x",), None)
+    record.request_id = "r1"
+    line = TextLines().format(record)
+    assert "\n" not in line and "/a\\x0aINFO x" in line and "request_id=r1" in line

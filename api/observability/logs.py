@@ -13,6 +13,9 @@ from api.observability.current import current
 FIELDS = ("request_id", "operation", "token", "method", "path", "status", "duration_ms", "errors")
 # Messages are cut to this length: a log line never carries a whole request.
 MAX_MESSAGE = 2000
+# Control characters (a decoded path may hold a newline) are escaped, so that nobody can forge a
+# text line.
+_ESCAPED = {code: f"\\x{code:02x}" for code in (*range(32), 127)}
 
 
 class RequestFields(logging.Filter):
@@ -56,7 +59,7 @@ class TextLines(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         extra = " ".join(f"{name}={value}" for name, value in _fields(record).items())
         text = f"{_time(record)} {record.levelname} {record.name}: {record.getMessage()}"
-        text = text[:MAX_MESSAGE] + (f" [{extra}]" if extra else "")
+        text = (text[:MAX_MESSAGE] + (f" [{extra}]" if extra else "")).translate(_ESCAPED)
         if record.exc_info:
             text += "\n" + self.formatException(record.exc_info)
         return text
