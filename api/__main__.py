@@ -10,7 +10,6 @@ on stderr and exit code 2.
 """
 
 import argparse
-import logging
 import signal
 import sys
 
@@ -19,6 +18,8 @@ from api.cli.errors import CommandError, refuse
 from api.cli.serve import MAX_WORKERS, run_serve
 from api.cli.token import run_token
 from api.config import Settings, SettingsError, unknown_settings
+from api.observability.logs import configure_logging
+from api.observability.settings import ObserveSettings
 
 
 def _workers(text: str) -> int:
@@ -48,11 +49,12 @@ def main() -> None:
     args, extra = parser.parse_known_args()
     if extra and args.command != "token":
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings.from_env()
+        observe = ObserveSettings.from_env()
     except SettingsError as error:
         refuse(str(error))
+    configure_logging(observe.json_logs)
     for name in unknown_settings():
         print(f"python -m api: {name} is not a setting (a typo?): ignored", file=sys.stderr)
     # uvicorn re-raises the signal that stopped it: make SIGTERM unwind like Ctrl-C, so that the

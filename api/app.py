@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route, WebSocketRoute
 
 from api.config import Settings
+from api.cors import Origins, allowed_origins
 from api.db.client import Store
 from api.db.faults import Unreachable
 from api.downloads import SUMMARY_PDF_PATH, view_summary_pdf
@@ -25,6 +26,11 @@ from api.jobs.tasks import Tasks
 from api.limits import HttpLimits, RejectedTokens, error_response
 from api.live import LiveHub
 from api.memory import tune_allocator
+from api.observability.logs import configure_logging
+from api.observability.metrics import Metrics
+from api.observability.observed import Observed
+from api.observability.probes import probe_routes
+from api.observability.settings import ObserveSettings
 from api.ratelimit import RateLimiter
 from api.services.errors import UNREACHABLE
 from api.services.expiry import expire_periodically
@@ -58,6 +64,11 @@ def create_app(
     graphql = GraphQLView(
         store, hub, tasks, rejected_tokens, token_watch, graphiql=defaults.graphiql
     )
+    origins = allowed_origins()
+    # The endpoint's own websocket origin check lets the same pages in as the Origins middleware.
+    graphql.allowed_origins = frozenset(origins)
+    observe = ObserveSettings.from_env()
+    metrics = Metrics(store, hub) if observe.metrics else None
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -76,14 +87,8 @@ def create_app(
             await hub.stop()
             store.close()
 
-    async def health(request: Request) -> JSONResponse:
-        await store.ping()
-        return JSONResponse(
-            {"ok": True, "live": hub.ready.is_set(), "subscribers": len(hub.subscribers)}
-        )
-
     async def unreachable(request: Request, error: Exception) -> JSONResponse:
-        """Before a resolver runs (the token check) or on /health: 503, in GraphQL's shape."""
+        """Before a resolver runs (the token check): 503, in GraphQL's shape."""
         return error_response(503, UNREACHABLE.message, UNREACHABLE.code, {"Retry-After": "2"})
 
     async def home(request: Request) -> RedirectResponse:
@@ -92,18 +97,20 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/", home),
-            Route("/health", health),
+            *probe_routes(store, hub, metrics, observe.metrics_token),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route(SUMMARY_PDF_PATH, view_summary_pdf, methods=["GET"]),
         ],
         lifespan=lifespan,
         middleware=[
+            Middleware(Observed, metrics=metrics, access_log=observe.access_log),
+            Middleware(Origins, origins=origins),
             Middleware(
                 HttpLimits,
                 limiter=rate_limiter,
                 rejected=rejected_tokens,
-            )
+            ),
         ],
         exception_handlers={Unreachable: unreachable},
     )
@@ -113,6 +120,7 @@ def create_app(
     app.state.rejected_tokens = rejected_tokens
     app.state.token_watch = token_watch
     app.state.rate_limiter = rate_limiter
+    app.state.metrics = metrics
     return app
 
 
@@ -129,6 +137,8 @@ def create_app_from_env() -> Starlette:
 @functools.cache
 def _app_from_env() -> Starlette:
     tune_allocator()
+    # A worker process (or an outside uvicorn) logs as `python -m api` does.
+    configure_logging(ObserveSettings.from_env().json_logs)
     return create_app_from_env()
 
 

@@ -40,6 +40,12 @@ KNOWN = {
     "SCORING_RATE_LIMIT",
     "SCORING_RATE_BURST",
     "SCORING_API_URL",
+    # Read by api/observability/settings.py and api/cors.py.
+    "SCORING_LOG_FORMAT",
+    "SCORING_ACCESS_LOG",
+    "SCORING_METRICS",
+    "SCORING_METRICS_TOKEN",
+    "SCORING_CORS_ORIGINS",
 }
 
 

@@ -10,6 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.db.client import Store
 from api.domain.access import Principal
+from api.observability.current import note_error, note_token
 from api.ratelimit import MAX_CALLERS, RateLimiter
 from api.services.access import authenticate, bearer_token
 from api.services.errors import ErrorCode
@@ -32,6 +33,7 @@ def error_response(
     status: int, message: str, code: ErrorCode, headers: dict[str, str] | None = None
 ) -> JSONResponse:
     """A refusal of the whole request, shaped like a GraphQL error."""
+    note_error(code.value)
     body = {"data": None, "errors": [{"message": message, "extensions": {"code": code.value}}]}
     return JSONResponse(body, status_code=status, headers=headers)
 
@@ -122,6 +124,7 @@ class RejectedTokens:
             return None
         if charged:
             self.limiter.refund(where)
+        note_token(principal.name)
         key = rate_key(token)
         self.accepted.pop(key, None)
         self.accepted[key] = None

@@ -9,8 +9,9 @@ the newest one is always right) and nobody else waits.
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from api.db.client import Store
@@ -42,6 +43,8 @@ class LiveHub:
         self.subscribers: set[asyncio.Queue[ScoreEvent]] = set()
         self.ready = asyncio.Event()
         self.dropped = 0
+        # Told the seconds from each entry's write to its arrival here (metrics).
+        self.on_entry: Callable[[float], None] | None = None
         self._task: asyncio.Task[None] | None = None
         self._resume_token: Any = None
 
@@ -55,6 +58,12 @@ class LiveHub:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+            self.ready.clear()
+
+    @property
+    def running(self) -> bool:
+        """Whether the change stream is open (not reconnecting, not stopped)."""
+        return self.ready.is_set() and self._task is not None and not self._task.done()
 
     async def events(self) -> AsyncIterator[ScoreEvent]:
         """Every score change from now on, until the caller stops iterating."""
@@ -89,6 +98,7 @@ class LiveHub:
                     self._resume_token = None
             except Exception:
                 log.exception("live hub failed; restarting")
+                self.ready.clear()
                 await asyncio.sleep(delay)
 
     async def _watch(self) -> None:
@@ -96,6 +106,8 @@ class LiveHub:
             self.ready.set()
             async for entry in stream:
                 self._resume_token = stream.resume_token
+                if self.on_entry is not None:
+                    self.on_entry((datetime.now(UTC) - entry.at).total_seconds())
                 if self.subscribers:
                     self.publish(await self._event(entry))
 

@@ -3,6 +3,7 @@
 import asyncio
 import smtplib
 import ssl
+from dataclasses import dataclass
 from email.message import EmailMessage
 
 from api.domain.notifications import SmtpSettings
@@ -12,9 +13,25 @@ TIMEOUT_SECONDS = 30
 DeliveryError = (smtplib.SMTPException, OSError)
 
 
+@dataclass
+class Deliveries:
+    """Counted in the process, for its metrics."""
+
+    sent: int = 0
+    failed: int = 0
+
+
+deliveries = Deliveries()
+
+
 async def send_email(settings: SmtpSettings, message: EmailMessage) -> None:
     """Deliver one message; raises one of `DeliveryError` when the server cannot take it."""
-    await asyncio.to_thread(_send, settings, message)
+    try:
+        await asyncio.to_thread(_send, settings, message)
+    except DeliveryError:
+        deliveries.failed += 1
+        raise
+    deliveries.sent += 1
 
 
 def _send(settings: SmtpSettings, message: EmailMessage) -> None:

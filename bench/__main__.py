@@ -9,23 +9,20 @@ Starts the embedded database (or uses MONGODB_URI) and the API in its own proces
   6. the rescore job's throughput in activities per second (bench/rescores.py), and
   7. the cost of durability: ingestion with and without sync on commit (bench/durability.py), and
   8. hostile requests: refusal times, a viewer's latency meanwhile and the API's memory before,
-     at the peak and after (bench/hostile.py; the rate limit is off for the whole bench).
+     at the peak and after (bench/hostile.py; the rate limit is off for the whole bench), and
+  9. the cost of request logs and metrics: ingestion and live latency with them on and off
+     (bench/observability.py).
 """
 
 import argparse
 import asyncio
-import json
 import os
-import signal
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
 import httpx
-import websockets
 from motor.motor_asyncio import AsyncIOMotorClient
 from pymongo import UpdateOne
 
@@ -33,31 +30,21 @@ from api.embedded import EmbeddedMongo, free_port
 from bench.durability import measure_sync_cost
 from bench.fanout import measure_fanout
 from bench.hostile import measure_hostile
+from bench.observability import measure_observability
 from bench.rescores import measure_rescore
 from bench.resets import measure_reset
+from bench.traffic import (
+    BATCH,
+    TOKEN,
+    Served,
+    activities,
+    api_process,
+    create_contacts,
+    graphql_ingest,
+    live_latency,
+    percentile,
+)
 from bench.views import measure_view_report
-
-ROOT = Path(__file__).resolve().parent.parent
-BATCH = 500
-TOKEN = "cs_bench_token"
-RECORD_MANY = """mutation($input: [ActivityInput!]!) {
-  activitiesRecord(input: $input) { recordedCount errors { message } } }"""
-RECORD = """mutation($input: ActivityInput!) {
-  activityRecord(input: $input) { entry { points } errors { message } } }"""
-SUBSCRIBE = "subscription { scoreChanged { contactId score at } }"
-
-
-def activities(emails: list[str], count: int, run: str) -> list[dict]:
-    kinds = ["OPEN", "OPEN", "CLICK", "OPEN", "REPLY"]
-    return [
-        {
-            "contactEmail": emails[i % len(emails)],
-            "type": kinds[i % len(kinds)],
-            "campaignId": f"campaign-{(i // len(emails)) % 7}",
-            "idempotencyKey": f"{run}-{i}",
-        }
-        for i in range(count)
-    ]
 
 
 async def raw_upserts(uri: str, database: str, items: list[dict]) -> float:
@@ -100,71 +87,12 @@ async def raw_score_upserts(uri: str, database: str, items: list[dict]) -> float
     return len(items) / elapsed
 
 
-async def graphql_ingest(http: httpx.AsyncClient, url: str, items: list[dict]) -> float:
-    started = time.perf_counter()
-    for start in range(0, len(items), BATCH):
-        body = (
-            await http.post(
-                url,
-                json={"query": RECORD_MANY, "variables": {"input": items[start : start + BATCH]}},
-            )
-        ).json()
-        result = body["data"]["activitiesRecord"]
-        assert not result["errors"], result["errors"]
-    return len(items) / (time.perf_counter() - started)
-
-
-async def live_latency(
-    http: httpx.AsyncClient, url: str, ws_url: str, email: str, n: int
-) -> list[float]:
-    async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:
-        await ws.send(
-            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {TOKEN}"}})
-        )
-        await ws.recv()
-        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE}}))
-        await asyncio.sleep(0.5)
-        latencies = []
-        for i in range(n):
-            sent = time.perf_counter()
-            await http.post(
-                url,
-                json={
-                    "query": RECORD,
-                    "variables": {
-                        "input": {
-                            "contactEmail": email,
-                            "type": "REFER_FRIEND",
-                            "idempotencyKey": f"lat-{i}",
-                        }
-                    },
-                },
-            )
-            while True:
-                message = json.loads(await asyncio.wait_for(ws.recv(), 10))
-                if message["type"] == "next":
-                    break
-            latencies.append((time.perf_counter() - sent) * 1000)
-        return latencies
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 async def measure(uri: str, api_url: str, contacts: int, count: int, samples: int) -> None:
     database = os.environ["SCORING_DATABASE"]
     url, ws_url = f"{api_url}/graphql", api_url.replace("http", "ws") + "/graphql"
     headers = {"Authorization": f"Bearer {TOKEN}"}
     async with httpx.AsyncClient(headers=headers, timeout=120) as http:
-        emails = [f"bench{i}@example.com" for i in range(contacts)]
-        for start in range(0, contacts, 25):
-            ops = "".join(
-                f'c{i}: contactUpsert(input: {{email: "{e}"}}) {{ errors {{ message }} }} '
-                for i, e in enumerate(emails[start : start + 25])
-            )
-            await http.post(url, json={"query": f"mutation {{ {ops} }}"})
+        emails = await create_contacts(http, url, "bench", contacts)
         run = uuid.uuid4().hex[:6]
         warmup = activities(emails, 1000, f"warm{run}")
         await graphql_ingest(http, url, warmup)
@@ -246,6 +174,21 @@ def main() -> None:
     parser.add_argument(
         "--only-hostile", action="store_true", help="measure the hostile requests only"
     )
+    parser.add_argument(
+        "--observe-activities",
+        type=int,
+        default=4000,
+        help="activities per turn for the cost of logging and metrics (0 to skip)",
+    )
+    parser.add_argument(
+        "--observe-samples", type=int, default=100, help="live changes per turn, the same"
+    )
+    parser.add_argument(
+        "--observe-rounds", type=int, default=2, help="rounds of turns (on, off, off, on)"
+    )
+    parser.add_argument(
+        "--only-observe", action="store_true", help="measure the cost of logs and metrics only"
+    )
     args = parser.parse_args()
     if args.rescore_activities < 1:
         parser.error("--rescore-activities must be at least 1")
@@ -256,91 +199,94 @@ def main() -> None:
             embedded = EmbeddedMongo(Path(tmp), free_port())
             embedded.start()
             uri = embedded.uri
-        port = free_port()
+        if args.only_observe:
+            try:
+                _measure_observability(args, uri, tmp)
+            finally:
+                if embedded is not None:
+                    embedded.stop()
+            return
         database = f"bench_{uuid.uuid4().hex[:8]}"
         os.environ["SCORING_DATABASE"] = database
-        env = {
-            **os.environ,
-            "MONGODB_URI": uri,
-            "SCORING_PORT": str(port),
-            "SCORING_DATA_DIR": tmp,
-            "SCORING_DEV_TOKEN": TOKEN,
-            "SCORING_DEMO_DATA": "0",
-            "SCORING_RATE_LIMIT": "0",
-        }
-        api = subprocess.Popen(
-            [sys.executable, "-m", "api"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit("the API did not start")
-                time.sleep(0.2)
-            if args.hostile:
-                url = f"http://127.0.0.1:{port}/graphql"
-                asyncio.run(measure_hostile(url, TOKEN, api.pid, args.hostile))
-            if args.only_hostile:
-                return
-            asyncio.run(
-                measure(
-                    uri, f"http://127.0.0.1:{port}", args.contacts, args.activities, args.samples
-                )
-            )
-            if args.subscribers:
-                url = f"http://127.0.0.1:{port}/graphql"
-                line = asyncio.run(
-                    measure_fanout(url, TOKEN, "bench0@example.com", args.subscribers)
-                )
-                print(line)
-            if args.reset_contacts:
-                raw, ours = asyncio.run(measure_reset(uri, args.reset_contacts))
-                print(
-                    f"reset of {args.reset_contacts} contacts: raw update_many {raw:.1f} s, "
-                    f"ours {ours:.1f} s ({args.reset_contacts / ours:.0f} contacts/s, a RESET "
-                    f"timeline entry each); ratio raw / ours {raw / ours:.2f}"
-                )
-            if args.view_contacts:
-                raw, ours, matched = asyncio.run(measure_view_report(uri, args.view_contacts))
-                print(
-                    f"view report over {args.view_contacts} contacts ({matched} in the view): "
-                    f"raw aggregation {raw:.2f} s, ours {ours:.2f} s; ratio raw / ours "
-                    f"{raw / ours:.2f}"
-                )
-            if args.rescore_contacts:
-                count, seconds = asyncio.run(
-                    measure_rescore(uri, args.rescore_contacts, args.rescore_activities)
-                )
-                print(
-                    f"rescore of {args.rescore_contacts} contacts x {args.rescore_activities} "
-                    f"activities after a sheet change: {seconds:.1f} s, "
-                    f"{count / seconds:.0f} activities/s (a RESCORE timeline entry per contact)"
-                )
-            if args.sync_activities:
-                costs = asyncio.run(measure_sync_cost(200, args.sync_activities))
-                for batch, (synced, unsynced) in costs.items():
-                    print(
-                        f"durability, {batch} activities per call: {synced:.0f} activities/s "
-                        f"with every commit synced (the default), {unsynced:.0f} without; "
-                        f"ratio {synced / unsynced:.2f}"
-                    )
+            with api_process(uri, database, tmp) as api:
+                _measure_all(args, uri, api)
+            if args.observe_activities:
+                _measure_observability(args, uri, tmp)
         finally:
-            api.send_signal(signal.SIGTERM)
-            api.wait(timeout=30)
             try:
                 asyncio.run(_drop(uri, database))
             finally:
                 if embedded is not None:
                     embedded.stop()
+
+
+def _measure_all(args: argparse.Namespace, uri: str, api: Served) -> None:
+    if args.hostile:
+        asyncio.run(measure_hostile(api.url, TOKEN, api.pid, args.hostile))
+    if args.only_hostile:
+        return
+    asyncio.run(measure(uri, api.base, args.contacts, args.activities, args.samples))
+    if args.subscribers:
+        print(asyncio.run(measure_fanout(api.url, TOKEN, "bench0@example.com", args.subscribers)))
+    if args.reset_contacts:
+        raw, ours = asyncio.run(measure_reset(uri, args.reset_contacts))
+        print(
+            f"reset of {args.reset_contacts} contacts: raw update_many {raw:.1f} s, "
+            f"ours {ours:.1f} s ({args.reset_contacts / ours:.0f} contacts/s, a RESET "
+            f"timeline entry each); ratio raw / ours {raw / ours:.2f}"
+        )
+    if args.view_contacts:
+        raw, ours, matched = asyncio.run(measure_view_report(uri, args.view_contacts))
+        print(
+            f"view report over {args.view_contacts} contacts ({matched} in the view): "
+            f"raw aggregation {raw:.2f} s, ours {ours:.2f} s; ratio raw / ours "
+            f"{raw / ours:.2f}"
+        )
+    if args.rescore_contacts:
+        count, seconds = asyncio.run(
+            measure_rescore(uri, args.rescore_contacts, args.rescore_activities)
+        )
+        print(
+            f"rescore of {args.rescore_contacts} contacts x {args.rescore_activities} "
+            f"activities after a sheet change: {seconds:.1f} s, "
+            f"{count / seconds:.0f} activities/s (a RESCORE timeline entry per contact)"
+        )
+    if args.sync_activities:
+        costs = asyncio.run(measure_sync_cost(200, args.sync_activities))
+        for batch, (synced, unsynced) in costs.items():
+            print(
+                f"durability, {batch} activities per call: {synced:.0f} activities/s "
+                f"with every commit synced (the default), {unsynced:.0f} without; "
+                f"ratio {synced / unsynced:.2f}"
+            )
+
+
+def _measure_observability(args: argparse.Namespace, uri: str, data_dir: str) -> None:
+    on, off = asyncio.run(
+        measure_observability(
+            uri,
+            data_dir,
+            args.contacts,
+            args.observe_activities,
+            args.observe_samples,
+            args.observe_rounds,
+        )
+    )
+    print(
+        f"logs and metrics on / off, {args.observe_activities} activities and "
+        f"{args.observe_samples} live changes per turn, {args.observe_rounds} rounds of turns "
+        "(on, off, off, on):"
+    )
+    print(
+        f"  ingestion: {on.rate:.0f} / {off.rate:.0f} activities/s, ratio {on.rate / off.rate:.2f}"
+        f" (turns on: {', '.join(f'{r:.0f}' for r in on.rates)}; "
+        f"off: {', '.join(f'{r:.0f}' for r in off.rates)})"
+    )
+    print(
+        f"  live latency p50: {on.p50:.1f} / {off.p50:.1f} ms, ratio {on.p50 / off.p50:.2f}; "
+        f"p99: {on.p99:.1f} / {off.p99:.1f} ms, ratio {on.p99 / off.p99:.2f}"
+    )
 
 
 if __name__ == "__main__":

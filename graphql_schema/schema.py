@@ -8,6 +8,7 @@ from strawberry.extensions import MaskErrors
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from api.observability.current import note_error
 from graphql_schema.access.mutations import AccessMutations
 from graphql_schema.access.queries import AccessQueries
 from graphql_schema.activities.mutations import ActivityMutations
@@ -15,6 +16,7 @@ from graphql_schema.contacts.mutations import ContactMutations
 from graphql_schema.contacts.queries import ContactQueries
 from graphql_schema.core.errors import answer_failures_as_errors
 from graphql_schema.http.guard import DocumentGuard
+from graphql_schema.http.observed import OperationLabel
 from graphql_schema.live.jobs import JobSubscriptions
 from graphql_schema.live.subscriptions import LiveSubscriptions
 from graphql_schema.notifications.mutations import NotificationMutations
@@ -83,9 +85,11 @@ class Schema(strawberry.Schema):
         """A bug logs its traceback; an expected refusal (bad input, a limit, a role) one line."""
         for error in errors:
             if is_unexpected(error):
+                note_error("INTERNAL")
                 logger.error("Unexpected error: %s", error.message, exc_info=error.original_error)
                 continue
             code = (error.extensions or {}).get("code", "GRAPHQL_ERROR")
+            note_error(str(code))
             level = logging.WARNING if code in {"LIMIT_EXCEEDED", "RATE_LIMITED"} else logging.INFO
             message = " ".join(error.message.split())[:LOGGED_MESSAGE]
             logger.log(level, "Refused (%s): %s", code, message)
@@ -98,5 +102,6 @@ schema = Schema(
     extensions=[
         lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error"),
         DocumentGuard,
+        OperationLabel,
     ],
 )

@@ -107,12 +107,12 @@ async def test_a_database_that_is_down_answers_unavailable_then_writes_resume(tm
                 down = await http.post(
                     f"{url}/graphql", json={"query": RECORD, "variables": {"input": click}}
                 )
-                health = await http.get(f"{url}/health")
+                ready = await http.get(f"{url}/ready")
                 assert time.monotonic() - started < 15
                 assert down.status_code == 503 and down.headers["retry-after"], down.text
                 [error] = down.json()["errors"]
                 assert error["extensions"]["code"] == "UNAVAILABLE" and "again" in error["message"]
-                assert health.status_code == 503
+                assert ready.status_code == 503 and "database" in ready.json()["problems"][0]
 
                 database.start()
                 up = await http.post(

@@ -6,6 +6,7 @@ through N uvicorn worker processes that each build `api.app:app` from the same e
 """
 
 import asyncio
+from typing import Any
 
 import uvicorn
 
@@ -48,6 +49,10 @@ async def _prepare(settings: Settings, uri: str) -> None:
         print("Create a token with: python -m api token NAME ADMIN")
 
 
+# Our logging (api/observability/logs.py) formats uvicorn's lines; our access log replaces its own.
+UVICORN_LOGS: dict[str, Any] = {"log_level": "info", "log_config": None, "access_log": False}
+
+
 def run_serve(settings: Settings, workers: int) -> None:
     with database(settings) as uri:
         asyncio.run(_prepare(settings, uri))
@@ -56,7 +61,7 @@ def run_serve(settings: Settings, workers: int) -> None:
             tune_allocator()
             app = create_app(uri, settings.database, settings=settings)
             # A websocket message is held to the limit of a request body.
-            config = uvicorn.Config(app, host, port, log_level="info", ws_max_size=MAX_BODY_BYTES)
+            config = uvicorn.Config(app, host, port, ws_max_size=MAX_BODY_BYTES, **UVICORN_LOGS)
             asyncio.run(uvicorn.Server(config).serve())
         else:
             # Each worker imports api.app:app, built from this same environment (api/app.py).
@@ -65,6 +70,6 @@ def run_serve(settings: Settings, workers: int) -> None:
                 host=host,
                 port=port,
                 workers=workers,
-                log_level="info",
                 ws_max_size=MAX_BODY_BYTES,
+                **UVICORN_LOGS,
             )

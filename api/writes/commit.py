@@ -41,6 +41,16 @@ MAX_BACKOFF = 0.25
 
 
 @dataclass
+class CommitStats:
+    """Counted in the process, for its metrics."""
+
+    retries: int = 0
+
+
+commit_stats = CommitStats()
+
+
+@dataclass
 class CommitOutcome:
     # New entries per contact, in order.
     entries: dict[str, list[Entry]] = field(default_factory=dict)
@@ -95,6 +105,7 @@ async def _commit_with_retries(
         if not pending:
             break
         if round_number:
+            commit_stats.retries += 1
             cap = min(MAX_BACKOFF, 0.002 * 2 ** min(round_number, 10))
             await asyncio.sleep(random.uniform(0, cap))
         try:

@@ -10,6 +10,7 @@ from strawberry.extensions.field_extension import AsyncExtensionResolver, SyncEx
 from strawberry.types.base import get_object_definition
 from strawberry.types.field import StrawberryField
 
+from api.observability.current import note_error
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure, passing_error
 from graphql_schema.core.context import Info
 
@@ -80,6 +81,8 @@ class FailuresAsErrors(FieldExtension):
             refused = ServiceFailure([error])
         if self.payload is None:
             raise refusal(refused)
+        for error in refused.errors:
+            note_error(error.code.value)
         return self.payload(errors=errors_of(refused))
 
 

@@ -157,9 +157,13 @@ class GraphQLView(GraphQL[Context, None]):
     async def on_ws_connect(self, context: Context) -> dict[str, Any] | None:
         params = context.connection_params or {}
         raw = params.get("authorization") or params.get("Authorization") or params.get("token")
+        if raw is None and context.request is not None:
+            raw = context.request.headers.get("authorization")  # the upgrade request's
         token = bearer_token(raw) if isinstance(raw, str) else None
         if token is None:
-            raise ConnectionRejectionError({"message": "Send a token in connection_params"})
+            raise ConnectionRejectionError(
+                {"message": "Send a token in connection_params or the Authorization header"}
+            )
         scope = context.request.scope if context.request is not None else {}
         context.principal = await self.rejected_tokens.authenticate(self.store, token, scope)
         context.rate_key = rate_key(token)

@@ -1,0 +1,1 @@
+"""What the process tells its operators: request ids, logs, metrics, health and readiness."""

@@ -1,0 +1,33 @@
+"""The observability settings, from the environment."""
+
+import os
+from dataclasses import dataclass
+
+from api.config import SettingsError
+
+_OFF = {"0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class ObserveSettings:
+    # One JSON object per line instead of text.
+    json_logs: bool = False
+    # A line per HTTP request and websocket.
+    access_log: bool = True
+    # Counters and /metrics.
+    metrics: bool = True
+    # Who may read /metrics: with a token, whoever sends it as a bearer; else loopback callers.
+    metrics_token: str | None = None
+
+    @classmethod
+    def from_env(cls) -> "ObserveSettings":
+        env = os.environ
+        log_format = env.get("SCORING_LOG_FORMAT", "text").strip().lower()
+        if log_format not in {"text", "json"}:
+            raise SettingsError(f"SCORING_LOG_FORMAT is text or json, got {log_format!r}")
+        return cls(
+            json_logs=log_format == "json",
+            access_log=env.get("SCORING_ACCESS_LOG", "1").strip().lower() not in _OFF,
+            metrics=env.get("SCORING_METRICS", "1").strip().lower() not in _OFF,
+            metrics_token=env.get("SCORING_METRICS_TOKEN") or None,
+        )
