@@ -18,6 +18,7 @@ from api.cli.errors import CommandError, refuse
 from api.cli.serve import MAX_WORKERS, run_serve
 from api.cli.token import run_token
 from api.config import Settings, SettingsError, unknown_settings
+from api.cors import allowed_origins
 from api.observability.logs import configure_logging
 from api.observability.settings import ObserveSettings
 
@@ -52,6 +53,7 @@ def main() -> None:
     try:
         settings = Settings.from_env()
         observe = ObserveSettings.from_env()
+        allowed_origins()
     except SettingsError as error:
         refuse(str(error))
     configure_logging(observe.json_logs)

@@ -10,6 +10,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.http.websocket_origin import normalize_origin
 
+from api.config import SettingsError
 from api.limits import error_response
 from api.services.errors import ErrorCode
 
@@ -32,7 +33,7 @@ def _origin(text: str) -> str:
     parts = urlsplit(listed)
     origin = normalize_origin(listed)
     if origin is None or parts.scheme not in {"http", "https"} or parts.path or parts.query:
-        raise ValueError(
+        raise SettingsError(
             f"SCORING_CORS_ORIGINS lists {listed!r}: give each origin as scheme://host[:port]"
         )
     return origin
