@@ -31,6 +31,7 @@ from bench.durability import measure_sync_cost
 from bench.fanout import measure_fanout
 from bench.hostile import measure_hostile
 from bench.observability import measure_observability
+from bench.profile import profiled
 from bench.rescores import measure_rescore
 from bench.resets import measure_reset
 from bench.traffic import (
@@ -133,6 +134,9 @@ def main() -> None:
     parser.add_argument("--activities", type=int, default=20000)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument(
+        "--profile", type=Path, default=None, help="write a CPU profile of the API to this folder"
+    )
+    parser.add_argument(
         "--subscribers", type=int, default=200, help="live fan-out to N subscribers (0: skip)"
     )
     parser.add_argument(
@@ -209,7 +213,10 @@ def main() -> None:
         database = f"bench_{uuid.uuid4().hex[:8]}"
         os.environ["SCORING_DATABASE"] = database
         try:
-            with api_process(uri, database, tmp) as api:
+            with (
+                api_process(uri, database, tmp) as api,
+                profiled(api.pid, args.profile, "api"),
+            ):
                 _measure_all(args, uri, api)
             if args.observe_activities:
                 _measure_observability(args, uri, tmp)
