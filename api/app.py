@@ -104,7 +104,6 @@ def create_app(
         ],
         lifespan=lifespan,
         middleware=[
-            Middleware(Observed, metrics=metrics, access_log=observe.access_log),
             Middleware(Origins, origins=origins),
             Middleware(
                 HttpLimits,
@@ -113,6 +112,11 @@ def create_app(
             ),
         ],
         exception_handlers={Unreachable: unreachable},
+    )
+    # Outermost, around Starlette's own error handler too: every answer (a 500, a refusal by
+    # any middleware) carries the request id and is logged and counted once.
+    app.middleware_stack = Observed(
+        app.build_middleware_stack(), metrics=metrics, access_log=observe.access_log
     )
     app.state.store = store
     app.state.hub = hub
