@@ -68,7 +68,7 @@ def create_app(
     # The endpoint's own websocket origin check lets the same pages in as the Origins middleware.
     graphql.allowed_origins = frozenset(origins)
     observe = ObserveSettings.from_env()
-    metrics = Metrics(store, hub) if observe.metrics else None
+    metrics = Metrics(store, hub, observe.shared_dir) if observe.metrics else None
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -80,12 +80,16 @@ def create_app(
         tasks.spawn(expire_periodically(store, expiry_every), name="point-expiry")
         tasks.spawn(notify_periodically(store, notify_every), name="view-notifications")
         tasks.spawn(token_watch.run(), name="token-watch")
+        if metrics is not None and metrics.shared is not None:
+            tasks.spawn(metrics.sync_periodically(), name="metrics-sync")
         try:
             yield
         finally:
             await tasks.stop()
             await hub.stop()
             store.close()
+            if metrics is not None:
+                metrics.close()
 
     async def unreachable(request: Request, error: Exception) -> JSONResponse:
         """Before a resolver runs (the token check): 503, in GraphQL's shape."""
@@ -104,7 +108,6 @@ def create_app(
         ],
         lifespan=lifespan,
         middleware=[
-            Middleware(Observed, metrics=metrics, access_log=observe.access_log),
             Middleware(Origins, origins=origins),
             Middleware(
                 HttpLimits,
@@ -113,6 +116,11 @@ def create_app(
             ),
         ],
         exception_handlers={Unreachable: unreachable},
+    )
+    # Outermost, around Starlette's own error handler too: every answer (a 500, a refusal by
+    # any middleware) carries the request id and is logged and counted once.
+    app.middleware_stack = Observed(
+        app.build_middleware_stack(), metrics=metrics, access_log=observe.access_log
     )
     app.state.store = store
     app.state.hub = hub

@@ -8,7 +8,14 @@ from playwright.sync_api import expect
 
 from api.domain.access import Role
 from tests.dashboard_stack import ROOT
-from tests.test_dashboard import browser, open_page, screens, sign_in, stack  # noqa: F401
+from tests.test_dashboard import (  # noqa: F401
+    browser,
+    open_page,
+    readme_shot,
+    screens,
+    sign_in,
+    stack,
+)
 
 ME = "{ me { name role } }"
 # Where Reflex writes the dashboard's states: never the secret.
@@ -62,6 +69,7 @@ def test_admin_creates_a_token_sees_it_once_and_revokes_it(browser, stack, scree
     row = page.locator(".token-row", has_text="ci-bot")
     expect(row.locator(".token-status")).to_contain_text("Revoked")
     expect(row.locator(".revoke-token")).to_have_count(0)
+    readme_shot(page, screens, "tokens")  # no secret on it: the one shown is gone
     refused = as_token(stack.api_url, secret)
     assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
@@ -102,6 +110,7 @@ def test_admin_saves_smtp_settings_and_never_sees_the_password(browser, stack, s
     expect(page.locator("#smtp-password")).to_have_value("")
     assert "s3cret-Pa55" not in page.content()
     page.screenshot(path=screens / "smtp.png", full_page=True)
+    readme_shot(page, screens, "smtp")
     page.fill("#smtp-port", "587")  # the password left empty: kept
     page.click("#save-smtp")
     expect(page.locator(".notice")).to_contain_text("SMTP settings saved")

@@ -90,6 +90,7 @@ def run_api(settings: dict[str, str], *args: str) -> subprocess.CompletedProcess
             "SCORING_DEMO_DATA",
         ),
         ({"MONGODB_URI": "localhost:27017"}, "MONGODB_URI must be a MongoDB connection string"),
+        ({"PROMETHEUS_MULTIPROC_DIR": "/nonexistent/metrics"}, "PROMETHEUS_MULTIPROC_DIR"),
     ],
 )
 def test_a_bad_setting_stops_it_with_exit_2_and_one_message(settings, named):

@@ -18,6 +18,7 @@ from api.db.client import Store
 from api.demo import seed_demo
 from api.limits import MAX_BODY_BYTES
 from api.memory import tune_allocator
+from api.observability.shared import worker_metrics
 
 MAX_WORKERS = 64
 
@@ -64,12 +65,14 @@ def run_serve(settings: Settings, workers: int) -> None:
             config = uvicorn.Config(app, host, port, ws_max_size=MAX_BODY_BYTES, **UVICORN_LOGS)
             asyncio.run(uvicorn.Server(config).serve())
         else:
-            # Each worker imports api.app:app, built from this same environment (api/app.py).
-            uvicorn.run(
-                "api.app:app",
-                host=host,
-                port=port,
-                workers=workers,
-                ws_max_size=MAX_BODY_BYTES,
-                **UVICORN_LOGS,
-            )
+            # Each worker imports api.app:app, built from this same environment (api/app.py),
+            # and writes its metrics where /metrics in any of them adds them up.
+            with worker_metrics(settings.data_dir):
+                uvicorn.run(
+                    "api.app:app",
+                    host=host,
+                    port=port,
+                    workers=workers,
+                    ws_max_size=MAX_BODY_BYTES,
+                    **UVICORN_LOGS,
+                )

@@ -10,6 +10,7 @@ from api.observability.current import RequestRecord, current, request_id
 from api.observability.metrics import Metrics
 
 access = logging.getLogger("api.access")
+failures = logging.getLogger("api.errors")
 # The routes named in metrics; any other path is "other" (a made-up path makes no new series).
 ROUTES = {"/health": "health", "/ready": "ready", "/metrics": "metrics", "/": "home"}
 # Polled by scripts and probes: logged at DEBUG only.
@@ -55,8 +56,13 @@ class Observed:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
+            answered = status != 0 and not record.websocket
             status = 500
-            raise
+            if not answered:
+                raise
+            # Starlette's error handler has answered 500: the traceback is logged here, with the
+            # request id, rather than by uvicorn outside the request.
+            failures.exception("Unhandled error answered with 500")
         finally:
             seconds = time.perf_counter() - started
             current.reset(token)

@@ -2,8 +2,10 @@
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from api.config import SettingsError
+from api.observability.shared import ENV as SHARED_DIR
 
 _OFF = {"0", "false", "no", "off"}
 
@@ -18,6 +20,8 @@ class ObserveSettings:
     metrics: bool = True
     # Who may read /metrics: with a token, whoever sends it as a bearer; else loopback callers.
     metrics_token: str | None = None
+    # Several worker processes on one port: where each writes its metrics (shared.py).
+    shared_dir: Path | None = None
 
     @classmethod
     def from_env(cls) -> "ObserveSettings":
@@ -25,9 +29,13 @@ class ObserveSettings:
         log_format = env.get("SCORING_LOG_FORMAT", "text").strip().lower()
         if log_format not in {"text", "json"}:
             raise SettingsError(f"SCORING_LOG_FORMAT is text or json, got {log_format!r}")
+        shared = env.get(SHARED_DIR) or None
+        if shared is not None and not os.path.isdir(shared):
+            raise SettingsError(f"{SHARED_DIR} names {shared!r}, which is not a directory")
         return cls(
             json_logs=log_format == "json",
             access_log=env.get("SCORING_ACCESS_LOG", "1").strip().lower() not in _OFF,
             metrics=env.get("SCORING_METRICS", "1").strip().lower() not in _OFF,
             metrics_token=env.get("SCORING_METRICS_TOKEN") or None,
+            shared_dir=Path(shared) if shared else None,
         )
