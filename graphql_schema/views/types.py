@@ -117,7 +117,7 @@ class ScoreViewType:
             page_info=PageInfo(
                 has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None
             ),
-            total_count=await selection.count(),
+            counter=selection.count,
         )
 
     @strawberry.field(description="Its periodic summary email; null until one is set")
