@@ -14,9 +14,13 @@ from api.domain.access import Principal
 from api.domain.classification import ContactClass
 from api.domain.contacts import ContactRecord
 from api.domain.ledger import Entry
+from api.domain.notifications import ViewNotification
+from api.domain.views import ScoreView
 from api.jobs.tasks import Tasks
 from api.live import LiveHub
 from api.services.classifying import basis_scores
+from api.services.errors import ServiceFailure
+from api.services.views import ViewSelection, select
 
 # A timeline page: (contact id, entries asked for, older than this sequence number or None).
 PageKey = tuple[str, int, int | None]
@@ -36,6 +40,11 @@ class Loaders:
         self.classes: DataLoader[tuple[str, int], ContactClass] = DataLoader(self._classes)
         self.timelines: DataLoader[PageKey, Page] = DataLoader(self._timelines)
         self.timeline_counts: DataLoader[str, int] = DataLoader(self._timeline_counts)
+        self.notifications: DataLoader[str, ViewNotification | None] = DataLoader(
+            self._notifications
+        )
+        # A view's contacts as of this request, shared by its fields (contacts, report).
+        self.selections: DataLoader[ScoreView, ViewSelection] = DataLoader(self._selections)
 
     async def _contacts(self, ids: list[str]) -> list[ContactRecord | None]:
         found = await self.store.contacts.by_ids(ids)
@@ -65,6 +74,21 @@ class Loaders:
     async def _timeline_counts(self, ids: list[str]) -> list[int]:
         counts = await self.store.ledger.counts(ids)
         return [counts[cid] for cid in ids]
+
+    async def _notifications(self, view_ids: list[str]) -> list[ViewNotification | None]:
+        found = await self.store.notifications.by_views(view_ids)
+        return [found.get(view_id) for view_id in view_ids]
+
+    async def _selections(self, views: list[ScoreView]) -> list[ViewSelection | ServiceFailure]:
+        # Each view has a query of its own; a view that cannot be computed fails alone (a loader
+        # raises an exception answered for its key).
+        async def one(view: ScoreView) -> ViewSelection | ServiceFailure:
+            try:
+                return await select(self.store, view)
+            except ServiceFailure as failure:
+                return failure
+
+        return list(await asyncio.gather(*(one(view) for view in views)))
 
 
 @dataclass
