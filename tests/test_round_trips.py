@@ -18,6 +18,7 @@ from api.domain.activities import ActivityType
 from api.domain.contacts import ContactDetails
 from api.observability.current import current
 from api.services.activities import ActivityInput, record_activities
+from graphql_schema.core.pagination import encode_cursor
 from tests.conftest import serve
 
 READS = {"find", "getMore", "aggregate", "count", "distinct"}
@@ -80,6 +81,7 @@ async def counted(mongo_uri, store):
         # Round after round, so that each contact's entries keep their order.
         for kind, campaign in ACTIVITIES:
             await record_activities(store, [ActivityInput(e, kind, campaign) for e in emails])
+    await store.contacts.upsert("nobody@x.io", ContactDetails())  # an empty timeline
     async with serve(mongo_uri, store, event_listeners=[commands]) as api:
         yield api, commands
 
@@ -99,18 +101,19 @@ async def round_trips(api, commands, query: str, variables: dict, label: str) ->
     return list(commands.names), body["data"]
 
 
-async def expected_timeline(store, contact_id: str) -> dict:
-    docs = (
-        await store.ledger.collection.find({"contactId": contact_id}).sort("seq", -1).to_list(None)
-    )
+async def expected_timeline(store, contact_id: str, first: int, before: int) -> dict:
+    """What the timeline page must hold, read from the ledger directly."""
+    query = {"contactId": contact_id}
+    docs = await store.ledger.collection.find(query).sort("seq", -1).to_list(None)
+    older = [doc for doc in docs if doc["seq"] < before]
     return {
-        "points": [doc["points"] for doc in docs[:3]],
-        "hasNextPage": len(docs) > 3,
+        "points": [doc["points"] for doc in older[:first]],
+        "hasNextPage": len(older) > first,
         "totalCount": len(docs),
     }
 
 
-async def check_nodes(store, edges: list[dict]) -> None:
+async def check_nodes(store, edges: list[dict], first: int = 3, before: int = 10**9) -> None:
     for edge in edges:
         node = edge["node"]
         contact = await store.contacts.by_email(node["email"])
@@ -120,7 +123,7 @@ async def check_nodes(store, edges: list[dict]) -> None:
             "hasNextPage": timeline["pageInfo"]["hasNextPage"],
             "totalCount": timeline["totalCount"],
         }
-        assert seen == await expected_timeline(store, contact.id)
+        assert seen == await expected_timeline(store, contact.id, first, before)
         assert node["classification"]
 
 
@@ -153,3 +156,19 @@ async def test_a_score_view_page_with_timelines_costs_a_constant_number_of_round
     assert Counter(small) == Counter(large), (small, large)
     # Those, the view and its contacts' count.
     assert len(large) <= 7, large
+
+
+async def test_every_contact_of_a_page_pages_through_its_timeline(counted, store):
+    api, _ = counted
+    query = """query($after: String) {
+      contacts(first: 100, orderBy: {field: SCORE, direction: ASC}) { edges { node {
+        email classification timeline(first: 2, after: $after) {
+          entries { points reason } pageInfo { hasNextPage } totalCount
+        }
+      } } }
+    }"""
+    older_than_4 = encode_cursor("entry", 4)
+    edges = (await api.data(query, {"after": older_than_4}))["contacts"]["edges"]
+    assert edges[0]["node"]["email"] == "nobody@x.io"
+    assert edges[0]["node"]["timeline"]["totalCount"] == 0
+    await check_nodes(store, edges, first=2, before=4)
