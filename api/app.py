@@ -18,7 +18,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from api.config import Settings
 from api.cors import Origins, allowed_origins
-from api.db.client import Store
+from api.db.client import Listeners, Store
 from api.db.faults import Unreachable
 from api.downloads import SUMMARY_PDF_PATH, view_summary_pdf
 from api.embedded import embedded_uri
@@ -48,11 +48,13 @@ def create_app(
     expiry_interval: float | None = None,
     notify_interval: float | None = None,
     settings: Settings | None = None,
+    event_listeners: Listeners = (),
 ) -> Starlette:
     """The app. The seconds between point-expiry runs and between sends of due view emails
     default to SCORING_EXPIRY_INTERVAL and SCORING_NOTIFY_INTERVAL, else 60; the other settings
-    (GraphiQL, rate limits) come from `settings`, else the environment."""
-    store = Store(mongodb_uri, database)
+    (GraphiQL, rate limits) come from `settings`, else the environment; `event_listeners` see
+    every database command (tests count them)."""
+    store = Store(mongodb_uri, database, event_listeners)
     defaults = settings or Settings.from_env()
     expiry_every = expiry_interval or defaults.expiry_interval
     notify_every = notify_interval or defaults.notify_interval

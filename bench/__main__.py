@@ -11,7 +11,8 @@ Starts the embedded database (or uses MONGODB_URI) and the API in its own proces
   8. hostile requests: refusal times, a viewer's latency meanwhile and the API's memory before,
      at the peak and after (bench/hostile.py; the rate limit is off for the whole bench), and
   9. the cost of request logs and metrics: ingestion and live latency with them on and off
-     (bench/observability.py).
+     (bench/observability.py), and
+ 10. the latency of a page of 100 contacts with their timelines (bench/timelines.py).
 """
 
 import argparse
@@ -34,6 +35,7 @@ from bench.observability import measure_observability
 from bench.profile import profiled
 from bench.rescores import measure_rescore
 from bench.resets import measure_reset
+from bench.timelines import measure_timelines
 from bench.traffic import (
     BATCH,
     TOKEN,
@@ -234,6 +236,7 @@ def _measure_all(args: argparse.Namespace, uri: str, api: Served) -> None:
     if args.only_hostile:
         return
     asyncio.run(measure(uri, api.base, args.contacts, args.activities, args.samples))
+    print(asyncio.run(measure_timelines(api.url, TOKEN)))
     if args.subscribers:
         print(asyncio.run(measure_fanout(api.url, TOKEN, "bench0@example.com", args.subscribers)))
     if args.reset_contacts:

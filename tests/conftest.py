@@ -7,8 +7,10 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -54,10 +56,11 @@ async def store(mongo_uri: str, database_name: str) -> AsyncIterator[Store]:
 class ServerThread:
     """uvicorn serving the app in a thread with its own event loop, stopped at the end."""
 
-    def __init__(self, mongo_uri: str, database: str) -> None:
+    def __init__(self, mongo_uri: str, database: str, **options: Any) -> None:
+        """`options`: more arguments of `create_app`."""
         self.port = free_port()
         config = uvicorn.Config(
-            create_app(mongo_uri, database),
+            create_app(mongo_uri, database, **options),
             host="127.0.0.1",
             port=self.port,
             log_level="warning",
@@ -123,13 +126,15 @@ class Api:
         return body["data"]
 
 
-@pytest.fixture
-async def api(mongo_uri: str, database_name: str, store: Store) -> AsyncIterator[Api]:
+@asynccontextmanager
+async def serve(mongo_uri: str, store: Store, **options: Any) -> AsyncIterator[Api]:
+    """The API over the store's database, with a token per role; `options`: more arguments of
+    `create_app`."""
     tokens = {}
     for role in Role:
         secret, _ = await store.tokens.create(f"test-{role.value.lower()}", role)
         tokens[role] = secret
-    with ServerThread(mongo_uri, database_name) as server:
+    with ServerThread(mongo_uri, store.db.name, **options) as server:
         async with httpx.AsyncClient(timeout=30) as http:
             yield Api(
                 f"http://127.0.0.1:{server.port}/graphql",
@@ -138,6 +143,12 @@ async def api(mongo_uri: str, database_name: str, store: Store) -> AsyncIterator
                 http,
                 server.hub,
             )
+
+
+@pytest.fixture
+async def api(mongo_uri: str, store: Store) -> AsyncIterator[Api]:
+    async with serve(mongo_uri, store) as running:
+        yield running
 
 
 @pytest.fixture

@@ -1,9 +1,11 @@
 """Connecting to MongoDB, migrating and creating the indexes the product relies on."""
 
+from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import parse_qsl, urlsplit
 
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
+from pymongo.monitoring import CommandListener
 
 from api.db.contacts import ContactsRepo
 from api.db.jobs import FieldRuleSyncsRepo, RescoresRepo, ResetsRepo
@@ -20,6 +22,8 @@ from api.db.workflows import WorkflowsRepo
 from api.writes.state_cache import StateCache
 
 Document = dict[str, Any]
+# The driver's command listeners: they see every command sent (tests count round trips).
+Listeners = Sequence[CommandListener]
 # An answered write is durable: acknowledged by a majority of the replica set and journaled. A
 # database that cannot be reached is reported after seconds (clients retry), not after 30.
 # Options the URI names win.
@@ -43,9 +47,9 @@ class HasIndexes(Protocol):
 class Store:
     """The database and its repositories; one per process, shared by all requests."""
 
-    def __init__(self, uri: str, database: str) -> None:
+    def __init__(self, uri: str, database: str, event_listeners: Listeners = ()) -> None:
         self.client: AsyncIOMotorClient[Document] = AsyncIOMotorClient(
-            uri, tz_aware=True, **client_options(uri)
+            uri, tz_aware=True, event_listeners=list(event_listeners), **client_options(uri)
         )
         self.db: AsyncIOMotorDatabase[Document] = self.client[database]
         self.contacts = ContactsRepo(self.db)

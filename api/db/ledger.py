@@ -153,17 +153,51 @@ class LedgerRepo:
         entries = [doc_to_entry(doc) for doc in docs]
         return {(e.contact_id, e.key): e for e in entries if e.key is not None}
 
+    async def pages(
+        self, contact_ids: Sequence[str], first: int, before_seq: int | None
+    ) -> dict[str, tuple[list[Entry], bool]]:
+        """Each contact's newest entries (older than `before_seq`, if given), newest first, in
+        one query; the flag says whether older ones remain."""
+        newest: list[Document] = [{"$sort": {"seq": DESCENDING}}, {"$limit": first + 1}]
+        if before_seq is not None:
+            newest.insert(0, {"$match": {"seq": {"$lt": before_seq}}})
+        found = await self._per_contact(contact_ids, newest)
+        return {
+            cid: ([doc_to_entry(doc) for doc in docs[:first]], len(docs) > first)
+            for cid, docs in found.items()
+        }
+
     async def page(
         self, contact_id: str, first: int, before_seq: int | None
     ) -> tuple[list[Entry], bool]:
-        """Newest entries first; the flag says whether older ones remain."""
-        query: Document = {"contactId": contact_id}
-        if before_seq is not None:
-            query["seq"] = {"$lt": before_seq}
-        docs = (
-            await self.collection.find(query).sort("seq", DESCENDING).limit(first + 1).to_list(None)
-        )
-        return [doc_to_entry(doc) for doc in docs[:first]], len(docs) > first
+        """One contact's page, as `pages` gives it."""
+        return (await self.pages([contact_id], first, before_seq))[contact_id]
+
+    async def counts(self, contact_ids: Sequence[str]) -> dict[str, int]:
+        """How many entries each contact has, in one query."""
+        total: list[Document] = [{"$group": {"_id": None, "n": {"$sum": 1}}}]
+        found = await self._per_contact(contact_ids, total)
+        return {cid: int(docs[0]["n"]) if docs else 0 for cid, docs in found.items()}
+
+    async def _per_contact(
+        self, contact_ids: Sequence[str], pipeline: list[Document]
+    ) -> dict[str, list[Document]]:
+        """`pipeline` run over each contact's entries, all in one aggregation. Each lookup uses
+        the (contactId, seq) index, with a limit per contact: a `$in` over the ledger has none,
+        and reads every entry of every contact."""
+        ids = list(dict.fromkeys(contact_ids))
+        join = {
+            "from": self.collection.name,
+            "localField": "_id",
+            "foreignField": "contactId",
+            "pipeline": pipeline,
+            "as": "found",
+        }
+        stages: list[Document] = [{"$documents": [{"_id": cid} for cid in ids]}, {"$lookup": join}]
+        rows = await self.collection.database.aggregate(stages).to_list(None)
+        found: dict[str, list[Document]] = {cid: [] for cid in ids}
+        found.update({row["_id"]: row["found"] for row in rows})
+        return found
 
     async def sequences(self, firsts: Mapping[str, int]) -> dict[str, list[Entry]]:
         """Each contact's entries from a sequence number on, oldest first: 1 for the whole
@@ -177,9 +211,6 @@ class LedgerRepo:
         ids = list(firsts)
         found = await asyncio.gather(*(read(cid, firsts[cid]) for cid in ids))
         return dict(zip(ids, found, strict=True))
-
-    async def count(self, contact_id: str) -> int:
-        return await self.collection.count_documents({"contactId": contact_id})
 
     async def points_since(
         self,

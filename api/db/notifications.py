@@ -5,6 +5,7 @@ several processes (or retries) only one sends a period's email, and a process th
 sending leaves the email to be retried once its claim has expired.
 """
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from bson import ObjectId
 from motor.motor_asyncio import AsyncIOMotorDatabase
 from pymongo import ASCENDING, ReturnDocument
 
+from api.db.batching import find_in
 from api.domain.notifications import (
     Frequency,
     NotificationSettings,
@@ -70,6 +72,9 @@ class NotificationsRepo:
     async def get(self, view_id: str) -> ViewNotification | None:
         doc = await self.collection.find_one({"_id": view_id})
         return _record(doc) if doc else None
+
+    async def by_views(self, view_ids: Sequence[str]) -> dict[str, ViewNotification]:
+        return {doc["_id"]: _record(doc) for doc in await find_in(self.collection, "_id", view_ids)}
 
     async def save(
         self,

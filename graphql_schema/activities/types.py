@@ -7,7 +7,8 @@ import strawberry
 from api.domain.activities import Activity, ActivityType
 from api.domain.ledger import Entry, EntryKind
 from api.domain.sheet import SheetEntry
-from graphql_schema.core.pagination import PageInfo
+from graphql_schema.core.context import Info, PageKey
+from graphql_schema.core.pagination import PageInfo, encode_cursor
 
 ActivityTypeEnum = strawberry.enum(ActivityType, name="ActivityType")
 EntryKindEnum = strawberry.enum(
@@ -74,6 +75,22 @@ class TimelineEntry:
 
 @strawberry.type
 class Timeline:
-    entries: list[TimelineEntry]
-    page_info: PageInfo
-    total_count: int
+    """A page of a contact's timeline; each field is read (for all contacts at once) only when
+    asked."""
+
+    key: strawberry.Private[PageKey]
+
+    @strawberry.field
+    async def entries(self, info: Info) -> list[TimelineEntry]:
+        entries, _ = await info.context.loaders.timelines.load(self.key)
+        return [TimelineEntry.of(e) for e in entries]
+
+    @strawberry.field
+    async def page_info(self, info: Info) -> PageInfo:
+        entries, has_next = await info.context.loaders.timelines.load(self.key)
+        end = encode_cursor("entry", entries[-1].seq) if entries else None
+        return PageInfo(has_next_page=has_next, end_cursor=end)
+
+    @strawberry.field
+    async def total_count(self, info: Info) -> int:
+        return await info.context.loaders.timeline_counts.load(self.key[0])

@@ -125,5 +125,5 @@ class ContactQueries:
             page_info=PageInfo(
                 has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None
             ),
-            total_count=await store.contacts.count(query),
+            counter=lambda: store.contacts.count(query),
         )

@@ -1,5 +1,6 @@
 """Contacts as clients see them."""
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import Enum
 
@@ -7,9 +8,9 @@ import strawberry
 
 from api.domain.classification import ContactClass
 from api.domain.contacts import ContactRecord
-from graphql_schema.activities.types import Timeline, TimelineEntry
+from graphql_schema.activities.types import Timeline
 from graphql_schema.core.context import Info
-from graphql_schema.core.pagination import PageInfo, decode_cursor, encode_cursor, page_size
+from graphql_schema.core.pagination import PageInfo, decode_cursor, page_size
 
 ContactClassEnum = strawberry.enum(ContactClass, name="ContactClass")
 
@@ -53,18 +54,9 @@ class Contact:
         return await info.context.loaders.classes.load((str(self.id), self.score))
 
     @strawberry.field(description="Newest entries first: every point with its reason")
-    async def timeline(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Timeline:
-        store = info.context.store
+    def timeline(self, first: int | None = None, after: str | None = None) -> Timeline:
         before = decode_cursor("entry", after, int) if after else None
-        entries, has_next = await store.ledger.page(str(self.id), page_size(first), before)
-        end = encode_cursor("entry", entries[-1].seq) if entries else None
-        return Timeline(
-            entries=[TimelineEntry.of(e) for e in entries],
-            page_info=PageInfo(has_next_page=has_next, end_cursor=end),
-            total_count=await store.ledger.count(str(self.id)),
-        )
+        return Timeline(key=(str(self.id), page_size(first), before))
 
 
 @strawberry.type
@@ -77,7 +69,12 @@ class ContactEdge:
 class ContactConnection:
     edges: list[ContactEdge]
     page_info: PageInfo
-    total_count: int
+    # Counting the matches costs a query of its own: made only when totalCount is asked.
+    counter: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        return await self.counter()
 
 
 @strawberry.input

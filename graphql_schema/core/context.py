@@ -1,5 +1,6 @@
 """The typed per-request context, with dataloaders made fresh for every request."""
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,17 +13,38 @@ from api.db.client import Store
 from api.domain.access import Principal
 from api.domain.classification import ContactClass
 from api.domain.contacts import ContactRecord
+from api.domain.ledger import Entry
+from api.domain.notifications import ViewNotification
+from api.domain.views import ScoreView
 from api.jobs.tasks import Tasks
 from api.live import LiveHub
 from api.services.classifying import basis_scores
+from api.services.errors import ServiceFailure
+from api.services.views import ViewSelection, select
+
+# A timeline page: (contact id, entries asked for, older than this sequence number or None).
+PageKey = tuple[str, int, int | None]
+# The entries of a timeline page, and whether older ones remain.
+Page = tuple[list[Entry], bool]
 
 
 class Loaders:
+    """What the nodes of a list need, read for all of them at once: every resolver of a node
+    asks its loader, and each loader answers a batch in one query (or one per distinct
+    arguments), so a page of 100 contacts costs the same few queries as a page of 10."""
+
     def __init__(self, store: Store) -> None:
         self.store = store
         self.contacts: DataLoader[str, ContactRecord | None] = DataLoader(self._contacts)
         # Keyed by (contact id, total score): the total basis needs no query beyond the settings.
         self.classes: DataLoader[tuple[str, int], ContactClass] = DataLoader(self._classes)
+        self.timelines: DataLoader[PageKey, Page] = DataLoader(self._timelines)
+        self.timeline_counts: DataLoader[str, int] = DataLoader(self._timeline_counts)
+        self.notifications: DataLoader[str, ViewNotification | None] = DataLoader(
+            self._notifications
+        )
+        # A view's contacts as of this request, shared by its fields (contacts, report).
+        self.selections: DataLoader[ScoreView, ViewSelection] = DataLoader(self._selections)
 
     async def _contacts(self, ids: list[str]) -> list[ContactRecord | None]:
         found = await self.store.contacts.by_ids(ids)
@@ -33,6 +55,40 @@ class Loaders:
         return [
             settings.classify(score) for score in await basis_scores(self.store, settings, keys)
         ]
+
+    async def _timelines(self, keys: list[PageKey]) -> list[Page]:
+        # One query per distinct (first, before): usually one for the whole page of contacts.
+        asked: dict[tuple[int, int | None], list[str]] = {}
+        for contact_id, first, before in keys:
+            asked.setdefault((first, before), []).append(contact_id)
+        found = await asyncio.gather(
+            *(self.store.ledger.pages(ids, *args) for args, ids in asked.items())
+        )
+        pages = {
+            (cid, *args): page
+            for args, by_contact in zip(asked, found, strict=True)
+            for cid, page in by_contact.items()
+        }
+        return [pages[key] for key in keys]
+
+    async def _timeline_counts(self, ids: list[str]) -> list[int]:
+        counts = await self.store.ledger.counts(ids)
+        return [counts[cid] for cid in ids]
+
+    async def _notifications(self, view_ids: list[str]) -> list[ViewNotification | None]:
+        found = await self.store.notifications.by_views(view_ids)
+        return [found.get(view_id) for view_id in view_ids]
+
+    async def _selections(self, views: list[ScoreView]) -> list[ViewSelection | ServiceFailure]:
+        # Each view has a query of its own; a view that cannot be computed fails alone (a loader
+        # raises an exception answered for its key).
+        async def one(view: ScoreView) -> ViewSelection | ServiceFailure:
+            try:
+                return await select(self.store, view)
+            except ServiceFailure as failure:
+                return failure
+
+        return list(await asyncio.gather(*(one(view) for view in views)))
 
 
 @dataclass

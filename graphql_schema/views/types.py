@@ -13,9 +13,9 @@ from api.domain.views import (
     ScoringPeriod,
 )
 from api.downloads import summary_pdf_path
-from api.services import views
 from api.services.errors import ServiceFailure
 from api.services.summaries import render_summary_pdf
+from api.services.views import ViewSelection
 from graphql_schema.contacts.types import Contact, ContactConnection, ContactEdge
 from graphql_schema.core.context import Info
 from graphql_schema.core.errors import refusal
@@ -117,12 +117,12 @@ class ScoreViewType:
             page_info=PageInfo(
                 has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None
             ),
-            total_count=await selection.count(),
+            counter=selection.count,
         )
 
     @strawberry.field(description="Its periodic summary email; null until one is set")
     async def notification(self, info: Info) -> ViewNotificationType | None:
-        found = await info.context.store.notifications.get(self.record.id)
+        found = await info.context.loaders.notifications.load(self.record.id)
         return ViewNotificationType.of(self.record, found) if found else None
 
     @strawberry.field(description="Where to GET its PDF summary (bearer token, viewer role)")
@@ -153,10 +153,10 @@ class ScoreViewType:
         )
 
 
-async def _selection(info: Info, view: ScoreView) -> views.ViewSelection:
+async def _selection(info: Info, view: ScoreView) -> ViewSelection:
     """The view's contacts; a view that cannot be computed fails on its own fields only."""
     try:
-        return await views.select(info.context.store, view)
+        return await info.context.loaders.selections.load(view)
     except ServiceFailure as failure:
         raise refusal(failure) from None
 
