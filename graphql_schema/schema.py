@@ -1,6 +1,7 @@
 """The schema: every domain's queries, mutations and subscriptions composed into one."""
 
 import logging
+import re
 
 import strawberry
 from graphql import GraphQLError
@@ -70,6 +71,17 @@ Subscription = merge_types("Subscription", (LiveSubscriptions, JobSubscriptions)
 logger = logging.getLogger("graphql_schema")
 # Of a refused request's message, what goes to the log (messages may quote the request).
 LOGGED_MESSAGE = 300
+# A variable that cannot be coerced: graphql-core quotes its value (a whole input object, with an
+# SMTP password or email addresses): only where it is wrong is logged.
+_VARIABLE_VALUE = re.compile(r"(Variable '\$[^']*' (?:has|got) invalid value(?: at [^:]*)?)[:.]")
+
+
+def loggable(message: str) -> str:
+    """A refusal's message as logged: one line, cut, without the value of a variable."""
+    found = _VARIABLE_VALUE.match(message)
+    if found:
+        message = f"{found.group(1)} (its value is not logged)"
+    return " ".join(message.split())[:LOGGED_MESSAGE]
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -91,8 +103,7 @@ class Schema(strawberry.Schema):
             code = (error.extensions or {}).get("code", "GRAPHQL_ERROR")
             note_error(str(code))
             level = logging.WARNING if code in {"LIMIT_EXCEEDED", "RATE_LIMITED"} else logging.INFO
-            message = " ".join(error.message.split())[:LOGGED_MESSAGE]
-            logger.log(level, "Refused (%s): %s", code, message)
+            logger.log(level, "Refused (%s): %s", code, loggable(error.message))
 
 
 schema = Schema(
