@@ -1,6 +1,7 @@
 """The lifecycle of API tokens (admins): created with an optional expiry, listed, revoked."""
 
 import re
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 from pymongo.errors import DuplicateKeyError
@@ -13,7 +14,10 @@ from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 MAX_NAME = 100
 EXPIRY_DAYS = (1, 3650)
 PUBLIC_ID = re.compile(rf"^[0-9a-f]{{{PUBLIC_ID_LENGTH}}}$")
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# What a name must not hold: controls (C0 and C1: a terminal's escapes), format characters (bidi
+# overrides, zero widths: a name that reads as another, or as nothing), line and paragraph
+# separators, lone surrogates.
+UNPRINTABLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 LAST_ADMIN = (
     "This is the last active admin token: revoking it would leave nobody able to manage "
     "tokens. Create another admin token first"
@@ -28,8 +32,10 @@ def _name_problem(name: str) -> ServiceError | None:
         return ServiceError(
             "name", f"name must be at most {MAX_NAME} characters", ErrorCode.INVALID
         )
-    if CONTROL.search(trimmed):
-        return ServiceError("name", "name must not hold control characters", ErrorCode.INVALID)
+    if any(unicodedata.category(c) in UNPRINTABLE for c in trimmed):
+        return ServiceError(
+            "name", "name must not hold control or invisible characters", ErrorCode.INVALID
+        )
     return None
 
 
