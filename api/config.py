@@ -177,7 +177,8 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
     text = env.get(name)
     if text is None:
         return default
-    if not text.strip().isdigit() or not 1 <= int(text) <= 65535:
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    if not text.strip().isdecimal() or not 1 <= int(text) <= 65535:
         raise SettingsError(f"{name} must be a port number from 1 to 65535, not {text!r}")
     return int(text)
 

@@ -8,6 +8,16 @@ from api.config import SettingsError
 from api.observability.shared import ENV as SHARED_DIR
 
 _OFF = {"0", "false", "no", "off"}
+_ON = {"1", "true", "yes", "on", ""}
+
+
+def _switch(name: str) -> bool:
+    """On unless turned off; any other value stops the process (a typo turns nothing on)."""
+    text = os.environ.get(name, "1")
+    value = text.strip().lower()
+    if value not in _ON | _OFF:
+        raise SettingsError(f"{name} must be 1 or 0 (true/false, yes/no), not {text!r}")
+    return value not in _OFF
 
 
 @dataclass(frozen=True)
@@ -34,8 +44,8 @@ class ObserveSettings:
             raise SettingsError(f"{SHARED_DIR} names {shared!r}, which is not a directory")
         return cls(
             json_logs=log_format == "json",
-            access_log=env.get("SCORING_ACCESS_LOG", "1").strip().lower() not in _OFF,
-            metrics=env.get("SCORING_METRICS", "1").strip().lower() not in _OFF,
+            access_log=_switch("SCORING_ACCESS_LOG"),
+            metrics=_switch("SCORING_METRICS"),
             metrics_token=env.get("SCORING_METRICS_TOKEN") or None,
             shared_dir=Path(shared) if shared else None,
         )
