@@ -27,9 +27,28 @@ async def test_metrics_without_a_token_are_for_loopback_callers_only(mongo_uri, 
     app = create_app(mongo_uri, database_name)
     for client, status in ((("10.1.2.3", 4000), 403), (("127.0.0.1", 4000), 200)):
         transport = httpx.ASGITransport(app=app, client=client)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000") as http:
             answer = await http.get("/metrics")
         assert answer.status_code == status, answer.text
+    app.state.store.close()
+
+
+async def test_metrics_without_a_token_refuse_a_rebound_name(mongo_uri, database_name):
+    """DNS rebinding: a page at evil.example, its name made to resolve to 127.0.0.1, reads
+    /metrics from the browser on this machine (a same-origin GET: no Origin header is sent)."""
+    app = create_app(mongo_uri, database_name)
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 4000))
+    async with httpx.AsyncClient(transport=transport) as http:
+        for host, status in (
+            ("evil.example:8000", 403),
+            ("127.0.0.1.evil.example", 403),
+            ("localhost:8000", 200),
+            ("LOCALHOST", 200),
+            ("[::1]:8000", 200),
+            ("127.0.0.1", 200),
+        ):
+            answer = await http.get(f"http://{host}/metrics")
+            assert answer.status_code == status, (host, answer.text)
     app.state.store.close()
 
 

@@ -4,11 +4,13 @@
 import asyncio
 import hmac
 import ipaddress
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from api.config import is_loopback
 from api.db.client import Store
 from api.limits import error_response
 from api.live import LiveHub
@@ -28,6 +30,19 @@ def _loopback(request: Request) -> bool:
         return ipaddress.ip_address(request.client.host).is_loopback
     except ValueError:
         return False
+
+
+def _loopback_host(request: Request) -> bool:
+    """Whether the caller asked for this machine by a loopback name: a web page elsewhere whose
+    name was made to resolve to 127.0.0.1 (DNS rebinding) sends its own name as Host."""
+    host = request.headers.get("host")
+    if host is None:
+        return True
+    try:
+        name = urlsplit(f"//{host}").hostname
+    except ValueError:
+        return False
+    return name is not None and is_loopback(name)
 
 
 def probe_routes(
@@ -58,7 +73,7 @@ def probe_routes(
             if not hmac.compare_digest(sent.encode(), metrics_token.encode()):
                 message = "Send the metrics token (SCORING_METRICS_TOKEN) as a bearer token"
                 return error_response(401, message, ErrorCode.UNAUTHENTICATED)
-        elif not _loopback(request):
+        elif not (_loopback(request) and _loopback_host(request)):
             message = "Metrics are served to this machine only, unless SCORING_METRICS_TOKEN is set"
             return error_response(403, message, ErrorCode.FORBIDDEN)
         return Response(await metrics.render(), media_type=PROMETHEUS_TEXT)
