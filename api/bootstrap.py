@@ -21,11 +21,19 @@ async def ensure_dev_token(store: Store, data_dir: Path) -> str | None:
             DEV_TOKEN_NAME, Role.ADMIN, os.environ.get("SCORING_DEV_TOKEN") or None
         )
         data_dir.mkdir(parents=True, exist_ok=True)
-        token_file.write_text(secret)
-        token_file.chmod(0o600)
+        _write_private(token_file, secret)
         return secret
     if token_file.exists():
         secret = token_file.read_text().strip()
         if await store.tokens.find(secret) is not None:
             return secret
     return None
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Readable by this user only from the first byte on, and never through a link planted at
+    the path."""
+    path.unlink(missing_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    with os.fdopen(os.open(path, flags, 0o600), "w") as file:
+        file.write(text)

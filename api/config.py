@@ -124,7 +124,7 @@ class Settings:
             database=_database(env.get("SCORING_DATABASE", cls.database)),
             host=_host(env.get("SCORING_HOST", cls.host)),
             port=_port(env, "SCORING_PORT", cls.port),
-            data_dir=Path(env.get("SCORING_DATA_DIR", str(cls.data_dir))),
+            data_dir=_data_dir(env.get("SCORING_DATA_DIR", str(cls.data_dir))),
             embedded_port=_port(env, "SCORING_EMBEDDED_PORT", cls.embedded_port),
             demo_data=demo,
             graphiql=_flag(env, "SCORING_GRAPHIQL", not production),
@@ -133,6 +133,19 @@ class Settings:
             rate_limit=_number(env, "SCORING_RATE_LIMIT", cls.rate_limit, 0, MAX_RATE, zero=True),
             rate_burst=_number(env, "SCORING_RATE_BURST", cls.rate_burst, 0, MAX_RATE),
         )
+
+
+def _data_dir(text: str) -> Path:
+    """A folder that exists or can be made (made here: everything after needs it)."""
+    path = Path(text)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SettingsError(
+            f"SCORING_DATA_DIR must be a folder this user can create or use, not {text!r} "
+            f"({error.strerror})"
+        ) from None
+    return path
 
 
 def is_loopback(host: str) -> bool:

@@ -101,3 +101,24 @@ async def test_a_claim_left_by_a_crashed_process_lapses(store, monkeypatch):
     with pytest.raises(RuntimeError):
         await migrate(store.db, (Migration(1, "m", crash),))
     assert await migrate(store.db, (Migration(1, "m", work),)) == [1] and runs == [1]
+
+
+async def test_a_migration_longer_than_its_claim_keeps_it(mongo_uri, store, monkeypatch):
+    await store.db["migrations"].delete_many({})
+    monkeypatch.setattr(migrations, "CLAIM_SECONDS", 0.3)
+    runs = []
+
+    async def slow(db):
+        runs.append(1)
+        await asyncio.sleep(1.0)
+
+    steps = (Migration(1, "slow", slow),)
+    other = Store(mongo_uri, store.db.name)
+    try:
+        first = asyncio.create_task(migrate(store.db, steps))
+        await asyncio.sleep(0.2)
+        second = await migrate(other.db, steps)
+        assert (await first, second) == ([1], [])
+    finally:
+        other.close()
+    assert runs == [1]

@@ -27,3 +27,10 @@ def test_switches_read_on_and_off(monkeypatch, value, on):
     monkeypatch.setenv("SCORING_ACCESS_LOG", value)
     settings = ObserveSettings.from_env()
     assert (settings.metrics, settings.access_log) == (on, on)
+
+
+def test_a_data_dir_that_cannot_be_a_folder_is_a_settings_error(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(SettingsError, match="SCORING_DATA_DIR must be a folder"):
+        Settings.from_env({"SCORING_DATA_DIR": str(blocker / "data")})

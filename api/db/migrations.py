@@ -3,12 +3,14 @@
 The `migrations` collection records them: one document per migration (`_id` its number, `name`,
 `appliedAt`). A process claims a migration by inserting its document (the unique `_id` lets one of
 several processes starting at once win), runs it, then sets `appliedAt`; the others wait for it.
-A claim lapses after CLAIM_SECONDS, so a process that crashed between a migration's work and its
-record leaves it to the next one, which runs it again: every migration is idempotent.
+A claim is renewed while its migration runs and lapses CLAIM_SECONDS after its process died, so a
+process that crashed between a migration's work and its record leaves it to the next one, which
+runs it again: every migration is idempotent.
 """
 
 import asyncio
 import contextlib
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -24,7 +26,9 @@ from api.domain.ledger import KEYED, EntryKind
 Document = dict[str, Any]
 Database = AsyncIOMotorDatabase[Document]
 Records = AsyncIOMotorCollection[Document]
-CLAIM_SECONDS = 300
+# Renewed while the migration runs: only a dead process's claim lapses, after this long.
+CLAIM_SECONDS = 30
+log = logging.getLogger(__name__)
 WAIT_SECONDS = 0.2
 
 
@@ -86,13 +90,20 @@ async def applied(db: Database) -> list[Document]:
 async def _run_once(db: Database, migration: Migration) -> bool:
     """Run a migration unless it was applied; wait while another process runs it."""
     records = db["migrations"]
+    waited = False
     while True:
         record = await records.find_one({"_id": migration.number})
         if record is not None and "appliedAt" in record:
             return False
         claim = await _claim(records, migration, record)
         if claim is not None:
-            await migration.run(db)
+            renewing = asyncio.create_task(_renew(records, migration.number, claim))
+            try:
+                await migration.run(db)
+            finally:
+                renewing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renewing
             await records.update_one(
                 {"_id": migration.number, "claimId": claim},
                 {
@@ -101,7 +112,24 @@ async def _run_once(db: Database, migration: Migration) -> bool:
                 },
             )
             return True
+        if not waited:
+            log.warning(
+                "waiting for migration %s (%s), which another process is running",
+                migration.number,
+                migration.name,
+            )
+            waited = True
         await asyncio.sleep(WAIT_SECONDS)
+
+
+async def _renew(records: Records, number: int, claim: str) -> None:
+    """Keep the claim while the migration runs, so that only a dead process's claim lapses."""
+    while True:
+        await asyncio.sleep(max(CLAIM_SECONDS / 3, 0.1))
+        until = datetime.now(UTC) + timedelta(seconds=CLAIM_SECONDS)
+        await records.update_one(
+            {"_id": number, "claimId": claim}, {"$set": {"claimedUntil": until}}
+        )
 
 
 async def _claim(records: Records, migration: Migration, record: Document | None) -> str | None:
