@@ -121,6 +121,7 @@ def create_app(
     app.state.token_watch = token_watch
     app.state.rate_limiter = rate_limiter
     app.state.metrics = metrics
+    app.state.live_groups = graphql.shared
     return app
 
 

@@ -39,7 +39,7 @@ class Snapshot(Collector):
 
     def collect(self) -> Iterable[Metric]:
         yield GaugeMetricFamily(
-            "scoring_live_subscribers", "scoreChanged subscribers", value=len(self.hub.subscribers)
+            "scoring_live_subscribers", "scoreChanged subscribers", value=self.hub.subscriber_count
         )
         yield GaugeMetricFamily(
             "scoring_live_stream_up",
