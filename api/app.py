@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route, WebSocketRoute
 
+from api.collector import tune_collector, watch_pauses
 from api.config import Settings
 from api.cors import Origins, allowed_origins
 from api.db.client import Store
@@ -62,7 +63,13 @@ def create_app(
     rate_limiter = RateLimiter(defaults.rate_limit, defaults.rate_burst)
     token_watch = TokenWatch(store)
     graphql = GraphQLView(
-        store, hub, tasks, rejected_tokens, token_watch, graphiql=defaults.graphiql
+        store,
+        hub,
+        tasks,
+        rejected_tokens,
+        token_watch,
+        graphiql=defaults.graphiql,
+        shared_live=defaults.live_shared,
     )
     origins = allowed_origins()
     # The endpoint's own websocket origin check lets the same pages in as the Origins middleware.
@@ -80,6 +87,9 @@ def create_app(
         tasks.spawn(expire_periodically(store, expiry_every), name="point-expiry")
         tasks.spawn(notify_periodically(store, notify_every), name="view-notifications")
         tasks.spawn(token_watch.run(), name="token-watch")
+        watch_pauses()
+        if defaults.gc_tuning:
+            tune_collector()
         try:
             yield
         finally:

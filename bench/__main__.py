@@ -228,7 +228,7 @@ def _measure_all(args: argparse.Namespace, uri: str, api: Served) -> None:
         return
     asyncio.run(measure(uri, api.base, args.contacts, args.activities, args.samples))
     if args.subscribers:
-        print(asyncio.run(measure_fanout(api.url, TOKEN, "bench0@example.com", args.subscribers)))
+        print(asyncio.run(measure_fanout(api, "bench0@example.com", args.subscribers)))
     if args.reset_contacts:
         raw, ours = asyncio.run(measure_reset(uri, args.reset_contacts))
         print(

@@ -12,6 +12,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
+from api.collector import pauses
 from api.db.client import Store
 from api.live import LiveHub
 from api.mailer import deliveries
@@ -60,6 +61,7 @@ class Snapshot(Collector):
         yield CounterMetricFamily(
             "scoring_emails_failed", "Emails the server did not take", value=deliveries.failed
         )
+        yield from _collector()
         done = GaugeMetricFamily(
             "scoring_job_done", "Contacts done by the running job", labels=["kind"]
         )
@@ -71,6 +73,22 @@ class Snapshot(Collector):
             total.add_metric([job.kind], job.total)
         yield done
         yield total
+
+
+def _collector() -> Iterable[Metric]:
+    collections = CounterMetricFamily(
+        "scoring_gc_collections", "Garbage collections, by generation", labels=["generation"]
+    )
+    longest = GaugeMetricFamily(
+        "scoring_gc_pause_longest_seconds",
+        "The longest garbage collection pause so far, by generation",
+        labels=["generation"],
+    )
+    for generation in range(3):
+        collections.add_metric([str(generation)], pauses.count[generation])
+        longest.add_metric([str(generation)], pauses.longest[generation])
+    yield collections
+    yield longest
 
 
 class Metrics:
