@@ -87,9 +87,9 @@ def create_app(
         tasks.spawn(expire_periodically(store, expiry_every), name="point-expiry")
         tasks.spawn(notify_periodically(store, notify_every), name="view-notifications")
         tasks.spawn(token_watch.run(), name="token-watch")
-        watch_pauses()
         if defaults.gc_tuning:
             tune_collector()
+        watch_pauses()
         try:
             yield
         finally:

@@ -122,6 +122,12 @@ async def collector_pauses(api: Served) -> str:
     )
 
 
+async def idle_memory(api: Served, email: str, n: int) -> str:
+    """Before any other case (the heap has not grown yet): N idle subscribers' RSS."""
+    case = await run_case(api, email, SELECTIONS["minimal"], n, events=0)
+    return f"  idle API memory: {case.kib_per_subscriber:.1f} KiB per subscriber (N={n})"
+
+
 def _line(n: int, case: Case) -> str:
     lost = f", {case.missing} deliveries missing" if case.missing else ""
     return (
@@ -143,8 +149,7 @@ def report(rows: list[Row]) -> list[str]:
             lines.append(
                 f"  {'':9} ratio {high}:{low} p50 {p50:.2f}, p99 {p99:.2f}; the write's own round "
                 f"trip p50 {percentile(one.writes, 50):.1f} ms -> "
-                f"{percentile(many.writes, 50):.1f} ms; idle API memory "
-                f"{many.kib_per_subscriber:.1f} KiB per subscriber"
+                f"{percentile(many.writes, 50):.1f} ms"
             )
     return lines
 
@@ -152,6 +157,7 @@ def report(rows: list[Row]) -> list[str]:
 async def measure_fanout(api: Served, email: str, subscribers: int) -> str:
     """The shared path on a running API: 1, 100 and N subscribers, each selection."""
     sizes = sorted({1, min(100, subscribers), subscribers})
+    idle = await idle_memory(api, email, subscribers)
     rows = []
     for selection, query in SELECTIONS.items():
         row = Row(selection)
@@ -162,7 +168,7 @@ async def measure_fanout(api: Served, email: str, subscribers: int) -> str:
         f"live fan-out, activity -> the last of N scoreChanged subscribers ({EVENTS} changes "
         f"{SPACING * 1000:.0f} ms apart, subscribers in another process):"
     )
-    return "\n".join([header, *report(rows), f"  gc: {await collector_pauses(api)}"])
+    return "\n".join([header, idle, *report(rows), f"  gc: {await collector_pauses(api)}"])
 
 
 def main() -> None:
@@ -191,6 +197,7 @@ async def _mode(api: Served, selections: list[str], sizes: list[int]) -> list[st
     async with httpx.AsyncClient(headers=headers, timeout=60) as http:
         [email] = await create_contacts(http, api.url, "fan", 1)
     rows = []
+    print(await idle_memory(api, email, max(sizes)), flush=True)
     for selection in selections:
         row = Row(selection)
         for n in sizes:

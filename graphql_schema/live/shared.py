@@ -39,6 +39,8 @@ Send = Callable[[str], Awaitable[None]]
 # What one event is to a group: the root value of its selection, or None (filtered out).
 Root = Callable[[ScoreEvent, Loaders], Awaitable[object | None]]
 Key = tuple[str, str | None, str, str]
+# Members handed an event before the group lets the event loop run.
+CHUNK = 64
 
 
 class LiveSchema(Protocol):
@@ -132,7 +134,7 @@ class Group:
                 event = await self.queue.get()
                 payload = await self.plan.payload(self.registry, event)
                 if payload is not None:
-                    self._deliver(payload)
+                    await self._deliver(payload)
         except asyncio.CancelledError:
             raise
         except Exception as error:  # as today: the error in a payload, then `complete`
@@ -141,15 +143,19 @@ class Group:
             else:
                 failure = GraphQLError(str(error), original_error=error)
             errors = self.registry.schema.answered([failure])
-            self._deliver(json.dumps({"data": None, "errors": [e.formatted for e in errors]}))
+            await self._deliver(json.dumps({"data": None, "errors": [e.formatted for e in errors]}))
             for member in self.members:
                 member.end()
             self.close()
 
-    def _deliver(self, payload: str) -> None:
-        for member in self.members:
+    async def _deliver(self, payload: str) -> None:
+        """To every member, CHUNK at a time: between two chunks the event loop serves others
+        (the members' sends run then), so that a thousand deliveries never starve a write."""
+        for count, member in enumerate(list(self.members), 1):
             if not member.put(payload):
                 self.registry.hub.dropped += 1
+            if count % CHUNK == 0:
+                await asyncio.sleep(0)
 
 
 @dataclass
