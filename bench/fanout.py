@@ -124,7 +124,7 @@ async def collector_pauses(api: Served) -> str:
 
 async def idle_memory(api: Served, email: str, n: int) -> str:
     """Before any other case (the heap has not grown yet): N idle subscribers' RSS."""
-    case = await run_case(api, email, SELECTIONS["minimal"], n, events=0)
+    case = await run_case(api, email, SELECTIONS["minimal"], n, events=1)
     return f"  idle API memory: {case.kib_per_subscriber:.1f} KiB per subscriber (N={n})"
 
 
