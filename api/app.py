@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route, WebSocketRoute
 
+from api.collector import tune_collector, watch_pauses
 from api.config import Settings
 from api.cors import Origins, allowed_origins
 from api.db.client import Listeners, Store
@@ -64,7 +65,13 @@ def create_app(
     rate_limiter = RateLimiter(defaults.rate_limit, defaults.rate_burst)
     token_watch = TokenWatch(store)
     graphql = GraphQLView(
-        store, hub, tasks, rejected_tokens, token_watch, graphiql=defaults.graphiql
+        store,
+        hub,
+        tasks,
+        rejected_tokens,
+        token_watch,
+        graphiql=defaults.graphiql,
+        shared_live=defaults.live_shared,
     )
     origins = allowed_origins()
     # The endpoint's own websocket origin check lets the same pages in as the Origins middleware.
@@ -84,6 +91,9 @@ def create_app(
         tasks.spawn(token_watch.run(), name="token-watch")
         if metrics is not None and metrics.shared is not None:
             tasks.spawn(metrics.sync_periodically(), name="metrics-sync")
+        if defaults.gc_tuning:
+            tune_collector()
+        watch_pauses()
         try:
             yield
         finally:
@@ -131,6 +141,7 @@ def create_app(
     app.state.token_watch = token_watch
     app.state.rate_limiter = rate_limiter
     app.state.metrics = metrics
+    app.state.live_groups = graphql.shared
     return app
 
 

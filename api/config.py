@@ -40,6 +40,8 @@ KNOWN = {
     "SCORING_RATE_LIMIT",
     "SCORING_RATE_BURST",
     "SCORING_API_URL",
+    "SCORING_LIVE_SHARED",
+    "SCORING_GC_TUNING",
     # Read by api/observability/settings.py and api/cors.py.
     "SCORING_LOG_FORMAT",
     "SCORING_ACCESS_LOG",
@@ -76,6 +78,11 @@ class Settings:
     # a rate of 0 turns the limit off.
     rate_limit: float = 200.0
     rate_burst: float = 2000.0
+    # Live subscribers of one document, variables and role share one execution per event
+    # (off: each executes its own, as before; kept to measure the difference).
+    live_shared: bool = True
+    # The garbage collector frozen and its young threshold raised after start-up (api/collector.py).
+    gc_tuning: bool = True
 
     @property
     def production(self) -> bool:
@@ -132,6 +139,8 @@ class Settings:
             notify_interval=_seconds(env, "SCORING_NOTIFY_INTERVAL", cls.notify_interval),
             rate_limit=_number(env, "SCORING_RATE_LIMIT", cls.rate_limit, 0, MAX_RATE, zero=True),
             rate_burst=_number(env, "SCORING_RATE_BURST", cls.rate_burst, 0, MAX_RATE),
+            live_shared=_flag(env, "SCORING_LIVE_SHARED", True),
+            gc_tuning=_flag(env, "SCORING_GC_TUNING", True),
         )
 
 

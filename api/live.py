@@ -40,7 +40,9 @@ class LiveHub:
     def __init__(self, store: Store, queue_size: int = QUEUE_SIZE) -> None:
         self.store = store
         self.queue_size = queue_size
-        self.subscribers: set[asyncio.Queue[ScoreEvent]] = set()
+        # Each queue and how many subscribers it feeds: one, or a shared subscription's members
+        # (graphql_schema/live/shared.py).
+        self.subscribers: dict[asyncio.Queue[ScoreEvent], int] = {}
         self.ready = asyncio.Event()
         self.dropped = 0
         # Told the seconds from each entry's write to its arrival here (metrics).
@@ -65,15 +67,27 @@ class LiveHub:
         """Whether the change stream is open (not reconnecting, not stopped)."""
         return self.ready.is_set() and self._task is not None and not self._task.done()
 
+    @property
+    def subscriber_count(self) -> int:
+        return sum(self.subscribers.values())
+
+    def listen(self, subscribers: int = 1) -> asyncio.Queue[ScoreEvent]:
+        """A queue that gets every score change from now on, until `unlisten`."""
+        queue: asyncio.Queue[ScoreEvent] = asyncio.Queue(self.queue_size)
+        self.subscribers[queue] = subscribers
+        return queue
+
+    def unlisten(self, queue: asyncio.Queue[ScoreEvent]) -> None:
+        self.subscribers.pop(queue, None)
+
     async def events(self) -> AsyncIterator[ScoreEvent]:
         """Every score change from now on, until the caller stops iterating."""
-        queue: asyncio.Queue[ScoreEvent] = asyncio.Queue(self.queue_size)
-        self.subscribers.add(queue)
+        queue = self.listen()
         try:
             while True:
                 yield await queue.get()
         finally:
-            self.subscribers.discard(queue)
+            self.unlisten(queue)
 
     def publish(self, event: ScoreEvent) -> None:
         for queue in list(self.subscribers):

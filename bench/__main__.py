@@ -238,7 +238,7 @@ def _measure_all(args: argparse.Namespace, uri: str, api: Served) -> None:
     asyncio.run(measure(uri, api.base, args.contacts, args.activities, args.samples))
     print(asyncio.run(measure_timelines(api.url, TOKEN)))
     if args.subscribers:
-        print(asyncio.run(measure_fanout(api.url, TOKEN, "bench0@example.com", args.subscribers)))
+        print(asyncio.run(measure_fanout(api, "bench0@example.com", args.subscribers)))
     if args.reset_contacts:
         raw, ours = asyncio.run(measure_reset(uri, args.reset_contacts))
         print(

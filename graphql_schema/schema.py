@@ -105,13 +105,22 @@ class Schema(strawberry.Schema):
             level = logging.WARNING if code in {"LIMIT_EXCEEDED", "RATE_LIMITED"} else logging.INFO
             logger.log(level, "Refused (%s): %s", code, loggable(error.message))
 
+    def answered(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        """What a client is shown of errors met outside an operation's own execution (a shared
+        live subscription's): logged and masked as any operation's are."""
+        self.process_errors(errors)
+        return [MASK.anonymise_error(e) if is_unexpected(e) else e for e in errors]
+
+
+MASK = MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error")
+
 
 schema = Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
     extensions=[
-        lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Unexpected error"),
+        lambda: MaskErrors(should_mask_error=is_unexpected, error_message=MASK.error_message),
         DocumentGuard,
         OperationLabel,
     ],

@@ -21,6 +21,7 @@ from api.db.client import Store
 from api.domain.access import Role
 from api.embedded import EmbeddedMongo, free_port
 from api.live import LiveHub
+from graphql_schema.live.shared import Registry
 from tests.mailbox import Mailbox
 
 
@@ -68,6 +69,7 @@ class ServerThread:
         )
         self.server = uvicorn.Server(config)
         self.hub: LiveHub = config.app.state.hub
+        self.live_groups: Registry | None = config.app.state.live_groups
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> "ServerThread":
@@ -93,11 +95,13 @@ class Api:
     tokens: dict[Role, str]
     http: httpx.AsyncClient
     hub: LiveHub
+    # The server's shared live subscriptions (in-process servers only).
+    live_groups: Registry | None = None
 
     async def wait_subscribers(self, count: int, timeout: float = 5) -> None:
         """Until the server holds exactly this many live subscribers."""
         deadline = time.monotonic() + timeout
-        while len(self.hub.subscribers) != count:
+        while self.hub.subscriber_count != count:
             assert time.monotonic() < deadline, "subscription was not registered"
             await asyncio.sleep(0.01)
 
@@ -142,6 +146,7 @@ async def serve(mongo_uri: str, store: Store, **options: Any) -> AsyncIterator[A
                 tokens,
                 http,
                 server.hub,
+                server.live_groups,
             )
 
 

@@ -113,7 +113,7 @@ async def test_slow_subscriber_does_not_block_others(store):
     assert hub.dropped == 14
     await slow.aclose()
     await fast.aclose()
-    assert hub.subscribers == set()
+    assert hub.subscribers == {}
 
 
 async def test_third_party_gql_client_queries_mutates_and_subscribes(api):

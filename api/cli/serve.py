@@ -54,6 +54,12 @@ async def _prepare(settings: Settings, uri: str) -> None:
 UVICORN_LOGS: dict[str, Any] = {"log_level": "info", "log_config": None, "access_log": False}
 
 
+# A websocket message is held to the limit of a request body. Messages are not compressed: live
+# frames are small, and per-message deflate compressed each one again for every socket (with a
+# compressor's memory held per connection); measured with bench/fanout.py (docs/benchmarks.md).
+WEBSOCKETS: dict[str, Any] = {"ws_max_size": MAX_BODY_BYTES, "ws_per_message_deflate": False}
+
+
 def run_serve(settings: Settings, workers: int) -> None:
     with database(settings) as uri:
         asyncio.run(_prepare(settings, uri))
@@ -61,8 +67,7 @@ def run_serve(settings: Settings, workers: int) -> None:
         if workers == 1:
             tune_allocator()
             app = create_app(uri, settings.database, settings=settings)
-            # A websocket message is held to the limit of a request body.
-            config = uvicorn.Config(app, host, port, ws_max_size=MAX_BODY_BYTES, **UVICORN_LOGS)
+            config = uvicorn.Config(app, host, port, **WEBSOCKETS, **UVICORN_LOGS)
             asyncio.run(uvicorn.Server(config).serve())
         else:
             # Each worker imports api.app:app, built from this same environment (api/app.py),
@@ -73,6 +78,6 @@ def run_serve(settings: Settings, workers: int) -> None:
                     host=host,
                     port=port,
                     workers=workers,
-                    ws_max_size=MAX_BODY_BYTES,
+                    **WEBSOCKETS,
                     **UVICORN_LOGS,
                 )

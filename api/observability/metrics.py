@@ -16,6 +16,7 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from api.collector import pauses
 from api.db.client import Store
 from api.live import LiveHub
 from api.mailer import deliveries
@@ -140,6 +141,23 @@ class Metrics:
             Mirrored(Counter(name, text, registry=self.registry), read)
             for name, text, read in mirrored
         ]
+        collections = Counter(
+            "scoring_gc_collections",
+            "Garbage collections, by generation",
+            ["generation"],
+            registry=self.registry,
+        )
+        self.mirrored += [
+            Mirrored(collections.labels(str(g)), lambda g=g: pauses.count[g])  # type: ignore[misc]
+            for g in range(3)
+        ]
+        self.gc_longest = Gauge(
+            "scoring_gc_pause_longest_seconds",
+            "The longest garbage collection pause so far, by generation (of any process)",
+            ["generation"],
+            multiprocess_mode="max",
+            registry=self.registry,
+        )
         hub.on_entry = self.stream_lag.observe
 
     def count_error(self, code: str) -> None:
@@ -154,8 +172,10 @@ class Metrics:
 
     def sync(self) -> None:
         """Copies what this process keeps elsewhere into its metrics."""
-        self.subscribers.set(len(self.hub.subscribers))
+        self.subscribers.set(self.hub.subscriber_count)
         self.stream_up.set(1 if self.hub.ready.is_set() else 0)
+        for generation, seconds in enumerate(pauses.longest):
+            self.gc_longest.labels(str(generation)).set(seconds)
         for value in self.mirrored:
             value.sync()
 

@@ -50,7 +50,7 @@ def probe_routes(
 ) -> list[Route]:
     async def health(request: Request) -> JSONResponse:
         """Alive: no database call. `live` says whether the change stream runs (see /ready)."""
-        return JSONResponse({"ok": True, "live": hub.running, "subscribers": len(hub.subscribers)})
+        return JSONResponse({"ok": True, "live": hub.running, "subscribers": hub.subscriber_count})
 
     async def ready(request: Request) -> JSONResponse:
         problems = []

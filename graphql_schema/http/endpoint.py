@@ -8,13 +8,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
 from strawberry.http.parse_content_type import parse_content_type
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
@@ -38,6 +39,7 @@ from graphql_schema.http.requests import (
     loads,
 )
 from graphql_schema.http.worker import off_loop
+from graphql_schema.live.shared import Registry, Sharing, sharing
 from graphql_schema.schema import schema
 
 # Subscriptions one websocket may hold at once (queries and mutations sent over it count too).
@@ -78,6 +80,14 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             return
         await super().handle_subscribe(message)
 
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        """In this operation's own task: a `scoreChanged` it starts may join a shared group."""
+        registry = cast("GraphQLView", self.view).shared
+        if registry is not None:
+            socket = cast("ASGIWebSocketAdapter", self.websocket).ws
+            sharing.set(Sharing(registry, operation.id, operation.variables, socket.send_text))
+        await super().run_operation(operation)
+
 
 class GraphQLView(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
@@ -90,6 +100,7 @@ class GraphQLView(GraphQL[Context, None]):
         rejected_tokens: RejectedTokens,
         token_watch: TokenWatch,
         graphiql: bool = True,
+        shared_live: bool = True,
     ) -> None:
         super().__init__(
             schema,
@@ -104,6 +115,8 @@ class GraphQLView(GraphQL[Context, None]):
         self.tasks = tasks
         self.rejected_tokens = rejected_tokens
         self.token_watch = token_watch
+        # Live subscriptions executed once per group (graphql_schema/live/shared.py).
+        self.shared = Registry(schema, store, hub, tasks) if shared_live else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

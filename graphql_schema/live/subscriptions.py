@@ -2,6 +2,7 @@
 
 import time
 from collections.abc import AsyncGenerator
+from dataclasses import dataclass
 from datetime import datetime
 
 import strawberry
@@ -17,6 +18,7 @@ from graphql_schema.contacts.types import Contact
 from graphql_schema.core.context import Info, Loaders
 from graphql_schema.core.errors import InputRefused, refusal
 from graphql_schema.core.permissions import IsViewer
+from graphql_schema.live.shared import sharing
 
 ViewChangeEnum = strawberry.enum(ViewChange, name="ViewChange")
 VIEW_REFRESH_SECONDS = 5.0
@@ -76,19 +78,40 @@ class LiveSubscriptions:
         followed = FollowedView(context.store, str(view_id)) if view_id is not None else None
         if followed is not None:
             await followed.load()
+        wanted = Wanted(
+            None if contact_id is None else str(contact_id), class_changes_only, followed
+        )
+        share = sharing.get()
+        if share is not None:  # a websocket operation: one execution per event for its group
+            await share.registry.serve(share, info._raw_info, wanted.change)
+            return
         async for event in context.hub.events():
-            if contact_id is not None and event.entry.contact_id != str(contact_id):
-                continue
-            if class_changes_only and not event.class_changed:
-                continue
             # A websocket connection lives long: give every event fresh loaders.
             context.loaders = Loaders(context.store)
-            change = None
-            if followed is not None:
-                change = await followed.change(context.loaders, event)
-                if change is None:
-                    continue
-            yield ScoreChange.of(event, change)
+            change = await wanted.change(event, context.loaders)
+            if change is not None:
+                yield change
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A subscriber's filter: the change it gets for an event, or None."""
+
+    contact_id: str | None
+    class_changes_only: bool
+    followed: "FollowedView | None"
+
+    async def change(self, event: ScoreEvent, loaders: Loaders) -> ScoreChange | None:
+        if self.contact_id is not None and event.entry.contact_id != self.contact_id:
+            return None
+        if self.class_changes_only and not event.class_changed:
+            return None
+        view_change = None
+        if self.followed is not None:
+            view_change = await self.followed.change(loaders, event)
+            if view_change is None:
+                return None
+        return ScoreChange.of(event, view_change)
 
 
 class FollowedView:
