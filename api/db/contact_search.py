@@ -31,6 +31,7 @@ class SearchTooBroad(Exception):
     def __init__(self, text: str) -> None:
         super().__init__(text)
         self.text = text
+        self.limit = MAX_MATCHES
 
 
 def normalize(text: str) -> str:

@@ -2,7 +2,7 @@
 
 from api.db.client import Store
 from api.db.contact_docs import ContactQuery
-from api.db.contact_search import MAX_MATCHES, SearchTooBroad, search_text
+from api.db.contact_search import SearchTooBroad, search_text
 from api.domain.changes import ScoreSet
 from api.domain.classification import ClassificationBasis, ContactClass
 from api.domain.contacts import ContactDetails, ContactRecord
@@ -140,7 +140,7 @@ async def search_query(store: Store, query: ContactQuery, search: str) -> Contac
         query.matches = await store.contacts.search.matching(search_text(search))
     except SearchTooBroad as too_broad:
         message = (
-            f"'{too_broad.text}' matches more than {MAX_MATCHES} contacts: "
+            f"'{too_broad.text}' matches more than {too_broad.limit} contacts: "
             "search with more of the email address or name"
         )
         raise ServiceFailure([ServiceError("filter.search", message, ErrorCode.TOO_MANY)]) from None
