@@ -18,6 +18,7 @@ from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorClientSession, AsyncIOMotorDatabase
 from pymongo import ASCENDING, DeleteMany, ReplaceOne
+from pymongo.errors import BulkWriteError
 
 Document = dict[str, Any]
 BUCKETS = 64
@@ -25,6 +26,7 @@ BUCKETS = 64
 MAX_MATCHES = 2_000
 # A search is at most this long (graphql_schema/contacts/queries.py), so longer terms are cut.
 MAX_TERM = 100
+DUPLICATE_KEY = 11000
 
 
 class SearchTooBroad(Exception):
@@ -80,9 +82,18 @@ def _rewrite(contact_id: str, new_terms: Iterable[str]) -> list[DeleteMany | Rep
         DeleteMany({"_id": own, "term": {"$nin": kept}})
     ]
     for term in kept:
-        doc = {"term": term, "contactId": contact_id, "bucket": bucket(contact_id)}
-        writes.append(ReplaceOne({"_id": f"{contact_id} {term}"}, doc, upsert=True))
+        doc = _term_doc(contact_id, term)
+        writes.append(ReplaceOne({"_id": doc["_id"]}, doc, upsert=True))
     return writes
+
+
+def _term_doc(contact_id: str, term: str) -> Document:
+    return {
+        "_id": f"{contact_id} {term}",
+        "term": term,
+        "contactId": contact_id,
+        "bucket": bucket(contact_id),
+    }
 
 
 def _after_prefix(text: str) -> str | None:
@@ -116,10 +127,15 @@ class ContactSearch:
         if before is None or doc_terms(before) != new_terms:
             await self.collection.bulk_write(_rewrite(contact_id, new_terms), session=session)
 
-    async def reindex_many(self, docs: list[Document]) -> None:
-        writes = [w for doc in docs for w in _rewrite(doc["_id"], doc_terms(doc))]
-        if writes:
-            await self.collection.bulk_write(writes, ordered=False)
+    async def add_terms(self, docs: list[Document]) -> None:
+        """Index contacts that were written without their terms (terms already there stay)."""
+        rows = [_term_doc(doc["_id"], term) for doc in docs for term in doc_terms(doc)]
+        try:
+            if rows:
+                await self.collection.insert_many(rows, ordered=False)
+        except BulkWriteError as error:
+            if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
+                raise
 
     async def matching(self, text: str) -> set[str]:
         """The ids of the contacts with a term starting with `text` (a `search_text`).

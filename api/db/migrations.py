@@ -65,12 +65,12 @@ async def key_activity_entries(db: Database) -> None:
 
 
 async def index_contact_search(db: Database) -> None:
-    """Contacts from before the search index: write the terms of each (rewriting a contact's
-    terms is idempotent)."""
+    """Contacts from before the search index: write the terms of each (those of a run that
+    crashed are already there, and stay)."""
     search = ContactSearch(db)
     names = {"email": 1, "firstName": 1, "lastName": 1}
     async for docs in in_batches(db["contacts"].find({}, names), 1000):
-        await search.reindex_many(docs)
+        await search.add_terms(docs)
 
 
 MIGRATIONS = (
