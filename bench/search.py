@@ -13,8 +13,10 @@ from dashboard.documents import CONTACTS
 
 PAGE = 20  # the page size of the dashboard's contacts screen (dashboard/states/contacts.py)
 
-# The bench's contacts are "rcontacts<i>@example.com": each search matches 10 times more.
-SEARCHES = ("rcontacts4242", "rcontacts424", "rcontacts42", "rcontacts4", "example.com")
+# The bench's contacts are "rcontacts<i>@example.com" (these match 11, 111, 1,111 and all), and
+# NAMED of them are named Ada Lovelace: up to the most a search may match, then more.
+SEARCHES = ("rcontacts4242", "rcontacts424", "ada", "ada lovelace", "rcontacts42", "example.com")
+NAMED = 990
 
 
 async def measure_search(uri: str, database: str, url: str, token: str, count: int) -> list[str]:
@@ -23,6 +25,11 @@ async def measure_search(uri: str, database: str, url: str, token: str, count: i
     store = Store(uri, database)
     try:
         await add_contacts(store, count)
+        named = await store.contacts.collection.find({}, {"_id": 1}).limit(NAMED).to_list(None)
+        await store.contacts.collection.update_many(
+            {"_id": {"$in": [doc["_id"] for doc in named]}},
+            {"$set": {"firstName": "Ada", "lastName": "Lovelace"}},
+        )
         started = time.perf_counter()
         await index_contact_search(store.db)
         built = time.perf_counter() - started

@@ -1,10 +1,12 @@
 """Searching contacts: the start of the email, of its domain, of a name or of any word in them,
 served by the search index (`contact_search`)."""
 
+import asyncio
+
 import pytest
 
 from api.db import contact_search
-from api.db.contact_search import ContactSearch
+from api.db.contact_search import ContactSearch, search_text
 from api.domain.access import Role
 from api.domain.contacts import ContactDetails
 from tests.gql_ops import UPSERT, make_contact
@@ -148,3 +150,19 @@ async def test_a_search_matching_too_many_contacts_is_refused(api, monkeypatch):
         "TOO_MANY"
     )
     assert await emails(api, "w1") == ["w10@wide.io", "w1@wide.io"]
+
+
+async def test_concurrent_upserts_of_one_new_contact_make_one_contact_and_its_terms(store):
+    details = [ContactDetails(first_name=f"Name{i}") for i in range(8)]
+    results = await asyncio.gather(*(store.contacts.upsert("race@x.io", d) for d in details))
+    assert len({contact.id for contact, _ in results}) == 1
+    assert sum(created for _, created in results) == 1
+    contact = await store.contacts.by_email("race@x.io")
+    assert await store.contacts.search.matching(search_text(contact.first_name or "")) == {
+        contact.id
+    }
+    assert await store.contacts.search.matching("name") == {contact.id}
+    terms = await store.contacts.search.collection.find({"contactId": contact.id}).to_list(None)
+    assert sorted(doc["term"] for doc in terms) == sorted(
+        ["race@x.io", "x.io", "io", (contact.first_name or "").lower()]
+    )
