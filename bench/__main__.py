@@ -12,7 +12,9 @@ Starts the embedded database (or uses MONGODB_URI) and the API in its own proces
      at the peak and after (bench/hostile.py; the rate limit is off for the whole bench), and
   9. the cost of request logs and metrics: ingestion and live latency with them on and off
      (bench/observability.py), and
- 10. the latency of a page of 100 contacts with their timelines (bench/timelines.py).
+ 10. the latency of a page of 100 contacts with their timelines (bench/timelines.py), and
+ 11. the latency of the dashboard's contacts search over 100,000 contacts (bench/search.py).
+Its options: bench/options.py.
 """
 
 import argparse
@@ -32,9 +34,11 @@ from bench.durability import measure_sync_cost
 from bench.fanout import measure_fanout
 from bench.hostile import measure_hostile
 from bench.observability import measure_observability
+from bench.options import parse_args
 from bench.profile import profiled
 from bench.rescores import measure_rescore
 from bench.resets import measure_reset
+from bench.search import measure_search
 from bench.timelines import measure_timelines
 from bench.traffic import (
     BATCH,
@@ -131,73 +135,7 @@ async def _drop(uri: str, database: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--contacts", type=int, default=2000)
-    parser.add_argument("--activities", type=int, default=20000)
-    parser.add_argument("--samples", type=int, default=200)
-    parser.add_argument(
-        "--profile", type=Path, default=None, help="write a CPU profile of the API to this folder"
-    )
-    parser.add_argument(
-        "--subscribers", type=int, default=200, help="live fan-out to N subscribers (0: skip)"
-    )
-    parser.add_argument(
-        "--reset-contacts",
-        type=int,
-        default=100_000,
-        help="contacts for the reset benchmark (0 to skip)",
-    )
-    parser.add_argument(
-        "--view-contacts",
-        type=int,
-        default=100_000,
-        help="contacts for the view report benchmark (0 to skip)",
-    )
-    parser.add_argument(
-        "--rescore-contacts",
-        type=int,
-        default=5000,
-        help="contacts for the rescore benchmark (0 to skip)",
-    )
-    parser.add_argument(
-        "--rescore-activities",
-        type=int,
-        default=10,
-        help="stored activities per contact for the rescore benchmark (at least 1)",
-    )
-    parser.add_argument(
-        "--sync-activities",
-        type=int,
-        default=4000,
-        help="activities for the durability cost benchmark (0 to skip)",
-    )
-    parser.add_argument(
-        "--hostile",
-        type=int,
-        default=10_000,
-        help="hostile requests for the memory and refusal measurement (0 to skip)",
-    )
-    parser.add_argument(
-        "--only-hostile", action="store_true", help="measure the hostile requests only"
-    )
-    parser.add_argument(
-        "--observe-activities",
-        type=int,
-        default=4000,
-        help="activities per turn for the cost of logging and metrics (0 to skip)",
-    )
-    parser.add_argument(
-        "--observe-samples", type=int, default=100, help="live changes per turn, the same"
-    )
-    parser.add_argument(
-        "--observe-rounds", type=int, default=2, help="rounds of turns (on, off, off, on)"
-    )
-    parser.add_argument(
-        "--only-observe", action="store_true", help="measure the cost of logs and metrics only"
-    )
-    args = parser.parse_args()
-    if args.rescore_activities < 1:
-        parser.error("--rescore-activities must be at least 1")
+    args = parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         embedded = None
         uri = os.environ.get("MONGODB_URI")
@@ -220,7 +158,7 @@ def main() -> None:
                 profiled(api.pid, args.profile, "api"),
             ):
                 _measure_all(args, uri, api)
-            if args.observe_activities:
+            if args.observe_activities and not args.only_search:
                 _measure_observability(args, uri, tmp)
         finally:
             try:
@@ -231,10 +169,19 @@ def main() -> None:
 
 
 def _measure_all(args: argparse.Namespace, uri: str, api: Served) -> None:
-    if args.hostile:
+    if args.hostile and not args.only_search:
         asyncio.run(measure_hostile(api.url, TOKEN, api.pid, args.hostile))
     if args.only_hostile:
         return
+    if not args.only_search:
+        _measure_ingestion_and_jobs(args, uri, api)
+    if args.search_contacts:  # last: its contacts stay in the API's database
+        database = os.environ["SCORING_DATABASE"]
+        lines = asyncio.run(measure_search(uri, database, api.url, TOKEN, args.search_contacts))
+        print("\n".join(lines))
+
+
+def _measure_ingestion_and_jobs(args: argparse.Namespace, uri: str, api: Served) -> None:
     asyncio.run(measure(uri, api.base, args.contacts, args.activities, args.samples))
     print(asyncio.run(measure_timelines(api.url, TOKEN)))
     if args.subscribers:

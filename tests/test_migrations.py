@@ -37,6 +37,36 @@ async def test_contact_email_index_moves_to_the_email_directory(store):
     assert (record.id, created, record.country) == ("old1", False, "Peru")
 
 
+async def test_contacts_from_before_the_search_index_are_found(store):
+    now = datetime.now(UTC)
+    await store.contacts.collection.insert_many(
+        [
+            {
+                "_id": f"old{i}",
+                "email": f"old{i}@x.io",
+                "firstName": "Ada",
+                "lastName": f"Byron{i}",
+                "score": 0,
+                "seq": 0,
+                "occ": {},
+                "mailingLists": [],
+                "fields": {},
+                "createdAt": now,
+                "updatedAt": now,
+            }
+            for i in range(3)
+        ]
+    )
+    assert await store.contacts.search.matching("old") == set()
+    await store.db["migrations"].delete_many({})
+    await store.ensure_indexes()
+    assert await store.contacts.search.matching("old") == {"old0", "old1", "old2"}
+    assert await store.contacts.search.matching("ada byron1") == {"old1"}
+    await store.db["migrations"].delete_many({})
+    await store.ensure_indexes()  # again, as after a crash before its record: the same terms
+    assert await store.contacts.search.collection.count_documents({"contactId": "old1"}) == 5
+
+
 async def test_activity_entries_keyed_by_sequence_are_rekeyed_and_stay_idempotent(store):
     await store.contacts.upsert("k@x.io", ContactDetails())
     click = ActivityInput("k@x.io", ActivityType.CLICK, "c1", idempotency_key="once")

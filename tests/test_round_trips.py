@@ -140,6 +140,32 @@ async def test_a_page_of_contacts_with_timelines_costs_a_constant_number_of_roun
     assert len(large) <= 5, large
 
 
+async def test_a_search_costs_a_constant_number_of_round_trips(counted, store):
+    api, commands = counted
+    query = f"""query($search: String) {{ contacts(first: 100, filter: {{search: $search}}) {{
+      totalCount edges {{ node {{ {NODE} }} }} }} }}"""
+    # p100..p109, then p000..p099: 10 matches, then 100.
+    small, few = await round_trips(api, commands, query, {"search": "P10"}, "search-10")
+    large, many = await round_trips(api, commands, query, {"search": "p0"}, "search-100")
+    assert (few["contacts"]["totalCount"], many["contacts"]["totalCount"]) == (10, 100)
+    assert len(many["contacts"]["edges"]) == 100
+    await check_nodes(store, many["contacts"]["edges"])
+    assert Counter(small) == Counter(large), (small, large)
+    # Those of a page, and the search index twice (its sample, its range): the contacts found
+    # are read by key in one aggregation, counted without another.
+    assert sorted(large) == sorted(
+        [
+            "find tokens",
+            "find contact_search",
+            "find contact_search",
+            "aggregate 1",  # the contacts found
+            "find settings",  # the classification
+            "aggregate 1",  # the timelines
+            "aggregate 1",  # their counts
+        ]
+    ), large
+
+
 async def test_a_score_view_page_with_timelines_costs_a_constant_number_of_round_trips(
     counted, store
 ):

@@ -19,7 +19,11 @@ class ContactQuery:
     # In any of these lists (None: no condition).
     any_mailing_list: list[str] | None = None
     country: str | None = None
-    search: str | None = None
+    # The contacts a search found (None: no search). `ContactsRepo.page` and `count` read them one
+    # by one by key, since a long `$in` costs time proportional to ids times contacts.
+    matches: set[str] | None = None
+    # The contacts among `matches` that the rest of the query selects, once read.
+    found: list[Document] | None = field(default=None, compare=False, repr=False)
 
     def to_mongo(self) -> Document:
         query: Document = {}
@@ -31,8 +35,9 @@ class ContactQuery:
         if score:
             query["score"] = score
         ids: Document = {}
-        if self.ids is not None:
-            ids["$in"] = sorted(self.ids)
+        among = self.among()
+        if among is not None:
+            ids["$in"] = sorted(among)
         if self.exclude_ids:
             ids["$nin"] = sorted(self.exclude_ids)
         if ids:
@@ -46,14 +51,13 @@ class ContactQuery:
             query["mailingLists"] = lists
         if self.country is not None:
             query["country"] = self.country
-        if self.search:
-            pattern = {"$regex": _escape(self.search), "$options": "i"}
-            query["$or"] = [{"email": pattern}, {"firstName": pattern}, {"lastName": pattern}]
         return query
 
-
-def _escape(text: str) -> str:
-    return "".join("\\" + ch if not ch.isalnum() and ch != " " else ch for ch in text)
+    def among(self) -> set[str] | None:
+        """The contact ids this query is limited to (None: no limit)."""
+        if self.ids is None or self.matches is None:
+            return self.ids if self.matches is None else self.matches
+        return self.ids & self.matches
 
 
 def record(doc: Document) -> ContactRecord:

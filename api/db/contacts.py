@@ -1,6 +1,7 @@
 """The `contacts` collection: who the contacts are, their score and their scoring state."""
 
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from api.db.contact_docs import (
     state_update,
     stored_state,
 )
+from api.db.contact_search import ContactSearch
 from api.domain.contacts import ContactDetails, ContactRecord, ContactState
 
 Document = dict[str, Any]
@@ -26,19 +28,22 @@ SORTABLE = {"score": "score", "email": "email", "createdAt": "createdAt"}
 
 
 class ContactsRepo:
-    """Contacts, and the email directory (`contact_emails`, one document per email, keyed by it).
+    """Contacts, the email directory (`contact_emails`, one document per email, keyed by it) and
+    the search index (`contact_search`).
 
-    The email lives in its own collection rather than in a unique index on contacts: a contact
-    is rewritten on every score change, and every index on it makes that dearer.
+    The email and the search terms live in collections of their own rather than in indexes on
+    contacts: a contact is rewritten on every score change, and every index on it makes that dearer.
     """
 
     def __init__(self, db: AsyncIOMotorDatabase[Document]) -> None:
         self.collection = db["contacts"]
         self.emails = db["contact_emails"]
+        self.search = ContactSearch(db)
         self.id_cache: dict[str, str] = {}
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index([("score", DESCENDING), ("_id", DESCENDING)])
+        await self.search.ensure_indexes()
 
     async def upsert(self, email: str, details: ContactDetails) -> tuple[ContactRecord, bool]:
         contact, previous = await self.upsert_with_previous(email, details)
@@ -65,13 +70,25 @@ class ContactsRepo:
             on_insert["mailingLists"] = []
         if not details.fields:
             on_insert["fields"] = {}
-        previous = await self.collection.find_one_and_update(
-            {"_id": contact_id},
-            {"$set": changes, "$setOnInsert": on_insert},
-            PUBLIC_FIELDS,
-            upsert=True,
-            return_document=ReturnDocument.BEFORE,
-        )
+
+        async def write(session: AsyncIOMotorClientSession) -> Document | None:
+            before: Document | None = await self.collection.find_one_and_update(
+                {"_id": contact_id},
+                {"$set": changes, "$setOnInsert": on_insert},
+                PUBLIC_FIELDS,
+                upsert=True,
+                return_document=ReturnDocument.BEFORE,
+                session=session,
+            )
+            after = {"email": email} | {
+                key: changes.get(key, (before or {}).get(key)) for key in ("firstName", "lastName")
+            }
+            await self.search.reindex(contact_id, before, after, session)
+            return before
+
+        # The contact and its search terms change together or not at all.
+        async with await self.collection.database.client.start_session() as session:
+            previous = await session.with_transaction(write)
         contact = await self.get(contact_id)
         assert contact is not None
         return contact, record(previous) if previous else None
@@ -141,6 +158,8 @@ class ContactsRepo:
     ) -> tuple[list[ContactRecord], bool]:
         """One page in keyset order; the flag says whether more follow."""
         sort_key = SORTABLE[order_field]
+        if query.matches is not None:
+            return self._page_of(await self._found(query), first, sort_key, descending, after)
         mongo = query.to_mongo()
         if after is not None:
             value, last_id = after
@@ -162,7 +181,47 @@ class ContactsRepo:
             yield record(doc)
 
     async def count(self, query: ContactQuery) -> int:
+        if query.matches is not None:
+            return len(await self._found(query))
         return await self.collection.count_documents(query.to_mongo())
+
+    async def _found(self, query: ContactQuery) -> list[Document]:
+        """The contacts among a search's matches that the rest of the query selects, each read by
+        its _id (a lookup per id), in one aggregation; kept on the query for its count."""
+        if query.found is None:
+            ids = (query.among() or set()) - query.exclude_ids
+            rest = replace(query, ids=None, matches=None, exclude_ids=set()).to_mongo()
+            join = {"from": "contacts", "localField": "_id", "foreignField": "_id", "as": "found"}
+            stages: list[Document] = [
+                {"$documents": [{"_id": cid} for cid in sorted(ids)]},
+                {"$lookup": join},
+                {"$unwind": "$found"},
+                {"$replaceRoot": {"newRoot": "$found"}},
+                *([{"$match": rest}] if rest else []),
+                {"$project": PUBLIC_FIELDS},
+            ]
+            query.found = (
+                await self.collection.database.aggregate(stages).to_list(None) if ids else []
+            )
+        return query.found
+
+    @staticmethod
+    def _page_of(
+        docs: list[Document],
+        first: int,
+        sort_key: str,
+        descending: bool,
+        after: tuple[Any, str] | None,
+    ) -> tuple[list[ContactRecord], bool]:
+        """A page of `docs` in the keyset order of `page`."""
+
+        def key(doc: Document) -> tuple[Any, str]:
+            return doc[sort_key], doc["_id"]
+
+        ordered = sorted(docs, key=key, reverse=descending)
+        if after is not None:
+            ordered = [d for d in ordered if (key(d) < after if descending else key(d) > after)]
+        return [record(doc) for doc in ordered[:first]], len(ordered) > first
 
     async def score_histogram(self, bucket_size: int) -> list[tuple[int, int]]:
         """(bucket floor, contacts) for every non-empty bucket of total scores."""

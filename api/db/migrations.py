@@ -20,6 +20,8 @@ from typing import Any
 from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
 from pymongo.errors import DuplicateKeyError
 
+from api.db.batching import in_batches
+from api.db.contact_search import ContactSearch
 from api.db.ledger import doc_to_entry
 from api.domain.ledger import KEYED, EntryKind
 
@@ -66,9 +68,19 @@ async def key_activity_entries(db: Database) -> None:
         await ledger.delete_one({"_id": doc["_id"]})
 
 
+async def index_contact_search(db: Database) -> None:
+    """Contacts from before the search index: write the terms of each (those of a run that
+    crashed are already there, and stay)."""
+    search = ContactSearch(db)
+    names = {"email": 1, "firstName": 1, "lastName": 1}
+    async for docs in in_batches(db["contacts"].find({}, names), 1000):
+        await search.add_terms(docs)
+
+
 MIGRATIONS = (
     Migration(1, "contact emails move to the email directory", move_email_index),
     Migration(2, "activity entries keyed by idempotency key", key_activity_entries),
+    Migration(3, "contact search index", index_contact_search),
 )
 
 

@@ -2,6 +2,7 @@
 
 from api.db.client import Store
 from api.db.contact_docs import ContactQuery
+from api.db.contact_search import SearchTooBroad, search_text
 from api.domain.changes import ScoreSet
 from api.domain.classification import ClassificationBasis, ContactClass
 from api.domain.contacts import ContactDetails, ContactRecord
@@ -127,4 +128,20 @@ async def class_query(store: Store, query: ContactQuery, cls: ContactClass) -> C
         query.exclude_ids |= {cid for cid in recent if cid not in inside}
     else:
         query.ids = inside if query.ids is None else query.ids & inside
+    return query
+
+
+async def search_query(store: Store, query: ContactQuery, search: str) -> ContactQuery:
+    """Narrow a contact query to the contacts a search finds: those with an email or name word
+    that starts with the search text (a blank search: no condition)."""
+    if not search.strip():
+        return query
+    try:
+        query.matches = await store.contacts.search.matching(search_text(search))
+    except SearchTooBroad as too_broad:
+        message = (
+            f"'{too_broad.text}' matches more than {too_broad.limit} contacts: "
+            "search with more of the email address or name"
+        )
+        raise ServiceFailure([ServiceError("filter.search", message, ErrorCode.TOO_MANY)]) from None
     return query

@@ -6,8 +6,9 @@ from typing import Any
 import strawberry
 
 from api.db.contact_docs import ContactQuery
-from api.services.contacts import class_query
-from api.services.errors import ErrorCode
+from api.db.contact_search import MAX_TERM
+from api.services.contacts import class_query, search_query
+from api.services.errors import ErrorCode, ServiceFailure
 from api.services.validation import MAX_TEXT, normalize_email
 from graphql_schema.contacts.types import (
     Contact,
@@ -19,7 +20,7 @@ from graphql_schema.contacts.types import (
     OrderDirection,
 )
 from graphql_schema.core.context import Info
-from graphql_schema.core.errors import InputRefused
+from graphql_schema.core.errors import InputRefused, refusal
 from graphql_schema.core.pagination import (
     MAX_PAGE_SIZE,
     BadCursor,
@@ -30,8 +31,8 @@ from graphql_schema.core.pagination import (
 )
 from graphql_schema.core.permissions import IsViewer
 
-# Longer searches find nothing a shorter one would miss, and the database caps patterns.
-MAX_SEARCH = 100
+# Longer searches find nothing a shorter one would miss: the search index cuts terms there.
+MAX_SEARCH = MAX_TERM
 
 
 def _check_filter(given: ContactFilter) -> None:
@@ -100,10 +101,14 @@ class ContactQueries:
             max_score=given.max_score,
             mailing_list=given.mailing_list,
             country=given.country,
-            search=given.search,
         )
         if given.classification is not None:
             query = await class_query(store, query, given.classification)
+        if given.search is not None:
+            try:
+                query = await search_query(store, query, given.search)
+            except ServiceFailure as failure:
+                raise refusal(failure) from None
         after_key = _after_key(order.field, after) if after else None
         records, has_next = await store.contacts.page(
             query,

@@ -6,6 +6,7 @@ from enum import Enum
 
 import strawberry
 
+from api.db.contact_search import MAX_MATCHES
 from api.domain.classification import ContactClass
 from api.domain.contacts import ContactRecord
 from graphql_schema.activities.types import Timeline
@@ -85,7 +86,11 @@ class ContactFilter:
     mailing_list: str | None = None
     country: str | None = None
     search: str | None = strawberry.field(
-        default=None, description="Part of the email address or name"
+        default=None,
+        description=(
+            "The start of a word of the email address or name, to its end (ada, ada@ex, "
+            f"example.com, lovelace); at most {MAX_MATCHES} contacts may match"
+        ),
     )
 
 
