@@ -1,5 +1,6 @@
 """The `contacts` collection: who the contacts are, their score and their scoring state."""
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -20,9 +21,12 @@ from api.db.contact_docs import (
     stored_state,
 )
 from api.db.contact_search import ContactSearch
+from api.db.faults import CommitContention
 from api.domain.contacts import ContactDetails, ContactRecord, ContactState
 
 Document = dict[str, Any]
+# Reads of an email's owner while a concurrent first upsert of it becomes visible.
+CLAIM_ATTEMPTS = 20
 ID_CACHE_SIZE = 200_000
 SORTABLE = {"score": "score", "email": "email", "createdAt": "createdAt"}
 
@@ -95,18 +99,22 @@ class ContactsRepo:
 
     async def _claim_email(self, email: str) -> str:
         """The contact id owning an email; a new one if nobody owns it yet (race-free)."""
-        doc: Document | None
-        try:
-            doc = await self.emails.find_one_and_update(
-                {"_id": email},
-                {"$setOnInsert": {"contactId": str(ObjectId())}},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
-        except DuplicateKeyError:  # a concurrent upsert claimed it first
-            doc = await self.emails.find_one({"_id": email})
-        assert doc is not None
-        return str(doc["contactId"])
+        for attempt in range(CLAIM_ATTEMPTS):
+            doc: Document | None
+            try:
+                doc = await self.emails.find_one_and_update(
+                    {"_id": email},
+                    {"$setOnInsert": {"contactId": str(ObjectId())}},
+                    upsert=True,
+                    return_document=ReturnDocument.AFTER,
+                )
+            except DuplicateKeyError:
+                # A concurrent upsert claimed it first; its insert may not be visible yet.
+                doc = await self.emails.find_one({"_id": email})
+            if doc is not None:
+                return str(doc["contactId"])
+            await asyncio.sleep(0.01 * (attempt + 1))
+        raise CommitContention(f"the email {email} kept changing owner; try again")
 
     async def store_states(
         self,
