@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorDatabase
+from pymongo.errors import DuplicateKeyError
 
 from api.domain.access import ApiToken, Role
 
@@ -34,6 +35,10 @@ def _by_public_id(token_id: str) -> Document:
     return {"_id": {"$gte": token_id, "$lt": token_id + "~"}}
 
 
+class NameTaken(Exception):
+    """Another token has this name (the unique index decided, even for two at the same time)."""
+
+
 class TokensRepo:
     def __init__(self, db: AsyncIOMotorDatabase[Document]) -> None:
         self.collection = db["tokens"]
@@ -53,8 +58,8 @@ class TokensRepo:
         expires_at: datetime | None = None,
         now: datetime | None = None,
     ) -> tuple[str, ApiToken]:
-        """A new token (returned once, in clear) and its record; DuplicateKeyError when the
-        name is taken."""
+        """A new token (returned once, in clear) and its record; NameTaken when another token
+        has the name."""
         secret = token or f"cs_{secrets.token_urlsafe(24)}"
         doc: Document = {
             "_id": digest(secret),
@@ -64,7 +69,10 @@ class TokensRepo:
             "createdBy": created_by,
             "expiresAt": expires_at,
         }
-        await self.collection.insert_one(doc)
+        try:
+            await self.collection.insert_one(doc)
+        except DuplicateKeyError:
+            raise NameTaken(name) from None
         return secret, _record(doc)
 
     async def find(self, token: str) -> ApiToken | None:

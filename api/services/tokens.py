@@ -4,12 +4,11 @@ import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
 
-from pymongo.errors import DuplicateKeyError
-
 from api.db.client import Store
-from api.db.tokens import PUBLIC_ID_LENGTH
+from api.db.tokens import PUBLIC_ID_LENGTH, NameTaken
 from api.domain.access import ApiToken, Role, TokenStatus
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
+from api.services.validation import text_problem
 
 MAX_NAME = 100
 EXPIRY_DAYS = (1, 3650)
@@ -26,17 +25,12 @@ LAST_ADMIN = (
 
 def _name_problem(name: str) -> ServiceError | None:
     trimmed = name.strip()
-    if not trimmed:
-        return ServiceError("name", "name is required", ErrorCode.REQUIRED)
-    if len(trimmed) > MAX_NAME:
-        return ServiceError(
-            "name", f"name must be at most {MAX_NAME} characters", ErrorCode.INVALID
-        )
-    if any(unicodedata.category(c) in UNPRINTABLE for c in trimmed):
+    problem = text_problem("name", trimmed, required=True, limit=MAX_NAME)
+    if problem is None and any(unicodedata.category(c) in UNPRINTABLE for c in trimmed):
         return ServiceError(
             "name", "name must not hold control or invisible characters", ErrorCode.INVALID
         )
-    return None
+    return problem
 
 
 def _expiry_problem(days: int | None) -> ServiceError | None:
@@ -68,7 +62,7 @@ async def create_token(
         return await store.tokens.create(
             trimmed, role, created_by=actor, expires_at=expires_at, now=now
         )
-    except DuplicateKeyError:  # the same name created at the same moment
+    except NameTaken:  # the same name created at the same moment
         raise ServiceFailure([taken]) from None
 
 
