@@ -109,7 +109,7 @@ class Settings:
                 "MONGODB_URI must be a MongoDB connection string (mongodb://... or "
                 "mongodb+srv://...)"
             )
-        embedded = _flag(env, "SCORING_EMBEDDED", False)
+        embedded = flag(env, "SCORING_EMBEDDED", False)
         if embedded and uri is not None:
             raise SettingsError("SCORING_EMBEDDED=1 and MONGODB_URI are both set: choose one")
         if production and uri is None and not embedded:
@@ -117,7 +117,7 @@ class Settings:
                 "MONGODB_URI is not set: production runs against a MongoDB replica set "
                 "(set MONGODB_URI, or SCORING_EMBEDDED=1 to use the embedded database anyway)"
             )
-        demo = _flag(env, "SCORING_DEMO_DATA", not production)
+        demo = flag(env, "SCORING_DEMO_DATA", not production)
         if production and demo:
             raise SettingsError("SCORING_DEMO_DATA: production seeds no demo data (unset it)")
         if production and "SCORING_DEV_TOKEN" in env:
@@ -134,13 +134,13 @@ class Settings:
             data_dir=_data_dir(env.get("SCORING_DATA_DIR", str(cls.data_dir))),
             embedded_port=_port(env, "SCORING_EMBEDDED_PORT", cls.embedded_port),
             demo_data=demo,
-            graphiql=_flag(env, "SCORING_GRAPHIQL", not production),
+            graphiql=flag(env, "SCORING_GRAPHIQL", not production),
             expiry_interval=_seconds(env, "SCORING_EXPIRY_INTERVAL", cls.expiry_interval),
             notify_interval=_seconds(env, "SCORING_NOTIFY_INTERVAL", cls.notify_interval),
             rate_limit=_number(env, "SCORING_RATE_LIMIT", cls.rate_limit, 0, MAX_RATE, zero=True),
             rate_burst=_number(env, "SCORING_RATE_BURST", cls.rate_burst, 0, MAX_RATE),
-            live_shared=_flag(env, "SCORING_LIVE_SHARED", True),
-            gc_tuning=_flag(env, "SCORING_GC_TUNING", True),
+            live_shared=flag(env, "SCORING_LIVE_SHARED", True),
+            gc_tuning=flag(env, "SCORING_GC_TUNING", True),
         )
 
 
@@ -183,7 +183,8 @@ def _environment(env: Mapping[str, str]) -> Environment:
         raise SettingsError(f"SCORING_ENV must be {allowed}, not {text!r}") from None
 
 
-def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+def flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """A switch: on or off as written, the default when unset; anything else is refused."""
     text = env.get(name)
     if text is None:
         return default

@@ -4,20 +4,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.config import SettingsError
+from api.config import SettingsError, flag
 from api.observability.shared import ENV as SHARED_DIR
-
-_OFF = {"0", "false", "no", "off"}
-_ON = {"1", "true", "yes", "on", ""}
 
 
 def _switch(name: str) -> bool:
-    """On unless turned off; any other value stops the process (a typo turns nothing on)."""
-    text = os.environ.get(name, "1")
-    value = text.strip().lower()
-    if value not in _ON | _OFF:
-        raise SettingsError(f"{name} must be 1 or 0 (true/false, yes/no), not {text!r}")
-    return value not in _OFF
+    """On unless turned off (an empty value too); any other value stops the process."""
+    text = os.environ.get(name, "")
+    return flag({name: text} if text.strip() else {}, name, True)
 
 
 @dataclass(frozen=True)
