@@ -1,27 +1,51 @@
 """Live score changes: one MongoDB change stream per API process, fanned out to subscribers.
 
 Every process watches the ledger, so subscribers connected to any process behind a load balancer
-see every change, whichever process wrote it. Each subscriber has a bounded queue; when a slow
-subscriber falls behind, its oldest events are dropped (each event carries the absolute score, so
-the newest one is always right) and nobody else waits.
+see every change, whichever process wrote it. Every change has a cursor (its position in the
+ledger's stream): a subscriber that comes back with its last cursor gets every change after it,
+replayed from the stream, then the live ones, with no gap and no duplicate at the seam.
+
+Each listener has a bounded inbox. A listener too slow to keep up is not silently thinned out:
+its inbox stops taking events and, once it has read what it holds, it is told that it fell
+behind (FellBehind, with the cursor to resume after), and nobody else waits.
 """
 
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from api.db.client import Store
-from api.db.ledger_stream import StreamInterrupted, scored_entries
+from api.db.ledger_stream import (
+    CursorExpired,
+    CursorInvalid,
+    StreamInterrupted,
+    committed_by,
+    is_cursor,
+    scored_entries,
+    scored_entries_after,
+)
 from api.domain.classification import ContactClass
 from api.domain.ledger import Entry
 from api.services.classifying import basis_scores
 
+__all__ = [
+    "CursorExpired",
+    "CursorInvalid",
+    "FellBehind",
+    "LiveHub",
+    "ScoreEvent",
+    "committed_by",
+    "is_cursor",
+]
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 256
+# The most changes one resuming subscriber is replayed: further back, it reloads instead.
+MAX_REPLAY = 10_000
 
 
 @dataclass(frozen=True)
@@ -30,10 +54,66 @@ class ScoreEvent:
     previous_score: int
     classification: ContactClass
     previous_classification: ContactClass
+    cursor: str
 
     @property
     def class_changed(self) -> bool:
         return self.classification is not self.previous_classification
+
+
+class FellBehind(Exception):
+    """Changes were missed: resume after `cursor` (None: no change was seen yet to resume at)."""
+
+    def __init__(self, cursor: str | None) -> None:
+        super().__init__(f"fell behind; resume after {cursor}")
+        self.cursor = cursor
+
+
+class Inbox:
+    """A listener's events waiting to be read, at most `size`. When full it takes no more:
+    `get` hands out what it holds, then raises FellBehind with the cursor of the last one."""
+
+    __slots__ = ("_wake", "behind", "events", "last", "size")
+
+    def __init__(self, size: int, last: str | None) -> None:
+        self.size = size
+        self.events: deque[ScoreEvent] = deque()
+        self.behind = False
+        # The cursor of the last event read (or of the position the listener started at).
+        self.last = last
+        self._wake = asyncio.Event()
+
+    def put(self, event: ScoreEvent) -> bool:
+        if self.behind or len(self.events) >= self.size:
+            self.fall_behind()
+            return False
+        self.events.append(event)
+        self._wake.set()
+        return True
+
+    def fall_behind(self) -> None:
+        self.behind = True
+        self._wake.set()
+
+    async def get(self) -> ScoreEvent:
+        while not self.events:
+            if self.behind:
+                raise FellBehind(self.last)
+            self._wake.clear()
+            await self._wake.wait()
+        event = self.events.popleft()
+        self.last = event.cursor
+        return event
+
+    def restart(self, last: str | None) -> None:
+        """Forget what it holds (being replayed) and take events again."""
+        self.events.clear()
+        self.behind = False
+        self.last = last
+
+    def skip_through(self, cursor: str) -> None:
+        """Drop held events committed no later than `cursor` (replayed, or older still)."""
+        self.events = deque(e for e in self.events if not committed_by(e.cursor, cursor))
 
 
 class LiveHub:
@@ -42,9 +122,12 @@ class LiveHub:
         self.queue_size = queue_size
         # Each queue and how many subscribers it feeds: one, or a shared subscription's members
         # (graphql_schema/live/shared.py).
-        self.subscribers: dict[asyncio.Queue[ScoreEvent], int] = {}
+        self.subscribers: dict[Inbox, int] = {}
         self.ready = asyncio.Event()
-        self.dropped = 0
+        # Times a listener fell behind (its inbox was full, or the stream lost its place).
+        self.fell_behind = 0
+        # The cursor of the last change published (or where the stream opened).
+        self.cursor: str | None = None
         # Told the seconds from each entry's write to its arrival here (metrics).
         self.on_entry: Callable[[float], None] | None = None
         self._task: asyncio.Task[None] | None = None
@@ -71,30 +154,68 @@ class LiveHub:
     def subscriber_count(self) -> int:
         return sum(self.subscribers.values())
 
-    def listen(self, subscribers: int = 1) -> asyncio.Queue[ScoreEvent]:
-        """A queue that gets every score change from now on, until `unlisten`."""
-        queue: asyncio.Queue[ScoreEvent] = asyncio.Queue(self.queue_size)
-        self.subscribers[queue] = subscribers
-        return queue
+    def listen(self, subscribers: int = 1) -> Inbox:
+        """An inbox that gets every score change from now on, until `unlisten`."""
+        inbox = Inbox(self.queue_size, self.cursor)
+        self.subscribers[inbox] = subscribers
+        return inbox
 
-    def unlisten(self, queue: asyncio.Queue[ScoreEvent]) -> None:
-        self.subscribers.pop(queue, None)
+    def unlisten(self, inbox: Inbox) -> None:
+        self.subscribers.pop(inbox, None)
 
-    async def events(self) -> AsyncIterator[ScoreEvent]:
-        """Every score change from now on, until the caller stops iterating."""
-        queue = self.listen()
+    async def events(self, after: str | None = None) -> AsyncIterator[ScoreEvent]:
+        """Every score change after the cursor `after` (None: from now on), until the caller
+        stops iterating; FellBehind when the caller was too slow."""
+        inbox = self.listen()
         try:
+            if after is not None:
+                async for event in self.caught_up(inbox, after):
+                    yield event
             while True:
-                yield await queue.get()
+                yield await inbox.get()
         finally:
-            self.unlisten(queue)
+            self.unlisten(inbox)
+
+    async def caught_up(self, inbox: Inbox, after: str) -> AsyncIterator[ScoreEvent]:
+        """The changes after `after` replayed from the ledger while `inbox` collects the live
+        ones; on return, the inbox holds only the live changes committed after the last one
+        replayed (the replay read every change committed until it stopped). An inbox that filled
+        up meanwhile is emptied and the replay goes on from where it got to."""
+        cursor = after
+        while True:
+            inbox.restart(cursor)
+            async for event in self.replay(cursor):
+                cursor = event.cursor
+                yield event
+            if not inbox.behind:
+                inbox.skip_through(cursor)
+                inbox.last = cursor
+                return
+
+    async def replay(self, after: str) -> AsyncIterator[ScoreEvent]:
+        """The changes after the cursor `after` written so far, in order; CursorInvalid or
+        CursorExpired (also past MAX_REPLAY changes, before any is sent) when it cannot be done."""
+        async with scored_entries_after(self.store.ledger, after) as stream:
+            entries: list[tuple[Entry, str]] = []
+            async for read in stream.until_now():
+                entries.append(read)
+                if len(entries) > MAX_REPLAY:
+                    raise CursorExpired(after)
+        for entry, cursor in entries:
+            yield await self.event_of(entry, cursor)
 
     def publish(self, event: ScoreEvent) -> None:
-        for queue in list(self.subscribers):
-            if queue.full():
-                queue.get_nowait()
-                self.dropped += 1
-            queue.put_nowait(event)
+        self.cursor = event.cursor
+        for inbox in list(self.subscribers):
+            if not inbox.behind and not inbox.put(event):
+                self.fell_behind += 1
+
+    def lost_place(self) -> None:
+        """The stream could not resume where it was: every listener missed changes."""
+        for inbox in list(self.subscribers):
+            if not inbox.behind:
+                inbox.fall_behind()
+                self.fell_behind += 1
 
     async def _watch_forever(self) -> None:
         delay = 0.1
@@ -110,6 +231,7 @@ class LiveHub:
                 delay = min(delay * 2, 5.0)
                 if "resume" in str(error).lower():
                     self._resume_token = None
+                    self.lost_place()
             except Exception:
                 log.exception("live hub failed; restarting")
                 self.ready.clear()
@@ -118,14 +240,16 @@ class LiveHub:
     async def _watch(self) -> None:
         async with scored_entries(self.store.ledger, self._resume_token) as stream:
             self.ready.set()
-            async for entry in stream:
+            async for entry, cursor in stream:
                 self._resume_token = stream.resume_token
                 if self.on_entry is not None:
                     self.on_entry((datetime.now(UTC) - entry.at).total_seconds())
                 if self.subscribers:
-                    self.publish(await self._event(entry))
+                    self.publish(await self.event_of(entry, cursor))
+                else:
+                    self.cursor = cursor
 
-    async def _event(self, entry: Entry) -> ScoreEvent:
+    async def event_of(self, entry: Entry, cursor: str) -> ScoreEvent:
         settings = await self.store.sheet.classification()
         previous = entry.total_after - entry.points
         [basis_now] = await basis_scores(
@@ -137,4 +261,5 @@ class LiveHub:
             previous_score=previous,
             classification=settings.classify(basis_now),
             previous_classification=settings.classify(basis_before),
+            cursor=cursor,
         )

@@ -162,7 +162,7 @@ def test_metrics_count_operations_with_bounded_labels(served: Process) -> None:
     for name in (
         "scoring_live_subscribers",
         "scoring_live_stream_up",
-        "scoring_live_events_dropped_total",
+        "scoring_live_fell_behind_total",
         "scoring_commit_retries_total",
         "scoring_emails_sent_total",
         "scoring_emails_failed_total",

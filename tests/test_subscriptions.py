@@ -13,7 +13,7 @@ from gql.transport.websockets import WebsocketsTransport
 from api.domain.access import Role
 from api.domain.classification import ContactClass
 from api.domain.ledger import Entry, EntryKind
-from api.live import LiveHub, ScoreEvent
+from api.live import FellBehind, LiveHub, ScoreEvent
 from tests.gql_ops import make_contact, record
 from tests.ws import Subscriber
 
@@ -93,10 +93,13 @@ async def test_bad_token_is_rejected_and_server_survives_abrupt_clients(api):
 
 def _event(n: int) -> ScoreEvent:
     entry = Entry("c", n, 1, n, EntryKind.MANUAL, "r", datetime.now(UTC))
-    return ScoreEvent(entry, n - 1, ContactClass.GETTING_STARTED, ContactClass.GETTING_STARTED)
+    cursor = f"{n:016x}aa"
+    return ScoreEvent(
+        entry, n - 1, ContactClass.GETTING_STARTED, ContactClass.GETTING_STARTED, cursor
+    )
 
 
-async def test_slow_subscriber_does_not_block_others(store):
+async def test_slow_subscriber_is_told_it_fell_behind_and_holds_up_nobody(store):
     hub = LiveHub(store, queue_size=5)
     slow, fast = hub.events(), hub.events()
     first_slow = asyncio.ensure_future(slow.__anext__())
@@ -104,14 +107,16 @@ async def test_slow_subscriber_does_not_block_others(store):
     await asyncio.sleep(0)
     received = []
     for n in range(1, 21):
-        hub.publish(_event(n))  # never awaits: a full queue drops its oldest event
+        hub.publish(_event(n))  # never awaits: a full inbox takes no more
         received.append(await (first_fast if n == 1 else fast.__anext__()))
     assert [e.entry.seq for e in received] == list(range(1, 21))
     assert (await first_slow).entry.seq == 1
     rest = [(await slow.__anext__()).entry.seq for _ in range(5)]
-    assert rest == [16, 17, 18, 19, 20]
-    assert hub.dropped == 14
-    await slow.aclose()
+    assert rest == [2, 3, 4, 5, 6]  # what it held, in order, then where to resume
+    with pytest.raises(FellBehind) as gap:
+        await slow.__anext__()
+    assert gap.value.cursor == _event(6).cursor
+    assert hub.fell_behind == 1
     await fast.aclose()
     assert hub.subscribers == {}
 

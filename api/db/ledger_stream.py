@@ -1,12 +1,16 @@
 """New ledger entries that move a score, as they are inserted: a MongoDB change stream, so every
-process sees the entries of every writer."""
+process sees the entries of every writer. Each entry's position in the stream is its cursor: the
+change's cluster time (the commit's, in a width that sorts as text) and its resume token (the
+same for one entry in every stream and every process), so that a stream opened after a cursor
+replays every later entry in commit order, and cursors compare by commit."""
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorChangeStream
-from pymongo.errors import PyMongoError
+from pymongo.errors import OperationFailure, PyMongoError
 
 from api.db.ledger import LedgerRepo, doc_to_entry
 from api.domain.ledger import Entry
@@ -15,10 +19,43 @@ Document = dict[str, Any]
 # What a broken stream raises (a lost connection, a resume token the server forgot).
 StreamInterrupted = PyMongoError
 PIPELINE = [{"$match": {"operationType": "insert", "fullDocument.points": {"$ne": 0}}}]
+# 16 hex digits of cluster time, then the resume token (hex for MongoDB and the embedded server).
+CURSOR_SHAPE = re.compile(r"[0-9a-f]{16}[0-9a-fA-F]{2,1024}")
+COMMIT_DIGITS = 16
+# The server no longer holds the history after a token (ChangeStreamHistoryLost, and
+# ChangeStreamFatalError: "the resume token was not found").
+HISTORY_LOST = {286, 280}
+
+
+class CursorExpired(Exception):
+    """The ledger's stream no longer reaches back to this cursor."""
+
+
+class CursorInvalid(Exception):
+    """Not a cursor this API gave."""
+
+
+def is_cursor(text: str) -> bool:
+    return len(text) % 2 == 0 and CURSOR_SHAPE.fullmatch(text) is not None
+
+
+def committed_by(cursor: str, other: str) -> bool:
+    """Whether the change at `cursor` was committed no later than the one at `other` (the
+    changes of one transaction share their commit)."""
+    return cursor[:COMMIT_DIGITS] <= other[:COMMIT_DIGITS]
+
+
+def cursor_of(change: Document) -> str:
+    time = change["clusterTime"]
+    return f"{time.time:08x}{time.inc:08x}{change['_id']['_data']}"
+
+
+def entry_of(change: Document) -> tuple[Entry, str]:
+    return doc_to_entry(change["fullDocument"]), cursor_of(change)
 
 
 class ScoredEntries:
-    """An open stream; `resume_token` resumes a new one after the last entry read."""
+    """An open stream of (entry, cursor); `resume_token` resumes a new one after the last read."""
 
     def __init__(self, stream: AsyncIOMotorChangeStream[Document]) -> None:
         self.stream = stream
@@ -27,12 +64,44 @@ class ScoredEntries:
     def resume_token(self) -> Any:
         return self.stream.resume_token
 
-    async def __aiter__(self) -> AsyncIterator[Entry]:
+    async def __aiter__(self) -> AsyncIterator[tuple[Entry, str]]:
         async for change in self.stream:
-            yield doc_to_entry(change["fullDocument"])
+            yield entry_of(change)
+
+    async def until_now(self) -> AsyncIterator[tuple[Entry, str]]:
+        """The entries written so far, then stop (a live stream never ends)."""
+        while True:
+            try:
+                change = await self.stream.try_next()
+            except OperationFailure as error:
+                if error.code in HISTORY_LOST:
+                    raise CursorExpired from error
+                raise
+            if change is None:
+                return
+            yield entry_of(change)
 
 
 @asynccontextmanager
 async def scored_entries(ledger: LedgerRepo, resume_after: Any) -> AsyncIterator[ScoredEntries]:
     async with ledger.collection.watch(PIPELINE, resume_after=resume_after) as stream:
         yield ScoredEntries(stream)
+
+
+@asynccontextmanager
+async def scored_entries_after(ledger: LedgerRepo, cursor: str) -> AsyncIterator[ScoredEntries]:
+    """The stream of the entries after `cursor`; CursorInvalid or CursorExpired when the server
+    cannot resume there."""
+    if not is_cursor(cursor):
+        raise CursorInvalid(cursor)
+    stream = ledger.collection.watch(PIPELINE, resume_after={"_data": cursor[COMMIT_DIGITS:]})
+    try:
+        await stream.__aenter__()  # opens the stream: the server checks the token here
+    except OperationFailure as error:
+        if error.code in HISTORY_LOST:
+            raise CursorExpired(cursor) from error
+        raise CursorInvalid(cursor) from error
+    try:
+        yield ScoredEntries(stream)
+    finally:
+        await stream.close()

@@ -125,9 +125,9 @@ class Metrics:
         )
         mirrored = (
             (
-                "scoring_live_events_dropped",
-                "Score events dropped for slow subscribers (their oldest)",
-                lambda: hub.dropped,
+                "scoring_live_fell_behind",
+                "Live subscribers told they fell behind (they resume from their last cursor)",
+                lambda: hub.fell_behind,
             ),
             (
                 "scoring_commit_retries",

@@ -26,6 +26,10 @@ class ErrorCode(StrEnum):
     # Passing failures: the same request sent again shortly will work.
     RETRY_LATER = "RETRY_LATER"
     UNAVAILABLE = "UNAVAILABLE"
+    # Live subscribers: changes were not sent (resume after the last cursor), or the changes
+    # after a cursor are no longer kept (reload).
+    FELL_BEHIND = "FELL_BEHIND"
+    CURSOR_EXPIRED = "CURSOR_EXPIRED"
 
 
 @dataclass(frozen=True)

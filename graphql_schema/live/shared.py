@@ -5,7 +5,12 @@ group reads the hub once, filters each event once, executes the selection once (
 shared by every group for that event, so that `contact { email }` is one batched lookup),
 serialises once and hands the same payload to each member's bounded queue; only the frame around
 it (the member's operation id) differs. Each member's own operation task sends its frames, so a
-slow socket holds up nobody else: its oldest frames are dropped, as the hub does.
+slow socket holds up nobody else: when its queue is full it takes no more, sends what it holds,
+then tells its subscriber that it fell behind and where to resume (`FELL_BEHIND`).
+
+A member that resumes after a cursor joins its group holding (its queue collects the group's
+frames unsent), is replayed the changes after its cursor from the ledger, executed by the
+group's plan, and then sends the held frames committed after the last one replayed.
 """
 
 import asyncio
@@ -31,8 +36,17 @@ from graphql import (
 from api.db.client import Store
 from api.domain.access import Principal
 from api.jobs.tasks import Tasks
-from api.live import QUEUE_SIZE, LiveHub, ScoreEvent
+from api.live import (
+    QUEUE_SIZE,
+    CursorExpired,
+    CursorInvalid,
+    FellBehind,
+    LiveHub,
+    ScoreEvent,
+    committed_by,
+)
 from graphql_schema.core.context import Context, Loaders
+from graphql_schema.live.gaps import as_payload, cursor_expired, cursor_invalid, fell_behind_payload
 
 log = logging.getLogger(__name__)
 Send = Callable[[str], Awaitable[None]]
@@ -64,39 +78,71 @@ sharing: ContextVar[Sharing | None] = ContextVar("live_sharing", default=None)
 
 
 class Member:
-    """One subscriber: its frames waiting to be sent (the newest QUEUE_SIZE)."""
+    """One subscriber: its frames waiting to be sent (at most QUEUE_SIZE), each with its cursor."""
 
-    __slots__ = ("ended", "head", "payloads", "wake")
+    __slots__ = ("behind", "ended", "head", "holding", "last", "payloads", "wake")
 
-    def __init__(self, operation_id: str) -> None:
+    def __init__(self, operation_id: str, last: str | None) -> None:
         self.head = '{"id":' + json.dumps(operation_id) + ',"type":"next","payload":'
-        self.payloads: deque[str] = deque(maxlen=QUEUE_SIZE)
+        self.payloads: deque[tuple[str, str]] = deque()
         self.wake = asyncio.Event()
         self.ended = False
+        # Full once: takes no more, and tells its subscriber after sending what it holds.
+        self.behind = False
+        # Collecting frames unsent while its replay runs.
+        self.holding = False
+        # The cursor to resume after: the last change sent or replayed (or the one it started at).
+        self.last = last
 
-    def put(self, payload: str) -> bool:
-        """False when the oldest waiting payload had to go."""
-        kept = len(self.payloads) < QUEUE_SIZE
-        self.payloads.append(payload)
+    def put(self, cursor: str, payload: str) -> bool:
+        """False when it is full (or was already)."""
+        if self.behind or len(self.payloads) >= QUEUE_SIZE:
+            self.fall_behind()
+            return False
+        self.payloads.append((cursor, payload))
         self.wake.set()
-        return kept
+        return True
+
+    def fall_behind(self) -> None:
+        self.behind = True
+        self.wake.set()
 
     def end(self) -> None:
         self.ended = True
         self.wake.set()
 
+    def hold(self, last: str) -> None:
+        self.holding, self.behind, self.last = True, False, last
+        self.payloads.clear()
+
+    def release(self) -> bool:
+        """Stop holding: keep the frames committed after the last one replayed. False when the
+        queue filled up meanwhile (the replay goes on from `last`)."""
+        if self.behind:
+            return False
+        assert self.last is not None
+        last = self.last
+        self.payloads = deque(p for p in self.payloads if not committed_by(p[0], last))
+        self.holding = False
+        return True
+
     async def serve(self, send: Send) -> bool:
-        """Send frames until the group ends (True) or the socket fails (False)."""
-        while True:
-            while not self.payloads:
-                if self.ended:
-                    return True
-                self.wake.clear()
-                await self.wake.wait()
-            try:
-                await send(self.head + self.payloads.popleft() + "}")
-            except Exception:  # closed mid-send: the handler's shutdown cancels us
-                return False
+        """Send frames until the group ends or it fell behind (True) or the socket fails."""
+        try:
+            while True:
+                while not self.payloads:
+                    if self.behind:
+                        await send(self.head + fell_behind_payload(self.last) + "}")
+                        return True
+                    if self.ended:
+                        return True
+                    self.wake.clear()
+                    await self.wake.wait()
+                cursor, payload = self.payloads.popleft()
+                await send(self.head + payload + "}")
+                self.last = cursor
+        except Exception:  # closed mid-send: the handler's shutdown cancels us
+            return False
 
 
 class Group:
@@ -105,55 +151,66 @@ class Group:
         self.key = key
         self.plan = plan
         self.members: set[Member] = set()
-        self.queue = registry.hub.listen(0)
+        self.inbox = registry.hub.listen(0)
         # A clean context: the first member's request is not this task's.
         self.task = asyncio.create_task(
             self._run(), name="live-group", context=contextvars.Context()
         )
 
     def add(self, member: Member) -> None:
+        if member.last is None:  # it missed nothing before the group's next event
+            member.last = self.inbox.last
         self.members.add(member)
-        self.registry.hub.subscribers[self.queue] = len(self.members)
+        self.registry.hub.subscribers[self.inbox] = len(self.members)
 
     def discard(self, member: Member) -> None:
         self.members.discard(member)
         if self.members:
-            self.registry.hub.subscribers[self.queue] = len(self.members)
+            self.registry.hub.subscribers[self.inbox] = len(self.members)
         else:
             self.close()
 
     def close(self) -> None:
         self.task.cancel()
-        self.registry.hub.unlisten(self.queue)
+        self.registry.hub.unlisten(self.inbox)
         if self.registry.groups.get(self.key) is self:
             del self.registry.groups[self.key]
 
     async def _run(self) -> None:
         try:
             while True:
-                event = await self.queue.get()
+                event = await self.inbox.get()
                 payload = await self.plan.payload(self.registry, event)
                 if payload is not None:
-                    await self._deliver(payload)
+                    await self._deliver(event.cursor, payload)
+                else:
+                    for member in self.members:
+                        if not member.holding and not member.payloads:
+                            member.last = event.cursor
         except asyncio.CancelledError:
             raise
+        except FellBehind:  # too slow for the hub: every member resumes on its own
+            self.close()
+            for member in self.members:
+                member.fall_behind()
         except Exception as error:  # as today: the error in a payload, then `complete`
             if isinstance(error, GraphQLError):
                 failure = error
             else:
                 failure = GraphQLError(str(error), original_error=error)
             errors = self.registry.schema.answered([failure])
-            await self._deliver(json.dumps({"data": None, "errors": [e.formatted for e in errors]}))
+            payload = json.dumps({"data": None, "errors": [e.formatted for e in errors]})
+            await self._deliver(self.inbox.last or "", payload)
             for member in self.members:
                 member.end()
             self.close()
 
-    async def _deliver(self, payload: str) -> None:
+    async def _deliver(self, cursor: str, payload: str) -> None:
         """To every member, CHUNK at a time: between two chunks the event loop serves others
         (the members' sends run then), so that a thousand deliveries never starve a write."""
         for count, member in enumerate(list(self.members), 1):
-            if not member.put(payload):
-                self.registry.hub.dropped += 1
+            if not member.behind and not member.put(cursor, payload):
+                self.registry.hub.fell_behind += 1
             if count % CHUNK == 0:
                 await asyncio.sleep(0)
 
@@ -211,25 +268,54 @@ class Registry:
             self._event, self._loaders = event, Loaders(self.store)
         return self._loaders
 
-    async def serve(self, share: Sharing, info: GraphQLResolveInfo[Any], root: Root) -> None:
-        """Join the group of this operation and send its frames until the group ends; a socket
-        that failed waits here for its handler to cancel the operation."""
+    async def serve(
+        self, share: Sharing, info: GraphQLResolveInfo[Any], root: Root, after: str | None
+    ) -> None:
+        """Join the group of this operation (replayed the changes after `after` first) and send
+        its frames until the group ends; a socket that failed waits here for its handler to
+        cancel the operation."""
         principal = info.context.principal
         assert principal is not None  # the websocket was authenticated on connecting
         document = DocumentNode(definitions=(info.operation, *info.fragments.values()))
         name = info.operation.name.value if info.operation.name else None
-        variables = json.dumps(share.variables or {}, sort_keys=True, default=str)
+        shared_variables = {k: v for k, v in (share.variables or {}).items() if k != "after"}
+        variables = json.dumps(shared_variables, sort_keys=True, default=str)
         key = (print_ast(document), name, variables, principal.role.value)
         group = self.groups.get(key)
         if group is None:
             context = Context(self.store, self.hub, self.tasks, Principal("live", principal.role))
             plan = Plan(document, name, share.variables, context, root)
             group = self.groups[key] = Group(self, key, plan)
-        member = Member(share.operation_id)
+        member = Member(share.operation_id, after)
+        if after is not None:
+            member.hold(after)
         group.add(member)
         try:
+            if after is not None:
+                try:
+                    await self._catch_up(group, member, share.send)
+                except (CursorExpired, CursorInvalid) as error:
+                    refused = cursor_expired() if isinstance(error, CursorExpired) else None
+                    await share.send(member.head + as_payload(refused or cursor_invalid()) + "}")
+                    return
             ended = await member.serve(share.send)
         finally:
             group.discard(member)
         if not ended:
             await asyncio.Event().wait()
+
+    async def _catch_up(self, group: Group, member: Member, send: Send) -> None:
+        """Send the member the changes after its cursor, executed by its group's plan, until it
+        can be released (as LiveHub.caught_up does for an inbox)."""
+        assert member.last is not None
+        while True:
+            cursor = member.last
+            async for event in self.hub.replay(cursor):
+                payload = await group.plan.payload(self, event)
+                if payload is not None:
+                    await send(member.head + payload + "}")
+                cursor = event.cursor
+            member.last = cursor
+            if member.release():
+                return
+            member.hold(cursor)

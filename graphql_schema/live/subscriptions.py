@@ -10,7 +10,7 @@ import strawberry
 from api.db.client import Store
 from api.domain.classification import ContactClass
 from api.domain.views import ScoreView, ViewChange
-from api.live import ScoreEvent
+from api.live import CursorExpired, CursorInvalid, FellBehind, ScoreEvent, is_cursor
 from api.services.errors import ErrorCode, ServiceFailure
 from api.services.views import check_stored, view_change
 from graphql_schema.activities.types import TimelineEntry
@@ -18,6 +18,7 @@ from graphql_schema.contacts.types import Contact
 from graphql_schema.core.context import Info, Loaders
 from graphql_schema.core.errors import InputRefused, refusal
 from graphql_schema.core.permissions import IsViewer
+from graphql_schema.live.gaps import cursor_expired, cursor_invalid, fell_behind
 from graphql_schema.live.shared import sharing
 
 ViewChangeEnum = strawberry.enum(ViewChange, name="ViewChange")
@@ -35,6 +36,9 @@ class ScoreChange:
     reason: str
     at: datetime
     entry: TimelineEntry
+    cursor: str = strawberry.field(
+        description="This change's position in the ledger: `scoreChanged(after:)` resumes here"
+    )
     view_change: ViewChange | None = strawberry.field(
         default=None, description="With viewId: whether the contact entered or left the view"
     )
@@ -52,6 +56,7 @@ class ScoreChange:
             reason=entry.reason,
             at=entry.at,
             entry=TimelineEntry.of(entry),
+            cursor=event.cursor,
             view_change=view_change,
         )
 
@@ -65,7 +70,10 @@ class ScoreChange:
 class LiveSubscriptions:
     @strawberry.subscription(
         permission_classes=[IsViewer],
-        description="Every score change; with viewId only contacts entering or leaving that view",
+        description=(
+            "Every score change; with viewId only contacts entering or leaving that view; with "
+            "after, first every change after that cursor, then the live ones"
+        ),
     )
     async def score_changed(
         self,
@@ -73,8 +81,11 @@ class LiveSubscriptions:
         contact_id: strawberry.ID | None = None,
         view_id: strawberry.ID | None = None,
         class_changes_only: bool = False,
+        after: str | None = None,
     ) -> AsyncGenerator[ScoreChange, None]:
         context = info.context
+        if after is not None and not is_cursor(after):
+            raise cursor_invalid()
         followed = FollowedView(context.store, str(view_id)) if view_id is not None else None
         if followed is not None:
             await followed.load()
@@ -83,14 +94,21 @@ class LiveSubscriptions:
         )
         share = sharing.get()
         if share is not None:  # a websocket operation: one execution per event for its group
-            await share.registry.serve(share, info._raw_info, wanted.change)
+            await share.registry.serve(share, info._raw_info, wanted.change, after)
             return
-        async for event in context.hub.events():
-            # A websocket connection lives long: give every event fresh loaders.
-            context.loaders = Loaders(context.store)
-            change = await wanted.change(event, context.loaders)
-            if change is not None:
-                yield change
+        try:
+            async for event in context.hub.events(after):
+                # A websocket connection lives long: give every event fresh loaders.
+                context.loaders = Loaders(context.store)
+                change = await wanted.change(event, context.loaders)
+                if change is not None:
+                    yield change
+        except FellBehind as gap:
+            raise fell_behind(gap.cursor) from None
+        except CursorExpired:
+            raise cursor_expired() from None
+        except CursorInvalid:
+            raise cursor_invalid() from None
 
 
 @dataclass(frozen=True)
