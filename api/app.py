@@ -59,7 +59,7 @@ def create_app(
     defaults = settings or Settings.from_env()
     expiry_every = expiry_interval or defaults.expiry_interval
     notify_every = notify_interval or defaults.notify_interval
-    hub = LiveHub(store)
+    hub = LiveHub(store, max_replay=defaults.live_replay_max)
     tasks = Tasks()
     rejected_tokens = RejectedTokens()
     rate_limiter = RateLimiter(defaults.rate_limit, defaults.rate_burst)

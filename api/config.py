@@ -22,6 +22,8 @@ MAX_INTERVAL = 86_400.0
 MAX_RATE = 1_000_000_000.0
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 # Database names MongoDB refuses: these characters, or more than 63 bytes.
+# A replay is held in memory before it is sent: 100,000 changes is the oplog's default size.
+MAX_REPLAY = 100_000
 BAD_DATABASE_NAME = re.compile(r'[/\\. "$*<>:|?\x00]')
 # Every SCORING_* variable read by the API (the dashboard's are read by dashboard/config.py).
 KNOWN = {
@@ -41,6 +43,7 @@ KNOWN = {
     "SCORING_RATE_BURST",
     "SCORING_API_URL",
     "SCORING_LIVE_SHARED",
+    "SCORING_LIVE_REPLAY_MAX",
     "SCORING_GC_TUNING",
     # Read by api/observability/settings.py and api/cors.py.
     "SCORING_LOG_FORMAT",
@@ -81,6 +84,8 @@ class Settings:
     # Live subscribers of one document, variables and role share one execution per event
     # (off: each executes its own, as before; kept to measure the difference).
     live_shared: bool = True
+    # The most changes a resuming live subscriber is replayed; further back, it reloads.
+    live_replay_max: int = 10_000
     # The garbage collector frozen and its young threshold raised after start-up (api/collector.py).
     gc_tuning: bool = True
 
@@ -140,6 +145,9 @@ class Settings:
             rate_limit=_number(env, "SCORING_RATE_LIMIT", cls.rate_limit, 0, MAX_RATE, zero=True),
             rate_burst=_number(env, "SCORING_RATE_BURST", cls.rate_burst, 0, MAX_RATE),
             live_shared=flag(env, "SCORING_LIVE_SHARED", True),
+            live_replay_max=int(
+                _number(env, "SCORING_LIVE_REPLAY_MAX", cls.live_replay_max, 1, MAX_REPLAY)
+            ),
             gc_tuning=flag(env, "SCORING_GC_TUNING", True),
         )
 

@@ -26,6 +26,7 @@ from api.db.ledger_stream import (
     StreamInterrupted,
     committed_by,
     is_cursor,
+    now,
     scored_entries,
     scored_entries_after,
 )
@@ -44,8 +45,6 @@ __all__ = [
 ]
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 256
-# The most changes one resuming subscriber is replayed: further back, it reloads instead.
-MAX_REPLAY = 10_000
 
 
 @dataclass(frozen=True)
@@ -117,9 +116,13 @@ class Inbox:
 
 
 class LiveHub:
-    def __init__(self, store: Store, queue_size: int = QUEUE_SIZE) -> None:
+    def __init__(
+        self, store: Store, queue_size: int = QUEUE_SIZE, max_replay: int = 10_000
+    ) -> None:
         self.store = store
         self.queue_size = queue_size
+        # The most changes one resuming subscriber is replayed: further back, it reloads instead.
+        self.max_replay = max_replay
         # Each queue and how many subscribers it feeds: one, or a shared subscription's members
         # (graphql_schema/live/shared.py).
         self.subscribers: dict[Inbox, int] = {}
@@ -194,12 +197,12 @@ class LiveHub:
 
     async def replay(self, after: str) -> AsyncIterator[ScoreEvent]:
         """The changes after the cursor `after` written so far, in order; CursorInvalid or
-        CursorExpired (also past MAX_REPLAY changes, before any is sent) when it cannot be done."""
+        CursorExpired (also past `max_replay` changes, before any is sent) when it cannot."""
         async with scored_entries_after(self.store.ledger, after) as stream:
             entries: list[tuple[Entry, str]] = []
             async for read in stream.until_now():
                 entries.append(read)
-                if len(entries) > MAX_REPLAY:
+                if len(entries) > self.max_replay:
                     raise CursorExpired(after)
         for entry, cursor in entries:
             yield await self.event_of(entry, cursor)
@@ -238,7 +241,12 @@ class LiveHub:
                 await asyncio.sleep(delay)
 
     async def _watch(self) -> None:
-        async with scored_entries(self.store.ledger, self._resume_token) as stream:
+        start = None
+        if self._resume_token is None:  # from now: a moment listeners can resume after
+            start = await now(self.store.ledger)
+        async with scored_entries(self.store.ledger, self._resume_token, start) as stream:
+            if start is not None and self.cursor is None:
+                self.cursor = start
             self.ready.set()
             async for entry, cursor in stream:
                 self._resume_token = stream.resume_token
@@ -248,6 +256,10 @@ class LiveHub:
                     self.publish(await self.event_of(entry, cursor))
                 else:
                     self.cursor = cursor
+
+    async def now(self) -> str:
+        """The cursor of this moment (changes after it are replayed to `after:` it)."""
+        return await now(self.store.ledger)
 
     async def event_of(self, entry: Entry, cursor: str) -> ScoreEvent:
         settings = await self.store.sheet.classification()

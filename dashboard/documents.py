@@ -47,9 +47,10 @@ CONTACT_SCORE_SET = (
     contact { score classification } entry { ...TimelineEntryRow } errors { field message } } }"""
     + TIMELINE_ENTRY
 )
+LIVE_CURSOR = "query LiveCursor { liveCursor }"
 SCORE_CHANGES = (
-    """subscription ScoreChanges { scoreChanged {
-  contactId delta score previousScore classification previousClassification reason at
+    """subscription ScoreChanges($after: String) { scoreChanged(after: $after) {
+  contactId delta score previousScore classification previousClassification reason at cursor
   entry { ...TimelineEntryRow } } }"""
     + TIMELINE_ENTRY
 )

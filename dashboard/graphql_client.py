@@ -21,6 +21,28 @@ class ApiError(Exception):
         self.messages = messages
 
 
+class LiveGap(ApiError):
+    """A subscription ended because changes could not all be sent: resume after `resume_after`
+    (None: reload, then subscribe again from now)."""
+
+    def __init__(self, messages: list[str], code: str, resume_after: str | None) -> None:
+        super().__init__(messages)
+        self.code = code
+        self.resume_after = resume_after
+
+
+GAP_CODES = {"FELL_BEHIND", "CURSOR_EXPIRED", "INVALID_CURSOR"}
+
+
+def _gap(errors: list[dict[str, Any]]) -> LiveGap | None:
+    for error in errors:
+        extensions = error.get("extensions") or {}
+        if extensions.get("code") in GAP_CODES:
+            messages = [e["message"] for e in errors]
+            return LiveGap(messages, extensions["code"], extensions.get("resumeAfter"))
+    return None
+
+
 def _headers(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"} if token else {}
 
@@ -50,7 +72,8 @@ def payload_errors(payload: dict[str, Any]) -> list[str]:
 async def subscribe(
     query: str, variables: dict[str, Any] | None, token: str
 ) -> AsyncGenerator[dict[str, Any] | None]:
-    """Yield None once subscribed, then each result, until the connection ends."""
+    """Yield None once subscribed, then each result, until the connection ends; LiveGap when
+    the API says changes were not all sent."""
     async with websockets.connect(WS_URL, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
         await ws.send(
             json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
@@ -71,8 +94,16 @@ async def subscribe(
         async for raw in ws:
             message = json.loads(raw)
             if message["type"] == "next":
+                gap = _gap(message["payload"].get("errors") or [])
+                if gap is not None:
+                    raise gap
                 yield message["payload"]["data"]
             elif message["type"] == "ping":
                 await ws.send(json.dumps({"type": "pong"}))
-            elif message["type"] in {"error", "complete"}:
+            elif message["type"] == "error":
+                gap = _gap(message["payload"])
+                if gap is not None:
+                    raise gap
+                return
+            elif message["type"] == "complete":
                 return

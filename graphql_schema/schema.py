@@ -19,6 +19,7 @@ from graphql_schema.core.errors import answer_failures_as_errors
 from graphql_schema.http.guard import DocumentGuard
 from graphql_schema.http.observed import OperationLabel
 from graphql_schema.live.jobs import JobSubscriptions
+from graphql_schema.live.queries import LiveQueries
 from graphql_schema.live.subscriptions import LiveSubscriptions
 from graphql_schema.notifications.mutations import NotificationMutations
 from graphql_schema.notifications.queries import NotificationQueries
@@ -47,6 +48,7 @@ Query = merge_types(
         ResetQueries,
         RescoringQueries,
         AccessQueries,
+        LiveQueries,
     ),
 )
 Mutation = merge_types(

@@ -113,6 +113,24 @@ async def test_a_subscriber_away_for_ten_seconds_gets_exactly_what_it_missed(
     assert len(sent) == 1202
 
 
+async def test_the_live_cursor_is_a_moment_to_resume_after(api, store):
+    """Read before the screen loads: a subscriber that had no change yet misses none either."""
+    emails = ["moment@example.com"]
+    ids = [await make_contact(api, emails[0])]
+    await write(api, opens(emails, 0, 2), 2, 0)  # before the moment: never sent
+    before = await stored_changes(store, ids)
+    moment = (await api.data("{ liveCursor }", role=Role.VIEWER))["liveCursor"]
+    assert len(moment) == 16
+    await write(api, opens(emails, 2, 3), 1, 0)
+    async with Subscriber(api.ws_url, api.tokens[Role.VIEWER]) as sub:
+        await sub.subscribe(RESUMABLE, {"after": moment})
+        received = await changes(sub, 3)
+        await nothing_more(sub)
+    later = {c["entry"]["id"] for c in received}
+    assert len(before) == 2 and later == await stored_changes(store, ids) - before
+    assert all(c["cursor"][:16] > moment for c in received)
+
+
 async def test_resuming_across_an_api_restart(store, mongo_uri, database_name, tmp_path):
     """The cursor is the ledger's: kill the API a subscriber was connected to, write through
     another one, start it again: the subscriber resumes where it was."""
@@ -155,7 +173,7 @@ async def error_of(api: Api, after: str) -> dict:
     return errors[0]
 
 
-async def test_cursors_that_cannot_be_resumed_are_refused_clearly(api, monkeypatch):
+async def test_cursors_that_cannot_be_resumed_are_refused_clearly(api):
     for bad in ["not-a-cursor", "ab" * 600, "0" * 16 + "zz"]:
         assert (await error_of(api, bad))["extensions"]["code"] == "INVALID_CURSOR"
     # Well formed, but no position the server knows.
@@ -170,7 +188,7 @@ async def test_cursors_that_cannot_be_resumed_are_refused_clearly(api, monkeypat
         await write(api, opens(emails, 0, 1), 1, 0)
         [first] = await changes(sub, 1)
     await write(api, opens(emails, 1, 6), 6, 0)
-    monkeypatch.setattr("api.live.MAX_REPLAY", 5)
+    api.hub.max_replay = 5
     expired = await error_of(api, first["cursor"])
     assert expired["extensions"]["code"] == "CURSOR_EXPIRED"
     assert "reload" in expired["message"]

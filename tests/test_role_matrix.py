@@ -32,6 +32,7 @@ ROLES: dict[str, Role] = {
     "Query.contacts": V,
     "Query.scoreSheet": V,
     "Query.classification": V,
+    "Query.liveCursor": V,
     "Query.fieldRules": V,
     "Query.customRules": V,
     "Query.fieldRuleSync": V,

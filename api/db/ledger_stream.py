@@ -2,13 +2,15 @@
 process sees the entries of every writer. Each entry's position in the stream is its cursor: the
 change's cluster time (the commit's, in a width that sorts as text) and its resume token (the
 same for one entry in every stream and every process), so that a stream opened after a cursor
-replays every later entry in commit order, and cursors compare by commit."""
+replays every later entry in commit order, and cursors compare by commit. A cursor of cluster
+time alone is a moment: the entries committed after it follow."""
 
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from bson import Timestamp
 from motor.motor_asyncio import AsyncIOMotorChangeStream
 from pymongo.errors import OperationFailure, PyMongoError
 
@@ -20,7 +22,7 @@ Document = dict[str, Any]
 StreamInterrupted = PyMongoError
 PIPELINE = [{"$match": {"operationType": "insert", "fullDocument.points": {"$ne": 0}}}]
 # 16 hex digits of cluster time, then the resume token (hex for MongoDB and the embedded server).
-CURSOR_SHAPE = re.compile(r"[0-9a-f]{16}[0-9a-fA-F]{2,1024}")
+CURSOR_SHAPE = re.compile(r"[0-9a-f]{16}([0-9a-fA-F]{2,1024})?")
 COMMIT_DIGITS = 16
 # The server no longer holds the history after a token (ChangeStreamHistoryLost, and
 # ChangeStreamFatalError: "the resume token was not found").
@@ -45,9 +47,29 @@ def committed_by(cursor: str, other: str) -> bool:
     return cursor[:COMMIT_DIGITS] <= other[:COMMIT_DIGITS]
 
 
+def moment(time: Timestamp) -> str:
+    return f"{time.time:08x}{time.inc:08x}"
+
+
 def cursor_of(change: Document) -> str:
-    time = change["clusterTime"]
-    return f"{time.time:08x}{time.inc:08x}{change['_id']['_data']}"
+    return moment(change["clusterTime"]) + str(change["_id"]["_data"])
+
+
+def _resume_at(cursor: str) -> Document:
+    """The `watch` arguments that start after this cursor."""
+    if len(cursor) > COMMIT_DIGITS:
+        return {"resume_after": {"_data": cursor[COMMIT_DIGITS:]}}
+    time, inc = int(cursor[:8], 16), int(cursor[8:COMMIT_DIGITS], 16)
+    after = Timestamp(time, inc + 1) if inc < 0xFFFFFFFF else Timestamp(time + 1, 0)
+    return {"start_at_operation_time": after}
+
+
+async def now(ledger: LedgerRepo) -> str:
+    """The cursor of this moment: every entry committed after it comes after it."""
+    async with await ledger.collection.database.client.start_session() as session:
+        await ledger.collection.find_one({}, {"_id": 1}, session=session)
+        assert session.operation_time is not None
+        return moment(session.operation_time)
 
 
 def entry_of(change: Document) -> tuple[Entry, str]:
@@ -83,8 +105,12 @@ class ScoredEntries:
 
 
 @asynccontextmanager
-async def scored_entries(ledger: LedgerRepo, resume_after: Any) -> AsyncIterator[ScoredEntries]:
-    async with ledger.collection.watch(PIPELINE, resume_after=resume_after) as stream:
+async def scored_entries(
+    ledger: LedgerRepo, resume_after: Any, start: str | None = None
+) -> AsyncIterator[ScoredEntries]:
+    """From the resume token of a stream before (None: after the cursor `start`, else now)."""
+    where = {"resume_after": resume_after} if resume_after or not start else _resume_at(start)
+    async with ledger.collection.watch(PIPELINE, **where) as stream:
         yield ScoredEntries(stream)
 
 
@@ -94,7 +120,7 @@ async def scored_entries_after(ledger: LedgerRepo, cursor: str) -> AsyncIterator
     cannot resume there."""
     if not is_cursor(cursor):
         raise CursorInvalid(cursor)
-    stream = ledger.collection.watch(PIPELINE, resume_after={"_data": cursor[COMMIT_DIGITS:]})
+    stream = ledger.collection.watch(PIPELINE, **_resume_at(cursor))
     try:
         await stream.__aenter__()  # opens the stream: the server checks the token here
     except OperationFailure as error:

@@ -46,6 +46,11 @@ class ClassificationState(rx.State):
         self.buckets = [Bucket.from_api(b) for b in data["scoreDistribution"]]
         self.loading, self.error = False, ""
 
+    async def reload_shown(self) -> None:
+        """Counted again (live changes were missed), if the screen was loaded."""
+        if self.classes:
+            await self._load()
+
     def count_change(self, before: str, after: str) -> None:
         """A contact moved from one class to another (live)."""
         classes = [

@@ -7,8 +7,8 @@ from typing import Any
 
 import reflex as rx
 
-from dashboard.documents import SCORE_CHANGES
-from dashboard.graphql_client import subscribe
+from dashboard.documents import LIVE_CURSOR, SCORE_CHANGES
+from dashboard.graphql_client import LiveGap, execute, subscribe
 from dashboard.states.auth import AuthState
 from dashboard.states.classification import ClassificationState
 from dashboard.states.contact import ContactPageState
@@ -40,7 +40,11 @@ class LiveState(rx.State):
                     self._watcher_session, self.connected = "", False
 
     async def _serve(self, session: str) -> None:
+        """Subscribed again after each reconnect from the last change's cursor, so that nothing
+        is missed; told of a gap, it reloads the counts and resumes where the API says."""
         delay = 0.5
+        cursor: str | None = None
+        missed = False
         while True:
             async with self:
                 if self._watcher_session != session:
@@ -50,7 +54,16 @@ class LiveState(rx.State):
                 await asyncio.sleep(0.5)
                 continue
             try:
-                async with contextlib.aclosing(subscribe(SCORE_CHANGES, None, token)) as changes:
+                if cursor is None:  # before what the screens count, so none is missed
+                    cursor = (await execute(LIVE_CURSOR, None, token))["liveCursor"]
+                if missed:
+                    async with self:
+                        await (await self.get_state(ClassificationState)).reload_shown()
+                    missed = False
+                variables = {"after": cursor}
+                async with contextlib.aclosing(
+                    subscribe(SCORE_CHANGES, variables, token)
+                ) as changes:
                     async for data in changes:
                         async with self:
                             if self._watcher_session != session:
@@ -59,8 +72,13 @@ class LiveState(rx.State):
                                 break  # signed out, or signed in as someone else
                             self.connected = True
                             if data is not None:
+                                cursor = data["scoreChanged"]["cursor"]
                                 await self._apply(data["scoreChanged"])
                         delay = 0.5
+            except LiveGap as gap:
+                log.info("live changes missed (%s); reloading the counts", gap.code)
+                cursor, missed = gap.resume_after, True
+                continue
             except Exception:  # the API restarted or the network dropped: try again
                 log.warning("live connection lost; reconnecting", exc_info=True)
             async with self:
