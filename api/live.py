@@ -157,9 +157,10 @@ class LiveHub:
     def subscriber_count(self) -> int:
         return sum(self.subscribers.values())
 
-    def listen(self, subscribers: int = 1) -> Inbox:
-        """An inbox that gets every score change from now on, until `unlisten`."""
-        inbox = Inbox(self.queue_size, self.cursor)
+    def listen(self, subscribers: int = 1, size: int | None = None) -> Inbox:
+        """An inbox of `size` (default: the hub's queue size) that gets every score change from
+        now on, until `unlisten`."""
+        inbox = Inbox(size or self.queue_size, self.cursor)
         self.subscribers[inbox] = subscribers
         return inbox
 

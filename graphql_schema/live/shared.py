@@ -55,6 +55,9 @@ Root = Callable[[ScoreEvent, Loaders], Awaitable[object | None]]
 Key = tuple[str, str | None, str, str]
 # Members handed an event before the group lets the event loop run.
 CHUNK = 64
+# Events a group may have waiting: all its members would resume at once if it fell behind, so it
+# gets room for a burst (a bulk import) that a single subscriber's queue does not.
+GROUP_INBOX = 4096
 
 
 class LiveSchema(Protocol):
@@ -151,7 +154,7 @@ class Group:
         self.key = key
         self.plan = plan
         self.members: set[Member] = set()
-        self.inbox = registry.hub.listen(0)
+        self.inbox = registry.hub.listen(0, GROUP_INBOX)
         # A clean context: the first member's request is not this task's.
         self.task = asyncio.create_task(
             self._run(), name="live-group", context=contextvars.Context()
