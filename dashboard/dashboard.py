@@ -13,6 +13,7 @@ from dashboard.pages.setup import setup_page
 from dashboard.pages.smtp import smtp_page
 from dashboard.pages.tokens import tokens_page
 from dashboard.pages.views import views_page
+from dashboard.pages.workflows import workflows_page
 from dashboard.states.auth import AuthState
 from dashboard.states.classification import ClassificationState
 from dashboard.states.contact import ContactPageState
@@ -23,6 +24,7 @@ from dashboard.states.setup import SetupState
 from dashboard.states.smtp import SmtpState
 from dashboard.states.tokens import TokensState
 from dashboard.states.views import ViewsState
+from dashboard.states.workflows import WorkflowsState
 
 # Signed-in pages: (page, route, title, what to load); each first checks the sign-in.
 PAGES = [
@@ -32,6 +34,7 @@ PAGES = [
     (setup_page, "/setup", "Scoring setup", SetupState.load),
     (views_page, "/views", "Views", ViewsState.load),
     (rules_page, "/rules", "Rules", RulesState.load),
+    (workflows_page, "/workflows", "Workflows", WorkflowsState.load),
     (reset_page, "/reset", "Reset", ResetState.load),
     (tokens_page, "/tokens", "API tokens", TokensState.load),
     (smtp_page, "/smtp", "SMTP settings", SmtpState.load),

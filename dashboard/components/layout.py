@@ -11,6 +11,7 @@ LINKS = [
     ("Views", "/views"),
     ("Scoring setup", "/setup"),
     ("Rules", "/rules"),
+    ("Workflows", "/workflows"),
     ("Reset", "/reset"),
     ("Tokens", "/tokens"),
     ("SMTP", "/smtp"),
