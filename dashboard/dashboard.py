@@ -6,6 +6,7 @@ from dashboard.origins import own_origin_only
 from dashboard.pages.classification import classification_page
 from dashboard.pages.contact import contact_page
 from dashboard.pages.contacts import contacts_page
+from dashboard.pages.drafts import drafts_page
 from dashboard.pages.login import login
 from dashboard.pages.reset import reset_page
 from dashboard.pages.rules import rules_page
@@ -18,6 +19,7 @@ from dashboard.states.auth import AuthState
 from dashboard.states.classification import ClassificationState
 from dashboard.states.contact import ContactPageState
 from dashboard.states.contacts import ContactsState
+from dashboard.states.drafts import DraftsState
 from dashboard.states.reset import ResetState
 from dashboard.states.rules import RulesState
 from dashboard.states.setup import SetupState
@@ -35,6 +37,7 @@ PAGES = [
     (views_page, "/views", "Views", ViewsState.load),
     (rules_page, "/rules", "Rules", RulesState.load),
     (workflows_page, "/workflows", "Workflows", WorkflowsState.load),
+    (drafts_page, "/drafts", "Rule drafts", DraftsState.load),
     (reset_page, "/reset", "Reset", ResetState.load),
     (tokens_page, "/tokens", "API tokens", TokensState.load),
     (smtp_page, "/smtp", "SMTP settings", SmtpState.load),

@@ -84,7 +84,7 @@ def checked_field(
     """`labelled`, with the API's error about input `field` under the control."""
     return labelled(
         text,
-        rx.vstack(control, field_error(errors, field, element_id), spacing="1"),
+        rx.vstack(control, field_error(errors, field, element_id), spacing="1", width="100%"),
         element_id,
         **props,
     )

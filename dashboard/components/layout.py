@@ -12,6 +12,7 @@ LINKS = [
     ("Scoring setup", "/setup"),
     ("Rules", "/rules"),
     ("Workflows", "/workflows"),
+    ("Rule drafts", "/drafts"),
     ("Reset", "/reset"),
     ("Tokens", "/tokens"),
     ("SMTP", "/smtp"),

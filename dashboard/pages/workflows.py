@@ -26,7 +26,14 @@ ABOUT = (
 
 
 def _input(label: str, element_id: str, field: str, **props: object) -> rx.Component:
-    return checked_field(label, rx.input(id=element_id, **props), element_id, S.field_errors, field)
+    return checked_field(
+        label,
+        rx.input(id=element_id, **{"width": "100%", **props}),
+        element_id,
+        S.field_errors,
+        field,
+        min_width="220px",
+    )
 
 
 def condition_parts() -> rx.Component:
