@@ -190,3 +190,40 @@ def test_workflows_at_phone_width(browser, stack, screens):  # noqa: F811
     assert width <= 391, f"/workflows scrolls sideways at phone width ({width}px)"
     page.screenshot(path=screens / "phone-workflows.png", full_page=True)
     page.close()
+
+
+TOKEN_CREATE = """mutation($input: ApiTokenCreateInput!) { apiTokenCreate(input: $input) {
+  token apiToken { id } errors { message } } }"""
+TOKEN_REVOKE = """mutation($input: ApiTokenRevokeInput!) { apiTokenRevoke(input: $input) {
+  apiToken { status } errors { message } } }"""
+
+
+def test_a_refusal_by_the_api_is_shown_and_changes_nothing(browser, stack):  # noqa: F811
+    """Controls are offered by the role signed in with; if the API refuses anyway (here: the
+    admin's token revoked while the page is open), its words are shown."""
+    created = stack.graphql(TOKEN_CREATE, {"input": {"name": "short-lived", "role": "ADMIN"}})
+    token = created["apiTokenCreate"]
+    stack.graphql(
+        CREATE,
+        {
+            "input": {
+                "name": "Late joiners",
+                "mailingList": "Newsletter",
+                "trigger": "LIST_JOIN",
+                "points": 5,
+            }
+        },
+    )
+    page = open_page(browser)
+    page.goto(f"{stack.url}/login")
+    page.fill("#token", token["token"])
+    page.click("#sign-in")
+    expect(page.locator("#role-badge")).to_have_text("ADMIN")
+    page.goto(f"{stack.url}/workflows")
+    found = row(page, "Late joiners")
+    expect(found.locator(".activate-workflow")).to_be_visible()
+    stack.graphql(TOKEN_REVOKE, {"input": {"id": token["apiToken"]["id"]}})
+    found.locator(".activate-workflow").click()
+    expect(page.locator(".api-error")).to_contain_text("not recognised (unknown, revoked")
+    assert workflows(stack)["Late joiners"]["active"] is False
+    page.close()
