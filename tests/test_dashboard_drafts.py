@@ -10,6 +10,7 @@ from tests.dashboard_stack import Stack
 from tests.test_dashboard import (  # noqa: F401 (fixtures)
     browser,
     open_page,
+    readme_shot,
     screens,
     sign_in,
     stack,
@@ -88,6 +89,8 @@ def test_a_sheet_change_is_simulated_applied_and_rescored(browser, stack, screen
     expect(job.locator(".rescore-status")).to_have_text("Done")
     expect(page.locator("#apply-draft")).to_have_count(0)  # applied once
     page.screenshot(path=screens / "drafts.png", full_page=True)
+    page.locator("#simulation").scroll_into_view_if_needed()
+    readme_shot(page, screens, "drafts")
     page.close()
 
 

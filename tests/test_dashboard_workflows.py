@@ -10,6 +10,7 @@ from tests.test_dashboard import (  # noqa: F401 (fixtures)
     RECORD,
     browser,
     open_page,
+    readme_shot,
     screens,
     sign_in,
     stack,
@@ -70,6 +71,7 @@ def test_admin_creates_activates_deactivates_edits_and_deletes_a_workflow(browse
     expect(page.locator(".notice")).to_contain_text("active")
     assert workflows(stack)["Pricing clickers"]["active"] is True
     page.screenshot(path=screens / "workflows.png", full_page=True)
+    readme_shot(page, screens, "workflows")
 
     # It acts: a click in that campaign by a contact of the list earns its 15 points too.
     click = {"contactEmail": "linus@example.com", "type": "CLICK", "campaignId": "spring"}
