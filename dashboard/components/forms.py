@@ -9,6 +9,7 @@ from dashboard.enums import words
 
 # Suggestions for a condition's field: contact fields are no enum (fields.<name> works too).
 PROFILE_FIELDS = ["country", "email", "firstName", "lastName", "mailingList"]
+SELECT_STYLE = {"padding": "6px", "border_radius": "6px", "border": "1px solid var(--gray-7)"}
 
 
 def select_of(
@@ -28,7 +29,7 @@ def select_of(
         default_value=value,
         id=element_id,
         aria_label=label,
-        style={"padding": "6px", "border_radius": "6px", "border": "1px solid var(--gray-7)"},
+        style=SELECT_STYLE,
         **props,
     )
 

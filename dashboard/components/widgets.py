@@ -57,3 +57,16 @@ def confirm_dialog(
         ),
         open=is_open,
     )
+
+
+def progress_card(
+    shown: rx.Var[bool], status: rx.Component, value: rx.Var[int], element_id: str
+) -> rx.Component:
+    """A background job's progress: what it is at (`status`) over a bar of `value` percent."""
+    return rx.cond(
+        shown,
+        rx.card(
+            rx.vstack(status, rx.progress(value=value, width="100%", id=element_id), width="100%"),
+            width="100%",
+        ),
+    )

@@ -3,11 +3,11 @@ stored history, see what it would do, then apply it and rescore, followed live."
 
 import reflex as rx
 
-from dashboard.components.forms import checked_field, field_error
+from dashboard.components.forms import SELECT_STYLE, checked_field, field_error
 from dashboard.components.layout import error_callout, loading_or, notice, page
 from dashboard.components.rule_fields import custom_rule_fields
 from dashboard.components.tables import table
-from dashboard.components.widgets import empty
+from dashboard.components.widgets import empty, progress_card
 from dashboard.draft_models import ClassMove, RescoreRow, SimulatedRow
 from dashboard.models import CustomRuleRow, SheetRow
 from dashboard.states.auth import AuthState
@@ -18,7 +18,6 @@ ABOUT = (
     "a change here to see what it would do to the scores everyone has earned so far; apply it "
     "and rescore to score the stored history under it."
 )
-SELECT_STYLE = {"padding": "6px", "border_radius": "6px", "border": "1px solid var(--gray-7)"}
 
 
 def _simulate_button(element_id: str) -> rx.Component:
@@ -238,21 +237,16 @@ def simulation() -> rx.Component:
 
 
 def rescore_progress() -> rx.Component:
-    return rx.cond(
+    return progress_card(
         S.progress_text != "",
-        rx.card(
-            rx.vstack(
-                rx.text(
-                    rx.cond(S.running_id != "", "Rescoring… ", "Rescored: "),
-                    S.progress_text,
-                    role="status",
-                    id="rescore-status",
-                ),
-                rx.progress(value=S.progress, width="100%", id="rescore-progress"),
-                width="100%",
-            ),
-            width="100%",
+        rx.text(
+            rx.cond(S.running_id != "", "Rescoring… ", "Rescored: "),
+            S.progress_text,
+            role="status",
+            id="rescore-status",
         ),
+        S.progress,
+        "rescore-progress",
     )
 
 
