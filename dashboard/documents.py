@@ -151,3 +151,57 @@ SMTP_SETTINGS_UPDATE = (
     smtpSettings { ...SmtpSettingsFields } errors { field message } } }"""
     + SMTP_SETTINGS_FIELDS
 )
+
+WORKFLOW_ROW = """
+fragment WorkflowRow on Workflow {
+  id name mailingList trigger condition { field operator value } activityType campaignId points
+  active activatedAt }"""
+WORKFLOWS = "query Workflows { workflows { ...WorkflowRow } }" + WORKFLOW_ROW
+WORKFLOW_CREATE = (
+    """mutation WorkflowCreate($input: WorkflowCreateInput!) { workflowCreate(input: $input) {
+  workflow { ...WorkflowRow } errors { field message code } } }"""
+    + WORKFLOW_ROW
+)
+WORKFLOW_UPDATE = (
+    """mutation WorkflowUpdate($input: WorkflowUpdateInput!) { workflowUpdate(input: $input) {
+  workflow { ...WorkflowRow } errors { field message code } } }"""
+    + WORKFLOW_ROW
+)
+WORKFLOW_ACTIVATE = (
+    """mutation WorkflowActivate($input: WorkflowIdInput!) { workflowActivate(input: $input) {
+  workflow { ...WorkflowRow } errors { field message code } } }"""
+    + WORKFLOW_ROW
+)
+WORKFLOW_DEACTIVATE = (
+    """mutation WorkflowDeactivate($input: WorkflowIdInput!) {
+  workflowDeactivate(input: $input) {
+    workflow { ...WorkflowRow } errors { field message code } } }"""
+    + WORKFLOW_ROW
+)
+WORKFLOW_DELETE = """mutation WorkflowDelete($input: WorkflowIdInput!) {
+  workflowDelete(input: $input) { deletedId errors { field message code } } }"""
+
+RESCORE_ROW = """
+fragment RescoreRow on RescoreJob {
+  ...JobStep actor reason startedAt finishedAt activities pointsDelta }"""
+DRAFTS = (
+    """query Drafts {
+  scoreSheet { negativeScoringEnabled entries { activity points minPoints maxPoints } }
+  customRules {
+    id name points activityType urlEquals urlContains campaignId enabled excludedCampaigns }
+  rescoreJobs(first: 10) { ...RescoreRow } }"""
+    + RESCORE_ROW
+    + JOB_STEP
+)
+SCORING_SIMULATE = """query ScoringSimulate($input: ScoringSimulateInput!) {
+  scoringSimulate(input: $input) {
+    simulation { contactsExamined contactsChanged totalDelta classChanges { from to count }
+      examples { contactId email score simulatedScore delta } }
+    errors { field message code } } }"""
+SCORING_RESCORE = """mutation ScoringRescore($input: ScoringRescoreInput!) {
+  scoringRescore(input: $input) { job { id } errors { field message code } } }"""
+RESCORE_PROGRESS = (
+    """subscription RescoreProgress($id: ID!) { rescoreProgress(jobId: $id) { ...JobStep } }"""
+    + JOB_STEP
+)
+CONTACT_SCORE = "query ContactScore($id: ID!) { contact(id: $id) { id score } }"

@@ -27,9 +27,11 @@ CONTACT_CLASSES = ENUMS["ContactClass"]
 FIELD_OPERATORS = ENUMS["FieldOperator"]
 NOTIFICATION_FREQUENCIES = ENUMS["NotificationFrequency"]
 ROLES = ENUMS["Role"]
+SCORE_ACTIVITIES = ENUMS["ScoreActivity"]
 SCORE_CONDITION_KINDS = ENUMS["ScoreConditionKind"]
 SCORING_PERIOD_KINDS = ENUMS["ScoringPeriodKind"]
 WEEKDAYS = ENUMS["Weekday"]
+WORKFLOW_TRIGGERS = ENUMS["WorkflowTrigger"]
 
 # Words for values, by enum name (checked against the SDL by the tests).
 LABELS: dict[str, dict[str, str]] = {
@@ -53,12 +55,18 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "JobStatus": {"RUNNING": "Running", "DONE": "Done"},
     "ApiTokenStatus": {"ACTIVE": "Active", "EXPIRED": "Expired", "REVOKED": "Revoked"},
+    "WorkflowTrigger": {
+        "FIELD_CONDITION": "A contact field comes to match",
+        "LIST_JOIN": "The contact joins the list",
+        "ACTIVITY": "The contact does an activity",
+    },
 }
 CLASS_LABELS = LABELS["ContactClass"]
 ENTRY_KIND_LABELS = LABELS["EntryKind"]
 BASIS_LABELS = LABELS["ClassificationBasis"]
 JOB_STATUS_LABELS = LABELS["JobStatus"]
 TOKEN_STATUS_LABELS = LABELS["ApiTokenStatus"]
+TRIGGER_LABELS = LABELS["WorkflowTrigger"]
 CLASS_COLORS = {"MOST_ENGAGED": "grass", "PROGRESSING": "amber", "GETTING_STARTED": "gray"}
 
 

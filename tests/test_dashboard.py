@@ -361,7 +361,9 @@ def test_reset_needs_the_agreement_then_runs_with_progress(browser, stack, scree
     page.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/contacts", "/views", "/setup", "/rules", "/reset"])
+@pytest.mark.parametrize(
+    "path", ["/", "/contacts", "/views", "/setup", "/rules", "/workflows", "/drafts", "/reset"]
+)
 def test_phone_sized_screens(browser, stack, screens, path):
     page = open_page(browser, 390, 844)
     sign_in(page, stack)

@@ -45,6 +45,7 @@ def test_every_form_control_has_an_accessible_name(browser, stack):  # noqa: F81
         f"/contacts/{contact}": "#manual-score",
         "/setup": "#save-sheet",
         "/rules": "#save-custom-rule",
+        "/workflows": "#save-workflow",
         "/reset": "#reset-now",
         "/tokens": "#create-token",
         "/smtp": "#save-smtp",
@@ -53,6 +54,24 @@ def test_every_form_control_has_an_accessible_name(browser, stack):  # noqa: F81
         page.goto(f"{stack.url}{path}")
         expect(page.locator(ready).first).to_be_visible()
         found[path] = unnamed(page)
+
+    # Every part of the forms that show only on demand: a workflow's condition, the drafts' tabs
+    # and a simulation's apply form.
+    page.goto(f"{stack.url}/workflows")
+    page.select_option("#wf-trigger", "FIELD_CONDITION")
+    expect(page.locator("#wf-field")).to_be_visible()
+    found["/workflows (condition)"] = unnamed(page)
+    page.select_option("#wf-trigger", "ACTIVITY")
+    expect(page.locator("#wf-activity")).to_be_visible()
+    found["/workflows (activity)"] = unnamed(page)
+    page.goto(f"{stack.url}/drafts")
+    page.click("#simulate-sheet")
+    expect(page.locator("#apply-draft")).to_be_visible()
+    found["/drafts"] = unnamed(page)
+    for tab, ready in (("#tab-rule", "#simulate-rule"), ("#tab-remove", "#tab-remove")):
+        page.click(tab)
+        expect(page.locator(ready)).to_be_visible()
+        found[f"/drafts {tab}"] = unnamed(page)
 
     page.goto(f"{stack.url}/views")
     page.click("#new-view")

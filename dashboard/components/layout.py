@@ -11,6 +11,8 @@ LINKS = [
     ("Views", "/views"),
     ("Scoring setup", "/setup"),
     ("Rules", "/rules"),
+    ("Workflows", "/workflows"),
+    ("Rule drafts", "/drafts"),
     ("Reset", "/reset"),
     ("Tokens", "/tokens"),
     ("SMTP", "/smtp"),

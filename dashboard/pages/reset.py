@@ -4,7 +4,7 @@ import reflex as rx
 
 from dashboard.components.forms import labelled
 from dashboard.components.layout import error_callout, notice, page
-from dashboard.components.widgets import empty
+from dashboard.components.widgets import empty, progress_card
 from dashboard.models import ResetRow
 from dashboard.states.auth import AuthState
 from dashboard.states.reset import ResetState as S
@@ -50,16 +50,11 @@ def reset_form() -> rx.Component:
 
 
 def progress() -> rx.Component:
-    return rx.cond(
+    return progress_card(
         S.running_id != "",
-        rx.card(
-            rx.vstack(
-                rx.text("Resetting… ", S.progress_text),
-                rx.progress(value=S.progress, width="100%", id="reset-progress"),
-                width="100%",
-            ),
-            width="100%",
-        ),
+        rx.text("Resetting… ", S.progress_text),
+        S.progress,
+        "reset-progress",
     )
 
 

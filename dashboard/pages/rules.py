@@ -7,8 +7,9 @@ import reflex as rx
 
 from dashboard.components.forms import PROFILE_FIELDS, field_suggestions, select_of, text_field
 from dashboard.components.layout import error_callout, notice, page
+from dashboard.components.rule_fields import custom_rule_fields, name_and_points
 from dashboard.components.widgets import empty
-from dashboard.enums import ACTIVITY_TYPES, FIELD_OPERATORS
+from dashboard.enums import FIELD_OPERATORS
 from dashboard.models import CustomRuleRow, FieldRuleRow
 from dashboard.states.auth import AuthState
 from dashboard.states.rules import CONDITION_SLOTS
@@ -66,26 +67,6 @@ def rules_card(
         ),
         width="100%",
     )
-
-
-def name_and_points(
-    rule: rx.Var[FieldRuleRow | CustomRuleRow], id_prefix: str, points_hint: str
-) -> list[rx.Component]:
-    """The name and points inputs every rule starts with."""
-    return [
-        text_field(
-            "Name", "name", default_value=rule.name, id=f"{id_prefix}-name", min_width="220px"
-        ),
-        text_field(
-            "Points",
-            "points",
-            placeholder=points_hint,
-            type="number",
-            default_value=rx.cond(rule.id != "", rule.points.to_string(), ""),
-            id=f"{id_prefix}-points",
-            width="160px",
-        ),
-    ]
 
 
 def rule_form(
@@ -196,39 +177,7 @@ def custom_rules() -> rx.Component:
     form = rule_form(
         "custom rule",
         editing.id,
-        [
-            rx.flex(
-                *name_and_points(editing, "custom-rule", "Points (-50 to 100)"),
-                select_of(
-                    "activityType",
-                    ["ANY", *ACTIVITY_TYPES],
-                    editing.activity_type,
-                    "custom-rule-type",
-                    "Activity",
-                ),
-                gap="2",
-                wrap="wrap",
-            ),
-            rx.flex(
-                text_field("URL is", "urlEquals", default_value=editing.url_equals),
-                text_field(
-                    "URL contains",
-                    "urlContains",
-                    default_value=editing.url_contains,
-                    id="custom-rule-url",
-                ),
-                text_field("Campaign", "campaignId", default_value=editing.campaign_id),
-                text_field(
-                    "Campaigns that opt out (comma separated)",
-                    "excluded",
-                    default_value=editing.excluded,
-                    min_width="260px",
-                ),
-                gap="2",
-                wrap="wrap",
-            ),
-            rx.checkbox("Enabled", name="enabled", default_checked=editing.enabled),
-        ],
+        custom_rule_fields(editing, "custom-rule"),
         S.save_custom,
     )
     return rules_card(

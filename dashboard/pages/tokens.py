@@ -6,7 +6,7 @@ from dashboard.admin_models import TokenRow
 from dashboard.components.forms import labelled, select_of
 from dashboard.components.layout import error_callout, loading_or, notice, page
 from dashboard.components.tables import table
-from dashboard.components.widgets import empty
+from dashboard.components.widgets import confirm_dialog, empty
 from dashboard.enums import ROLES
 from dashboard.states.auth import AuthState
 from dashboard.states.tokens import SECRET_ELEMENT
@@ -132,29 +132,16 @@ def token_row(token: rx.Var[TokenRow]) -> rx.Component:
 
 
 def confirm_revoke() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Revoke token '", S.confirm_name, "'?"),
-            rx.alert_dialog.description(
-                "Every request with it is refused from now on, and its open live connections "
-                "are closed within seconds. This cannot be undone: whoever uses it needs a new "
-                "token. If you are signed in with it, you will be signed out."
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(
-                    rx.button(
-                        "Cancel", variant="soft", color_scheme="gray", on_click=S.cancel_revoke
-                    )
-                ),
-                rx.alert_dialog.action(
-                    rx.button("Revoke", color_scheme="red", on_click=S.revoke, id="confirm-revoke")
-                ),
-                spacing="3",
-                justify="end",
-                margin_top="16px",
-            ),
-        ),
-        open=S.confirm_id != "",
+    return confirm_dialog(
+        rx.fragment("Revoke token '", S.confirm_name, "'?"),
+        "Every request with it is refused from now on, and its open live connections are closed "
+        "within seconds. This cannot be undone: whoever uses it needs a new token. If you are "
+        "signed in with it, you will be signed out.",
+        S.confirm_id != "",
+        S.cancel_revoke,
+        "Revoke",
+        S.revoke,
+        "confirm-revoke",
     )
 
 

@@ -4,6 +4,7 @@ The API token never reaches the browser: the browser keeps only a random session
 (`scoring_session` in localStorage) and the backend looks the token up in `dashboard.sessions`.
 """
 
+from collections.abc import Collection
 from typing import Any
 
 import reflex as rx
@@ -132,6 +133,28 @@ async def mutate(
         return None
     state.error = ""
     return payload
+
+
+async def mutate_fields(
+    state: rx.State, query: str, variables: dict[str, Any], field: str, fields: Collection[str]
+) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """Like `mutate`, but the payload's errors that name one of `fields` are answered by field
+    (to be shown next to its control); the others go to `state.error`."""
+    try:
+        payload: dict[str, Any] = (await call(state, query, variables))[field]
+    except ApiError as error:
+        state.error = str(error)
+        return None, {}
+    by_field: dict[str, str] = {}
+    others = []
+    for problem in payload.get("errors") or []:
+        name = problem.get("field") or ""
+        if name in fields:
+            by_field[name] = "; ".join(filter(None, (by_field.get(name), problem["message"])))
+        else:
+            others.append(problem["message"])
+    state.error = "; ".join(others)
+    return (None if payload.get("errors") else payload), by_field
 
 
 async def signed_in_admin(state: rx.State) -> bool:

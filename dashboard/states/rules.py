@@ -21,11 +21,11 @@ from dashboard.models import (
     FieldRuleRow,
     JobStep,
     Json,
-    comma_list,
     conditions_from_form,
     contacts_text,
     padded,
 )
+from dashboard.rule_inputs import custom_rule_input
 from dashboard.states.auth import call, mutate
 from dashboard.states.jobs import follow_job
 
@@ -166,21 +166,10 @@ class RulesState(rx.State):
     @rx.event
     async def save_custom(self, form: dict[str, Any]) -> None:
         try:
-            points = int(str(form.get("points", "")).strip())
+            variables = custom_rule_input(form)
         except ValueError:
             self.error = "Points must be a whole number"
             return
-        activity = str(form.get("activityType") or "ANY")
-        variables = {
-            "name": str(form.get("name", "")),
-            "points": points,
-            "activityType": None if activity == "ANY" else activity,
-            "urlEquals": str(form.get("urlEquals", "")) or None,
-            "urlContains": str(form.get("urlContains", "")) or None,
-            "campaignId": str(form.get("campaignId", "")) or None,
-            "enabled": form.get("enabled") == "on",
-            "excludedCampaigns": comma_list(form.get("excluded")),
-        }
         if rule_id := self.editing_custom.id:
             variables["id"] = rule_id
             payload = await self._run(
