@@ -22,7 +22,8 @@ CONTACTS_PAGE = """
 query($first: Int, $after: String, $filter: ContactFilter, $orderBy: ContactOrder) {
   contacts(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
     totalCount pageInfo { hasNextPage endCursor } edges { node { id score } } } }"""
-COUNTS = "{ classification { counts { classification count } scoreDistribution(bucketSize: 7) { low high count } } }"
+COUNTS = """{ classification { counts { classification count }
+  scoreDistribution(bucketSize: 7) { low high count } } }"""
 
 
 async def recount(store: Store) -> dict[int, int]:
@@ -49,7 +50,8 @@ async def test_counts_stay_exact_under_concurrent_writes_expiry_and_resets(store
 
     await asyncio.gather(*(create(emails[i::4]) for i in range(4)))
     # Points that expire in a day, so that expiry takes them back below.
-    await update_sheet(store, {}, None, None, "ann", {SheetEntry.UNIQUE_CLICK: 1, SheetEntry.REFER_FRIEND: 1})
+    expiring = {SheetEntry.UNIQUE_CLICK: 1, SheetEntry.REFER_FRIEND: 1}
+    await update_sheet(store, {}, None, None, "ann", expiring)
 
     async def activities(worker: int) -> None:
         rng = random.Random(worker)
