@@ -8,6 +8,7 @@ from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
 from pymongo.monitoring import CommandListener
 
 from api.db.contacts import ContactsRepo
+from api.db.histogram import HistogramRepo
 from api.db.jobs import FieldRuleSyncsRepo, RescoresRepo, ResetsRepo
 from api.db.leases import LeasesRepo
 from api.db.ledger import LedgerRepo
@@ -54,6 +55,7 @@ class Store:
         self.db: AsyncIOMotorDatabase[Document] = self.client[database]
         self.contacts = ContactsRepo(self.db)
         self.ledger = LedgerRepo(self.db)
+        self.histogram = HistogramRepo(self.db)
         self.sheet = SheetRepo(self.db)
         self.tokens = TokensRepo(self.db)
         self.resets = ResetsRepo(self.db)

@@ -53,6 +53,10 @@ class ContactQuery:
             query["country"] = self.country
         return query
 
+    def score_range_only(self) -> bool:
+        """Whether the query selects by score alone."""
+        return self.to_mongo().keys() <= {"score"} and self.matches is None
+
     def among(self) -> set[str] | None:
         """The contact ids this query is limited to (None: no limit)."""
         if self.ids is None or self.matches is None:

@@ -22,6 +22,7 @@ from api.db.contact_docs import (
 )
 from api.db.contact_search import ContactSearch
 from api.db.faults import CommitContention
+from api.db.histogram import HistogramRepo
 from api.domain.contacts import ContactDetails, ContactRecord, ContactState
 
 Document = dict[str, Any]
@@ -43,6 +44,7 @@ class ContactsRepo:
         self.collection = db["contacts"]
         self.emails = db["contact_emails"]
         self.search = ContactSearch(db)
+        self.histogram = HistogramRepo(db)
         self.id_cache: dict[str, str] = {}
 
     async def ensure_indexes(self) -> None:
@@ -88,6 +90,8 @@ class ContactsRepo:
                 key: changes.get(key, (before or {}).get(key)) for key in ("firstName", "lastName")
             }
             await self.search.reindex(contact_id, before, after, session)
+            if before is None:
+                await self.histogram.record({}, 1, session)
             return before
 
         # The contact and its search terms change together or not at all.
@@ -230,16 +234,6 @@ class ContactsRepo:
         if after is not None:
             ordered = [d for d in ordered if (key(d) < after if descending else key(d) > after)]
         return [record(doc) for doc in ordered[:first]], len(ordered) > first
-
-    async def score_histogram(self, bucket_size: int) -> list[tuple[int, int]]:
-        """(bucket floor, contacts) for every non-empty bucket of total scores."""
-        pipeline: list[Document] = [
-            {"$project": {"bucket": {"$subtract": ["$score", {"$mod": ["$score", bucket_size]}]}}},
-            {"$group": {"_id": "$bucket", "count": {"$sum": 1}}},
-            {"$sort": {"_id": 1}},
-        ]
-        rows = await self.collection.aggregate(pipeline).to_list(None)
-        return [(int(row["_id"]), int(row["count"])) for row in rows]
 
     async def states(self, ids: Sequence[str]) -> list[ContactState]:
         """The stored scoring states of these contacts (those that exist), any order."""

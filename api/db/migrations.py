@@ -22,6 +22,7 @@ from pymongo.errors import DuplicateKeyError
 
 from api.db.batching import in_batches
 from api.db.contact_search import ContactSearch
+from api.db.histogram import HistogramRepo
 from api.db.ledger import doc_to_entry
 from api.domain.ledger import KEYED, EntryKind
 
@@ -77,10 +78,16 @@ async def index_contact_search(db: Database) -> None:
         await search.add_terms(docs)
 
 
+async def count_scores(db: Database) -> None:
+    """Contacts from before the score histogram: count them once (before serving)."""
+    await HistogramRepo(db).rebuild()
+
+
 MIGRATIONS = (
     Migration(1, "contact emails move to the email directory", move_email_index),
     Migration(2, "activity entries keyed by idempotency key", key_activity_entries),
     Migration(3, "contact search index", index_contact_search),
+    Migration(4, "score histogram", count_scores),
 )
 
 

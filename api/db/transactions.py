@@ -3,7 +3,7 @@
 A crash or lost connection aborts it, so a retry starts clean. See api.writes for the protocol.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from api.db.client import Store
@@ -17,11 +17,13 @@ async def store_entries(
     entries: Sequence[Entry],
     states: Sequence[tuple[ContactState, ContactState]],
     now: datetime,
+    moves: Mapping[int, int],
 ) -> None:
-    """Insert the entries and rewrite these contacts (state before, state after) in one
-    transaction. Raises StaleState when another writer got there first, AlreadyRecorded when
-    keyed entries were recorded before."""
+    """Insert the entries, rewrite these contacts (state before, state after) and record their
+    moves between scores in the histogram, in one transaction. Raises StaleState when another
+    writer got there first, AlreadyRecorded when keyed entries were recorded before."""
     async with await store.client.start_session() as session, session.start_transaction():
         await store.ledger.insert(entries, session)
         if states and await store.contacts.store_states(states, now, session) < len(states):
             raise StaleState
+        await store.histogram.record(moves, 0, session)

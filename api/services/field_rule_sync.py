@@ -20,6 +20,7 @@ from api.jobs.heartbeat import resume_abandoned, with_heartbeat
 from api.jobs.tasks import Tasks
 from api.scoring.rules import field_awards, field_expiry
 from api.services.errors import CONTENDED, ServiceFailure
+from api.services.score_counts import count
 from api.writes.commit import commit, planner_for
 
 CHUNK = 500
@@ -62,7 +63,7 @@ async def arm_field_rule_sync(
         job = await store.field_rule_syncs.rearm(deleted or {})
         if job is not None:
             return job
-        total = await store.contacts.count(ContactQuery())
+        total = await count(store, ContactQuery())
         job = await store.field_rule_syncs.start(actor, reason, total, deleted or {})
         if job is not None:
             tasks.spawn(run_field_rule_sync(store, job), name=f"field-rule-sync-{job.id}")
@@ -84,7 +85,7 @@ async def _sync(store: Store, job: FieldRuleSyncJob) -> None:
             await syncs.advance(job, ids[-1], len(ids), await sync_contacts(store, ids, deleted))
         if await syncs.finish_unless_rearmed(job):
             return
-        await syncs.walk_again(job, await store.contacts.count(ContactQuery()))
+        await syncs.walk_again(job, await count(store, ContactQuery()))
 
 
 async def resume_abandoned_field_rule_syncs(store: Store) -> None:

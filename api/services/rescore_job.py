@@ -25,6 +25,7 @@ from api.jobs.heartbeat import resume_abandoned, with_heartbeat
 from api.jobs.tasks import Tasks
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
 from api.services.recomputation import Recomputation, recompute_contacts, recomputed_chunks
+from api.services.score_counts import count
 from api.services.validation import MAX_REASON, text_problem
 from api.writes.commit import commit, planner_for
 
@@ -42,7 +43,7 @@ async def start_rescore(store: Store, tasks: Tasks, reason: str, actor: str) -> 
         )
     if await store.resets.running() is not None:
         raise _conflict("A reset is running: rescore when it is done")
-    total = await store.contacts.count(ContactQuery())
+    total = await count(store, ContactQuery())
     job = await store.rescores.start(actor, reason.strip(), total)
     if job is None:
         raise _conflict("A rescore is running already")

@@ -17,6 +17,7 @@ from api.domain.ledger import reset_key
 from api.jobs.heartbeat import resume_abandoned, with_heartbeat
 from api.jobs.tasks import Tasks
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
+from api.services.score_counts import count
 from api.services.validation import MAX_REASON, text_problem
 from api.writes.commit import commit, planner_for
 
@@ -40,7 +41,7 @@ async def start_reset(
         problems.append(problem)
     if problems:
         raise ServiceFailure(problems)
-    total = await store.contacts.count(ContactQuery())
+    total = await count(store, ContactQuery())
     job = await store.resets.start(actor, reason.strip(), enable_scoring, total)
     if job is None:
         raise ServiceFailure([ServiceError(None, "A reset is running already", ErrorCode.CONFLICT)])

@@ -4,10 +4,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from api.db.client import Store
-from api.db.contact_docs import ContactQuery
 from api.domain.classification import ClassificationBasis, ClassificationSettings, ContactClass
 from api.domain.sheet import ScoreSheet, SheetEntry
 from api.scoring.classification import validation_problems
+from api.scoring.histogram import class_counts as counts_by_score
 from api.scoring.sheet import out_of_range
 from api.services.classifying import recent_points
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
@@ -82,15 +82,12 @@ async def update_classification(
 
 async def class_counts(store: Store) -> dict[ContactClass, int]:
     settings = await store.sheet.classification()
+    histogram = await store.histogram.read()
     if settings.basis is ClassificationBasis.TOTAL_SCORE:
-        counts = {}
-        for cls in ContactClass:
-            low, high = settings.score_bounds(cls)
-            query = ContactQuery(min_score=low, max_score=None if high is None else high - 1)
-            counts[cls] = await store.contacts.count(query)
-        return counts
+        return counts_by_score(histogram, settings)
+    # Points earned lately change with time alone, without a write: counted on read.
     recent = await recent_points(store, settings, None)
-    total = await store.contacts.count(ContactQuery())
+    total = histogram.total()
     counts = dict.fromkeys(ContactClass, 0)
     for points in recent.values():
         counts[settings.classify(points)] += 1

@@ -21,6 +21,7 @@ from api.scoring.views import (
 )
 from api.services.conditions import conditions_problems
 from api.services.errors import ErrorCode, ServiceError, ServiceFailure
+from api.services.score_counts import count, score_page
 from api.services.validation import name_problem, text_problem
 
 SCAN_PAGE = 500
@@ -182,12 +183,12 @@ class ViewSelection:
         self, first: int, after: tuple[int, str] | None
     ) -> tuple[list[ContactRecord], bool]:
         """Contacts in the view, highest score first; the flag says whether more follow."""
-        contacts, view = self.store.contacts, self.view
+        store, view = self.store, self.view
         if not view.criteria:
-            return await contacts.page(self.query, first, "score", True, after)
+            return await score_page(store, self.query, first, True, after)
         found: list[ContactRecord] = []
         while True:
-            records, more = await contacts.page(self.query, SCAN_PAGE, "score", True, after)
+            records, more = await score_page(store, self.query, SCAN_PAGE, True, after)
             for record in records:
                 if holds_profile(view, record.profile()):
                     found.append(record)
@@ -205,7 +206,7 @@ class ViewSelection:
 
     async def count(self) -> int:
         if not self.view.criteria:
-            return await self.store.contacts.count(self.query)
+            return await count(self.store, self.query)
         return sum([1 async for _ in self.members()])
 
     async def report(self) -> ViewReport:

@@ -31,6 +31,7 @@ from api.domain.contacts import ContactState
 from api.domain.ledger import Entry
 from api.domain.rules import CustomRule
 from api.domain.sheet import ScoreSheet
+from api.scoring.histogram import score_moves
 from api.scoring.planner import plan, replay
 
 Planner = Callable[[ContactState, Sequence[Change]], tuple[list[Entry], ContactState]]
@@ -159,7 +160,8 @@ async def _commit_once(
     if not planned:
         return
     entries = [e for contact_entries, _ in planned.values() for e in contact_entries]
-    await store_entries(store, entries, rewrites, now)
+    moves = score_moves((before.score, after.score) for before, after in rewrites)
+    await store_entries(store, entries, rewrites, now, moves)
     for contact_id, (entries, after) in planned.items():
         store.state_cache.put(after)
         outcome.entries[contact_id] = entries

@@ -9,6 +9,7 @@ from api.db.contact_docs import ContactQuery
 from api.db.contact_search import MAX_TERM
 from api.services.contacts import class_query, search_query
 from api.services.errors import ErrorCode, ServiceFailure
+from api.services.score_counts import count, score_page
 from api.services.validation import MAX_TEXT, normalize_email
 from graphql_schema.contacts.types import (
     Contact,
@@ -110,13 +111,15 @@ class ContactQueries:
             except ServiceFailure as failure:
                 raise refusal(failure) from None
         after_key = _after_key(order.field, after) if after else None
-        records, has_next = await store.contacts.page(
-            query,
-            page_size(first),
-            order.field.value,
-            order.direction is OrderDirection.DESC,
-            after_key,
-        )
+        descending = order.direction is OrderDirection.DESC
+        if order.field is ContactOrderField.SCORE:
+            records, has_next = await score_page(
+                store, query, page_size(first), descending, after_key
+            )
+        else:
+            records, has_next = await store.contacts.page(
+                query, page_size(first), order.field.value, descending, after_key
+            )
         nodes = [Contact.of(r) for r in records]
         edges = [
             ContactEdge(
@@ -130,5 +133,5 @@ class ContactQueries:
             page_info=PageInfo(
                 has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None
             ),
-            counter=lambda: store.contacts.count(query),
+            counter=lambda: count(store, query),
         )

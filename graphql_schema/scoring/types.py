@@ -6,6 +6,7 @@ from api.domain.classification import ClassificationBasis, ClassificationSetting
 from api.domain.sheet import NEGATIVE_ENTRIES, ScoreSheet, SheetEntry
 from api.scoring.sheet import points_range
 from api.services.errors import ErrorCode
+from api.services.score_counts import distribution
 from api.services.sheet import class_counts
 from graphql_schema.contacts.types import ContactClassEnum  # noqa: F401  (registers the enum)
 from graphql_schema.core.context import Info
@@ -107,5 +108,5 @@ class Classification:
             message = f"bucketSize must be between 1 and {MAX_BUCKET_SIZE}, got {bucket_size}"
             raise InputRefused("bucketSize", message, ErrorCode.OUT_OF_RANGE)
         size = bucket_size
-        rows = await info.context.store.contacts.score_histogram(size)
+        rows = await distribution(info.context.store, size)
         return [ScoreBucket(low=low, high=low + size - 1, count=n) for low, n in rows]

@@ -1,0 +1,118 @@
+"""The score histogram, kept exact on write without a hot counter document.
+
+Every transaction that changes scores (or creates a contact) inserts one delta document in
+`score_deltas`: the contacts it moved between scores, and how many it created. Inserts never
+conflict, so writers do not wait on each other. A leased periodic fold (`fold`) adds deltas into
+`score_totals` and deletes them in one transaction; a reader reads the totals and the deltas not
+folded yet in one transaction (one snapshot), so it counts every delta exactly once.
+
+Scores count per reset generation (the id of the reset that started it, None before any): every
+contact is at 0 at the start of a generation, so `score_totals` holds the population (contacts
+ever created) once, and per generation the net moves since its start.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from motor.motor_asyncio import AsyncIOMotorClientSession, AsyncIOMotorDatabase
+
+from api.domain.histogram import ScoreHistogram
+
+Document = dict[str, Any]
+POPULATION = "population"
+FOLD_BATCH = 2000
+
+
+def _moves_id(gen: str | None) -> str:
+    return f"moves:{gen or ''}"
+
+
+class HistogramRepo:
+    def __init__(self, db: AsyncIOMotorDatabase[Document]) -> None:
+        self.deltas = db["score_deltas"]
+        self.totals = db["score_totals"]
+        self.contacts = db["contacts"]
+
+    async def ensure_indexes(self) -> None:
+        """Only _id reads and ranges: nothing to create."""
+
+    async def record(
+        self,
+        moves: Mapping[int, int],
+        born: int,
+        session: AsyncIOMotorClientSession,
+        gen: str | None = None,
+    ) -> None:
+        """Inside the writer's transaction: its moves between scores and contacts created."""
+        if not moves and not born:
+            return
+        delta = {"gen": gen, "moves": {str(score): n for score, n in moves.items()}, "born": born}
+        await self.deltas.insert_one(delta, session=session)
+
+    async def read(self, gen: str | None = None) -> ScoreHistogram:
+        """The histogram of a generation, exact as of one moment."""
+        client = self.deltas.database.client
+        async with await client.start_session() as session, session.start_transaction():
+            names = [POPULATION, _moves_id(gen)]
+            totals = {
+                doc["_id"]: doc
+                for doc in await self.totals.find({"_id": {"$in": names}}, session=session).to_list(
+                    None
+                )
+            }
+            deltas = await self.deltas.find({}, session=session).to_list(None)
+        population = int(totals.get(POPULATION, {}).get("n", 0))
+        moves: dict[int, int] = {}
+        _add(moves, totals.get(_moves_id(gen), {}).get("moves", {}))
+        for delta in deltas:
+            population += int(delta.get("born", 0))
+            if delta.get("gen") == gen:
+                _add(moves, delta["moves"])
+        return ScoreHistogram.of(population, moves)
+
+    async def fold(self, batch: int = FOLD_BATCH) -> int:
+        """Fold the oldest deltas into the totals; how many. The read and the delete see one
+        snapshot: a delta committed meanwhile is neither read nor deleted (the next fold has it)."""
+        client = self.deltas.database.client
+        async with await client.start_session() as session, session.start_transaction():
+            oldest = self.deltas.find({}, session=session).sort("_id", 1).limit(batch)
+            deltas = await oldest.to_list(None)
+            if not deltas:
+                return 0
+            born = sum(int(delta.get("born", 0)) for delta in deltas)
+            per_gen: dict[str | None, dict[int, int]] = {}
+            for delta in deltas:
+                _add(per_gen.setdefault(delta.get("gen"), {}), delta["moves"])
+            if born:
+                await self.totals.update_one(
+                    {"_id": POPULATION}, {"$inc": {"n": born}}, upsert=True, session=session
+                )
+            for gen, moves in per_gen.items():
+                increments = {f"moves.{score}": n for score, n in moves.items() if n}
+                if increments:
+                    await self.totals.update_one(
+                        {"_id": _moves_id(gen)}, {"$inc": increments}, upsert=True, session=session
+                    )
+            await self.deltas.delete_many({"_id": {"$lte": deltas[-1]["_id"]}}, session=session)
+        return len(deltas)
+
+    async def rebuild(self, gen: str | None = None) -> None:
+        """Recount from the contacts (a database from before the histogram, or contacts written
+        around the API). Exact only while nothing else writes: run it before serving."""
+        current = {"gen": gen} if gen else {"gen": None}
+        rows = await self.contacts.aggregate(
+            [{"$match": current}, {"$group": {"_id": "$score", "n": {"$sum": 1}}}]
+        ).to_list(None)
+        population = await self.contacts.count_documents({})
+        moves = {str(row["_id"]): int(row["n"]) for row in rows if row["_id"] != 0}
+        moves["0"] = -sum(moves.values())
+        await self.deltas.delete_many({})
+        await self.totals.delete_many({})
+        await self.totals.insert_many(
+            [{"_id": POPULATION, "n": population}, {"_id": _moves_id(gen), "moves": moves}]
+        )
+
+
+def _add(moves: dict[int, int], stored: Mapping[str, Any]) -> None:
+    for score, n in stored.items():
+        moves[int(score)] = moves.get(int(score), 0) + int(n)

@@ -1,0 +1,168 @@
+"""The score histogram: exact against a recount of the contacts after concurrent writes, expiry,
+contact creation and resets (with folds racing them); and pages by score, read through narrowed
+score ranges, equal to a full sort."""
+
+import asyncio
+import random
+from datetime import UTC, datetime, timedelta
+
+from bson import ObjectId
+
+from api.db.client import Store
+from api.domain.activities import ActivityType
+from api.domain.contacts import ContactDetails
+from api.domain.sheet import SheetEntry
+from api.services.activities import ActivityInput, record_activities
+from api.services.contacts import set_score
+from api.services.expiry import expire_due
+from api.services.reset_job import run_reset
+from api.services.sheet import update_sheet
+
+CONTACTS_PAGE = """
+query($first: Int, $after: String, $filter: ContactFilter, $orderBy: ContactOrder) {
+  contacts(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+    totalCount pageInfo { hasNextPage endCursor } edges { node { id score } } } }"""
+COUNTS = """{ classification { counts { classification count }
+  scoreDistribution(bucketSize: 7) { low high count } } }"""
+
+
+async def recount(store: Store) -> dict[int, int]:
+    rows = await store.contacts.collection.aggregate(
+        [{"$group": {"_id": "$score", "n": {"$sum": 1}}}]
+    ).to_list(None)
+    return {int(row["_id"]): int(row["n"]) for row in rows}
+
+
+async def folding(store: Store, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        await store.histogram.fold(batch=3)
+        await asyncio.sleep(0.01)
+
+
+async def test_counts_stay_exact_under_concurrent_writes_expiry_and_resets(store):
+    stop = asyncio.Event()
+    folder = asyncio.create_task(folding(store, stop))
+    emails = [f"h{i}@x.io" for i in range(60)]
+
+    async def create(part: list[str]) -> None:
+        for email in part:
+            await store.contacts.upsert(email, ContactDetails())
+
+    await asyncio.gather(*(create(emails[i::4]) for i in range(4)))
+    # Points that expire in a day, so that expiry takes them back below.
+    expiring = {SheetEntry.UNIQUE_CLICK: 1, SheetEntry.REFER_FRIEND: 1}
+    await update_sheet(store, {}, None, None, "ann", expiring)
+
+    async def activities(worker: int) -> None:
+        rng = random.Random(worker)
+        for round_ in range(8):
+            picked = rng.sample(emails, 15)
+            kinds = [ActivityType.CLICK, ActivityType.OPEN, ActivityType.REFER_FRIEND]
+            await record_activities(
+                store,
+                [ActivityInput(e, rng.choice(kinds), f"c{worker}-{round_}") for e in picked],
+                batch=worker % 2 == 0,
+            )
+
+    async def by_hand() -> None:
+        for i, email in enumerate(emails[:10]):
+            contact = await store.contacts.by_email(email)
+            assert contact is not None
+            await set_score(store, contact.id, -i * 3, "test", "ann")
+
+    await asyncio.gather(*(activities(w) for w in range(4)), by_hand(), create(["late@x.io"]))
+    assert (await store.histogram.read()).counts == await recount(store)
+    assert await expire_due(store, datetime.now(UTC) + timedelta(days=2)) > 0
+    assert (await store.histogram.read()).counts == await recount(store)
+    record = await store.resets.start("ann", "counts", False, 61)
+    assert record is not None
+    await asyncio.gather(run_reset(store, record), activities(9))
+    stop.set()
+    await folder
+    assert (await store.histogram.read()).counts == await recount(store)
+    while await store.histogram.fold():
+        pass
+    assert await store.histogram.deltas.count_documents({}) == 0
+    assert (await store.histogram.read()).counts == await recount(store)
+
+
+async def test_classification_counts_and_distribution_come_from_the_histogram(api, store):
+    for i, score in enumerate([-12, -1, 0, 5, 39, 40, 99, 100, 250]):
+        contact, _ = await store.contacts.upsert(f"d{i}@x.io", ContactDetails())
+        await set_score(store, contact.id, score, "test", "ann")
+    found = (await api.data(COUNTS))["classification"]
+    counts = {c["classification"]: c["count"] for c in found["counts"]}
+    assert counts == {"MOST_ENGAGED": 2, "PROGRESSING": 2, "GETTING_STARTED": 5}
+    assert found["scoreDistribution"] == [
+        {"low": -14, "high": -8, "count": 1},
+        {"low": -7, "high": -1, "count": 1},
+        {"low": 0, "high": 6, "count": 2},
+        {"low": 35, "high": 41, "count": 2},
+        {"low": 98, "high": 104, "count": 2},
+        {"low": 245, "high": 251, "count": 1},
+    ]
+
+
+async def add_raw(store: Store, count: int) -> list[dict]:
+    """Contacts written straight into the database, many sharing a score, some negative."""
+    rng = random.Random(7)
+    docs = [
+        {
+            "_id": str(ObjectId()),
+            "email": f"raw{i}@x.io",
+            "score": rng.choice([rng.randint(-20, 300), 0, 10, 10, 150]),
+            "seq": 0,
+            "occ": {},
+            "country": rng.choice(["Spain", "India", "Kenya", None]),
+            "mailingLists": rng.sample(["a", "b", "c"], rng.randint(0, 2)),
+            "fields": {},
+            "createdAt": datetime.now(UTC),
+            "updatedAt": datetime.now(UTC),
+        }
+        for i in range(count)
+    ]
+    await store.contacts.collection.insert_many(docs)
+    await store.histogram.rebuild()
+    return docs
+
+
+async def walk(api, variables: dict, first: int) -> tuple[list[tuple[int, str]], int]:
+    found: list[tuple[int, str]] = []
+    after = None
+    while True:
+        page = (await api.data(CONTACTS_PAGE, {**variables, "first": first, "after": after}))[
+            "contacts"
+        ]
+        found += [(e["node"]["score"], e["node"]["id"]) for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            return found, page["totalCount"]
+        after = page["pageInfo"]["endCursor"]
+
+
+async def test_pages_by_score_read_through_narrowed_ranges_equal_a_full_sort(api, store):
+    docs = await add_raw(store, 3000)
+    cases = [
+        ({}, lambda d: True),
+        ({"country": "India"}, lambda d: d["country"] == "India"),
+        ({"classification": "PROGRESSING"}, lambda d: 40 <= d["score"] < 100),
+        (
+            {"classification": "GETTING_STARTED", "country": "Kenya"},
+            lambda d: d["score"] < 40 and d["country"] == "Kenya",
+        ),
+        (
+            {"minScore": -5, "maxScore": 10, "mailingList": "b"},
+            lambda d: -5 <= d["score"] <= 10 and "b" in d["mailingLists"],
+        ),
+    ]
+    for filter_, keep in cases:
+        for direction, first in (("DESC", 100), ("ASC", 37)):
+            expected = sorted(
+                ((d["score"], d["_id"]) for d in docs if keep(d)), reverse=direction == "DESC"
+            )
+            got, total = await walk(
+                api,
+                {"filter": filter_, "orderBy": {"field": "SCORE", "direction": direction}},
+                first,
+            )
+            assert got == expected, (filter_, direction)
+            assert total == len(expected)
