@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from api.domain.contacts import ContactRecord, ContactState
+from api.domain.histogram import ScoreHistogram
 
 Document = dict[str, Any]
 
@@ -24,6 +25,8 @@ class ContactQuery:
     matches: set[str] | None = None
     # The contacts among `matches` that the rest of the query selects, once read.
     found: list[Document] | None = field(default=None, compare=False, repr=False)
+    # The score histogram, once read for this query (its page and its count agree).
+    histogram: ScoreHistogram | None = field(default=None, compare=False, repr=False)
 
     def to_mongo(self) -> Document:
         query: Document = {}

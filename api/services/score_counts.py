@@ -12,6 +12,7 @@ from functools import partial
 from api.db.client import Store
 from api.db.contact_docs import ContactQuery
 from api.domain.contacts import ContactRecord
+from api.domain.histogram import ScoreHistogram
 from api.scheduler import run_periodically
 from api.scoring.histogram import buckets, score_bound, within
 
@@ -34,9 +35,16 @@ async def _fold_all(store: Store) -> None:
 async def count(store: Store, query: ContactQuery) -> int:
     """How many contacts a query selects: from the histogram when it is only a score range."""
     if query.score_range_only():
-        histogram = await store.histogram.read()
+        histogram = await _histogram(store, query)
         return within(histogram, query.min_score, query.max_score)
     return await store.contacts.count(query)
+
+
+async def _histogram(store: Store, query: ContactQuery) -> ScoreHistogram:
+    """Read once per query: a page and its count from one snapshot, in fewer round trips."""
+    if query.histogram is None:
+        query.histogram = await store.histogram.read()
+    return query.histogram
 
 
 async def distribution(store: Store, bucket_size: int) -> list[tuple[int, int]]:
@@ -55,7 +63,7 @@ async def score_page(
     score range that holds it."""
     if query.matches is not None:
         return await store.contacts.page(query, first, "score", descending, after)
-    histogram = await store.histogram.read()
+    histogram = await _histogram(store, query)
     low, high = query.min_score, query.max_score
     if after is not None:  # the rest of the order starts at the cursor's score
         if descending:
