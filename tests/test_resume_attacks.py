@@ -10,7 +10,7 @@ import pytest
 from api.domain.access import Role
 from tests.conftest import Api
 from tests.gql_ops import make_contact
-from tests.test_resume import RESUMABLE, changes, nothing_more, opens, server, write
+from tests.test_resume import RESUMABLE, changes, error_of, nothing_more, opens, server, write
 from tests.ws import Subscriber
 
 
@@ -94,3 +94,20 @@ async def test_a_member_catching_up_when_its_group_falls_behind_is_told(
         assert gap["extensions"]["code"] == "FELL_BEHIND"
         assert gap["extensions"]["resumeAfter"] == received[-1]["cursor"]
         await api.wait_subscribers(0)
+
+
+async def test_cursors_from_the_future_are_refused(api):
+    """A moment past the end of time, a moment years ahead, or a real change's token behind a
+    later cluster time: INVALID_CURSOR, not an internal error nor a subscription that stays
+    silent until then."""
+    emails = ["future@example.com"]
+    await make_contact(api, emails[0])
+    async with Subscriber(api.ws_url, api.tokens[Role.VIEWER]) as sub:
+        await sub.subscribe(RESUMABLE)
+        await api.wait_subscribers(1)
+        await write(api, opens(emails, 0, 1), 1, 0)
+        [change] = await changes(sub, 1)
+    token = change["cursor"][16:]
+    for bad in ["f" * 16, "7fffffff00000000", "7fffffff00000000" + token]:
+        refused = await error_of(api, bad)
+        assert refused["extensions"]["code"] == "INVALID_CURSOR", (bad, refused)
