@@ -70,9 +70,11 @@ class FellBehind(Exception):
 
 class Inbox:
     """A listener's events waiting to be read, at most `size`. When full it takes no more:
-    `get` hands out what it holds, then raises FellBehind with the cursor of the last one."""
+    `get` hands out what it holds, then raises FellBehind with the cursor of the last one.
+    Events committed no later than its `floor` (replayed already) are left out: this process's
+    stream may publish them after the replay read them."""
 
-    __slots__ = ("_wake", "behind", "events", "last", "size")
+    __slots__ = ("_wake", "behind", "events", "floor", "last", "size")
 
     def __init__(self, size: int, last: str | None) -> None:
         self.size = size
@@ -80,9 +82,12 @@ class Inbox:
         self.behind = False
         # The cursor of the last event read (or of the position the listener started at).
         self.last = last
+        self.floor: str | None = None
         self._wake = asyncio.Event()
 
     def put(self, event: ScoreEvent) -> bool:
+        if self.floor is not None and committed_by(event.cursor, self.floor):
+            return True
         if self.behind or len(self.events) >= self.size:
             self.fall_behind()
             return False
@@ -108,10 +113,12 @@ class Inbox:
         """Forget what it holds (being replayed) and take events again."""
         self.events.clear()
         self.behind = False
-        self.last = last
+        self.last = self.floor = last
 
     def skip_through(self, cursor: str) -> None:
-        """Drop held events committed no later than `cursor` (replayed, or older still)."""
+        """Drop held events committed no later than `cursor` (replayed, or older still), and
+        take none of them later."""
+        self.floor = cursor
         self.events = deque(e for e in self.events if not committed_by(e.cursor, cursor))
 
 

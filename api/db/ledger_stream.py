@@ -116,10 +116,10 @@ async def scored_entries(
 
 @asynccontextmanager
 async def scored_entries_after(ledger: LedgerRepo, cursor: str) -> AsyncIterator[ScoredEntries]:
-    """The stream of the entries after `cursor`; CursorInvalid or CursorExpired when the server
-    cannot resume there."""
-    if not is_cursor(cursor):
-        raise CursorInvalid(cursor)
+    """The stream of the entries after `cursor`; CursorInvalid (also for a cursor later than
+    now) or CursorExpired when the server cannot resume there."""
+    if not is_cursor(cursor) or cursor[:COMMIT_DIGITS] > await now(ledger):
+        raise CursorInvalid(cursor)  # not one, or a commit still to come
     stream = ledger.collection.watch(PIPELINE, **_resume_at(cursor))
     try:
         await stream.__aenter__()  # opens the stream: the server checks the token here

@@ -81,9 +81,11 @@ sharing: ContextVar[Sharing | None] = ContextVar("live_sharing", default=None)
 
 
 class Member:
-    """One subscriber: its frames waiting to be sent (at most QUEUE_SIZE), each with its cursor."""
+    """One subscriber: its frames waiting to be sent (at most QUEUE_SIZE), each with its cursor.
+    Frames committed no later than its `floor` (replayed already) are left out: its group may
+    deliver them after the replay read them."""
 
-    __slots__ = ("behind", "ended", "head", "holding", "last", "payloads", "wake")
+    __slots__ = ("behind", "ended", "floor", "head", "holding", "last", "payloads", "wake")
 
     def __init__(self, operation_id: str, last: str | None) -> None:
         self.head = '{"id":' + json.dumps(operation_id) + ',"type":"next","payload":'
@@ -96,9 +98,12 @@ class Member:
         self.holding = False
         # The cursor to resume after: the last change sent or replayed (or the one it started at).
         self.last = last
+        self.floor: str | None = None
 
     def put(self, cursor: str, payload: str) -> bool:
         """False when it is full (or was already)."""
+        if self.floor is not None and committed_by(cursor, self.floor):
+            return True
         if self.behind or len(self.payloads) >= QUEUE_SIZE:
             self.fall_behind()
             return False
@@ -115,7 +120,7 @@ class Member:
         self.wake.set()
 
     def hold(self, last: str) -> None:
-        self.holding, self.behind, self.last = True, False, last
+        self.holding, self.behind, self.last, self.floor = True, False, last, last
         self.payloads.clear()
 
     def release(self) -> bool:
@@ -124,10 +129,18 @@ class Member:
         if self.behind:
             return False
         assert self.last is not None
-        last = self.last
+        self.floor = last = self.last
         self.payloads = deque(p for p in self.payloads if not committed_by(p[0], last))
         self.holding = False
         return True
+
+    def passed(self, cursor: str) -> None:
+        """The group left out the change at `cursor`: resume after it, unless frames before it
+        are still to be sent (or it was replayed already)."""
+        if self.holding or self.payloads:
+            return
+        if self.last is None or not committed_by(cursor, self.last):
+            self.last = cursor
 
     async def serve(self, send: Send) -> bool:
         """Send frames until the group ends or it fell behind (True) or the socket fails."""
@@ -154,6 +167,8 @@ class Group:
         self.key = key
         self.plan = plan
         self.members: set[Member] = set()
+        # Gone (fell behind, failed, or no members left): it delivers nothing more.
+        self.closed = False
         self.inbox = registry.hub.listen(0, GROUP_INBOX)
         # A clean context: the first member's request is not this task's.
         self.task = asyncio.create_task(
@@ -174,6 +189,7 @@ class Group:
             self.close()
 
     def close(self) -> None:
+        self.closed = True
         self.task.cancel()
         self.registry.hub.unlisten(self.inbox)
         if self.registry.groups.get(self.key) is self:
@@ -188,8 +204,7 @@ class Group:
                     await self._deliver(event.cursor, payload)
                 else:
                     for member in self.members:
-                        if not member.holding and not member.payloads:
-                            member.last = event.cursor
+                        member.passed(event.cursor)
         except asyncio.CancelledError:
             raise
         except FellBehind:  # too slow for the hub: every member resumes on its own
@@ -320,5 +335,9 @@ class Registry:
                 cursor = event.cursor
             member.last = cursor
             if member.release():
+                return
+            if group.closed:  # it fell behind for good: so did the member, after its replay
+                member.holding = False
+                member.payloads.clear()
                 return
             member.hold(cursor)
