@@ -13,6 +13,7 @@ behind (FellBehind, with the cursor to resume after), and nobody else waits.
 import asyncio
 import contextlib
 import logging
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from api.db.ledger_stream import (
     scored_entries,
     scored_entries_after,
 )
-from api.domain.classification import ContactClass
+from api.domain.classification import ClassificationSettings, ContactClass
 from api.domain.ledger import Entry
 from api.services.classifying import basis_scores
 
@@ -40,11 +41,13 @@ __all__ = [
     "FellBehind",
     "LiveHub",
     "ScoreEvent",
+    "StreamInterrupted",
     "committed_by",
     "is_cursor",
 ]
 log = logging.getLogger(__name__)
 QUEUE_SIZE = 256
+SETTINGS_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,8 @@ class LiveHub:
         self.on_entry: Callable[[float], None] | None = None
         self._task: asyncio.Task[None] | None = None
         self._resume_token: Any = None
+        self._settings = ClassificationSettings()
+        self._settings_at = -SETTINGS_SECONDS
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._watch_forever(), name="live-hub")
@@ -204,16 +209,17 @@ class LiveHub:
                 return
 
     async def replay(self, after: str) -> AsyncIterator[ScoreEvent]:
-        """The changes after the cursor `after` written so far, in order; CursorInvalid or
-        CursorExpired (also past `max_replay` changes, before any is sent) when it cannot."""
+        """The changes after the cursor `after` written so far, in order, as they are read;
+        CursorInvalid or CursorExpired when it cannot be done (CursorExpired also after
+        `max_replay` changes: the subscriber reloads, what it was sent does no harm)."""
+        settings = await self.store.sheet.classification()
         async with scored_entries_after(self.store.ledger, after) as stream:
-            entries: list[tuple[Entry, str]] = []
-            async for read in stream.until_now():
-                entries.append(read)
-                if len(entries) > self.max_replay:
+            replayed = 0
+            async for entry, cursor in stream.until_now():
+                replayed += 1
+                if replayed > self.max_replay:
                     raise CursorExpired(after)
-        for entry, cursor in entries:
-            yield await self.event_of(entry, cursor)
+                yield await self.event_of(entry, cursor, settings)
 
     def publish(self, event: ScoreEvent) -> None:
         self.cursor = event.cursor
@@ -253,7 +259,7 @@ class LiveHub:
         if self._resume_token is None:  # from now: a moment listeners can resume after
             start = await now(self.store.ledger)
         async with scored_entries(self.store.ledger, self._resume_token, start) as stream:
-            if start is not None and self.cursor is None:
+            if start is not None:  # the first start, or a place lost: listeners resume here
                 self.cursor = start
             self.ready.set()
             async for entry, cursor in stream:
@@ -265,12 +271,22 @@ class LiveHub:
                 else:
                     self.cursor = cursor
 
+    async def _classification(self) -> ClassificationSettings:
+        """The thresholds, read at most once a SETTINGS_SECONDS rather than once per change: a
+        change of thresholds shows in live changes within that time."""
+        if time.monotonic() - self._settings_at > SETTINGS_SECONDS:
+            self._settings = await self.store.sheet.classification()
+            self._settings_at = time.monotonic()
+        return self._settings
+
     async def now(self) -> str:
         """The cursor of this moment (changes after it are replayed to `after:` it)."""
         return await now(self.store.ledger)
 
-    async def event_of(self, entry: Entry, cursor: str) -> ScoreEvent:
-        settings = await self.store.sheet.classification()
+    async def event_of(
+        self, entry: Entry, cursor: str, settings: ClassificationSettings | None = None
+    ) -> ScoreEvent:
+        settings = settings or await self._classification()
         previous = entry.total_after - entry.points
         [basis_now] = await basis_scores(
             self.store, settings, [(entry.contact_id, entry.total_after)]

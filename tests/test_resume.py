@@ -166,11 +166,15 @@ async def test_resuming_across_an_api_restart(store, mongo_uri, database_name, t
 
 
 async def error_of(api: Api, after: str) -> dict:
+    """The error that ends a subscription after `after` (changes sent before it are skipped: a
+    replay past its limit is streamed until it reaches the limit)."""
     async with Subscriber(api.ws_url, api.tokens[Role.VIEWER]) as sub:
         await sub.subscribe(RESUMABLE, {"after": after})
-        message = await sub.next()
-    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
-    return errors[0]
+        while (message := await sub.next())["type"] == "next":
+            if "errors" in message["payload"]:
+                return message["payload"]["errors"][0]
+    assert message["type"] == "error", message
+    return message["payload"][0]
 
 
 async def test_cursors_that_cannot_be_resumed_are_refused_clearly(api):

@@ -27,6 +27,9 @@ COMMIT_DIGITS = 16
 # The server no longer holds the history after a token (ChangeStreamHistoryLost, and
 # ChangeStreamFatalError: "the resume token was not found").
 HISTORY_LOST = {286, 280}
+# The server could not read the token (BadValue, FailedToParse, InvalidBSON, KeyString errors);
+# any other failure is the database's, not the cursor's.
+BAD_TOKEN = {2, 9, 22, 40647, 50811}
 
 
 class CursorExpired(Exception):
@@ -126,7 +129,9 @@ async def scored_entries_after(ledger: LedgerRepo, cursor: str) -> AsyncIterator
     except OperationFailure as error:
         if error.code in HISTORY_LOST:
             raise CursorExpired(cursor) from error
-        raise CursorInvalid(cursor) from error
+        if error.code in BAD_TOKEN:
+            raise CursorInvalid(cursor) from error
+        raise
     try:
         yield ScoredEntries(stream)
     finally:

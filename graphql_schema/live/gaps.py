@@ -6,6 +6,7 @@ import json
 
 from graphql import GraphQLError
 
+from api.live import CursorExpired, CursorInvalid
 from api.services.errors import ErrorCode
 
 FELL_BEHIND = (
@@ -21,6 +22,10 @@ EXPIRED = (
     "reload what the subscriber shows, then subscribe again without `after`"
 )
 INVALID = "Not a cursor this API gave: use the `cursor` of a change you were sent"
+UNAVAILABLE = (
+    "The database could not be read to replay the changes: subscribe again with the same `after` "
+    "shortly"
+)
 
 
 def fell_behind(cursor: str | None) -> GraphQLError:
@@ -38,6 +43,19 @@ def cursor_expired() -> GraphQLError:
 def cursor_invalid() -> GraphQLError:
     extensions = {"code": ErrorCode.INVALID_CURSOR.value, "field": "after"}
     return GraphQLError(INVALID, extensions=extensions)
+
+
+def unavailable() -> GraphQLError:
+    return GraphQLError(UNAVAILABLE, extensions={"code": ErrorCode.UNAVAILABLE.value})
+
+
+def replay_refused(error: Exception) -> GraphQLError:
+    """What a subscriber is told when its replay failed with `error`."""
+    if isinstance(error, CursorExpired):
+        return cursor_expired()
+    if isinstance(error, CursorInvalid):
+        return cursor_invalid()
+    return unavailable()
 
 
 def as_payload(error: GraphQLError) -> str:

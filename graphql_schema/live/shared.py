@@ -43,10 +43,11 @@ from api.live import (
     FellBehind,
     LiveHub,
     ScoreEvent,
+    StreamInterrupted,
     committed_by,
 )
 from graphql_schema.core.context import Context, Loaders
-from graphql_schema.live.gaps import as_payload, cursor_expired, cursor_invalid, fell_behind_payload
+from graphql_schema.live.gaps import as_payload, fell_behind_payload, replay_refused
 
 log = logging.getLogger(__name__)
 Send = Callable[[str], Awaitable[None]]
@@ -312,9 +313,8 @@ class Registry:
             if after is not None:
                 try:
                     await self._catch_up(group, member, share.send)
-                except (CursorExpired, CursorInvalid) as error:
-                    refused = cursor_expired() if isinstance(error, CursorExpired) else None
-                    await share.send(member.head + as_payload(refused or cursor_invalid()) + "}")
+                except (CursorExpired, CursorInvalid, StreamInterrupted) as error:
+                    await share.send(member.head + as_payload(replay_refused(error)) + "}")
                     return
             ended = await member.serve(share.send)
         finally:

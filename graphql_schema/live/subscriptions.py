@@ -10,7 +10,14 @@ import strawberry
 from api.db.client import Store
 from api.domain.classification import ContactClass
 from api.domain.views import ScoreView, ViewChange
-from api.live import CursorExpired, CursorInvalid, FellBehind, ScoreEvent, is_cursor
+from api.live import (
+    CursorExpired,
+    CursorInvalid,
+    FellBehind,
+    ScoreEvent,
+    StreamInterrupted,
+    is_cursor,
+)
 from api.services.errors import ErrorCode, ServiceFailure
 from api.services.views import check_stored, view_change
 from graphql_schema.activities.types import TimelineEntry
@@ -18,7 +25,7 @@ from graphql_schema.contacts.types import Contact
 from graphql_schema.core.context import Info, Loaders
 from graphql_schema.core.errors import InputRefused, refusal
 from graphql_schema.core.permissions import IsViewer
-from graphql_schema.live.gaps import cursor_expired, cursor_invalid, fell_behind
+from graphql_schema.live.gaps import cursor_invalid, fell_behind, replay_refused
 from graphql_schema.live.shared import sharing
 
 ViewChangeEnum = strawberry.enum(ViewChange, name="ViewChange")
@@ -105,10 +112,8 @@ class LiveSubscriptions:
                     yield change
         except FellBehind as gap:
             raise fell_behind(gap.cursor) from None
-        except CursorExpired:
-            raise cursor_expired() from None
-        except CursorInvalid:
-            raise cursor_invalid() from None
+        except (CursorExpired, CursorInvalid, StreamInterrupted) as error:
+            raise replay_refused(error) from None
 
 
 @dataclass(frozen=True)
