@@ -13,7 +13,10 @@ Starts the embedded database (or uses MONGODB_URI) and the API in its own proces
   9. the cost of request logs and metrics: ingestion and live latency with them on and off
      (bench/observability.py), and
  10. the latency of a page of 100 contacts with their timelines (bench/timelines.py), and
- 11. the latency of the dashboard's contacts search over 100,000 contacts (bench/search.py).
+ 11. the latency of the dashboard's contacts search over 100,000 contacts (bench/search.py),
+ 12. and of every other query the dashboard sends, over the same contacts
+     (bench/dashboard_queries.py);
+and ends with every target of the issues, measured in this run, met or not (bench/targets.py).
 Its options: bench/options.py.
 """
 
@@ -30,6 +33,7 @@ from motor.motor_asyncio import AsyncIOMotorClient
 from pymongo import UpdateOne
 
 from api.embedded import EmbeddedMongo, free_port
+from bench.dashboard_queries import measure_dashboard
 from bench.durability import measure_sync_cost
 from bench.fanout import measure_fanout
 from bench.hostile import measure_hostile
@@ -39,6 +43,7 @@ from bench.profile import profiled
 from bench.rescores import measure_rescore
 from bench.resets import measure_reset
 from bench.search import measure_search
+from bench.targets import targets
 from bench.timelines import measure_timelines
 from bench.traffic import (
     BATCH,
@@ -117,14 +122,19 @@ async def measure(uri: str, api_url: str, contacts: int, count: int, samples: in
         f"(runs: {raw:.0f}, {raw_again:.0f})"
     )
     print(f"activitiesRecord (GraphQL/HTTP): {ours:10.0f} activities/s (scored, explained)")
-    print(f"ratio ours / raw:                {ours / raw_rate:10.2f}")
+    verdict = targets.check(
+        "ingestion, ratio ours / raw bulk upserts", ours / raw_rate, 0.5, "", True
+    )
+    print(f"ratio ours / raw:                {ours / raw_rate:10.2f} {verdict}")
     print(
         f"raw bulk upsert of score increments into contacts: {scores:.0f} activities/s; "
         f"ratio ours / that: {ours / scores:.2f}"
     )
+    p99 = percentile(latencies, 99)
+    verdict = targets.check("activityRecord -> scoreChanged p99, 1 subscriber", p99, 50, " ms")
     print(
         f"activityRecord -> scoreChanged:  p50 {percentile(latencies, 50):.1f} ms, "
-        f"p99 {percentile(latencies, 99):.1f} ms over {samples} changes"
+        f"p99 {p99:.1f} ms over {samples} changes {verdict}"
     )
 
 
@@ -160,6 +170,7 @@ def main() -> None:
                 _measure_all(args, uri, api)
             if args.observe_activities and not args.only_search:
                 _measure_observability(args, uri, tmp)
+            print("\n".join(targets.summary()))
         finally:
             try:
                 asyncio.run(_drop(uri, database))
@@ -177,7 +188,9 @@ def _measure_all(args: argparse.Namespace, uri: str, api: Served) -> None:
         _measure_ingestion_and_jobs(args, uri, api)
     if args.search_contacts:  # last: its contacts stay in the API's database
         database = os.environ["SCORING_DATABASE"]
-        lines = asyncio.run(measure_search(uri, database, api.url, TOKEN, args.search_contacts))
+        count = args.search_contacts
+        lines = asyncio.run(measure_search(uri, database, api.url, TOKEN, count))
+        lines += asyncio.run(measure_dashboard(uri, database, api.url, TOKEN, count))
         print("\n".join(lines))
 
 
@@ -195,10 +208,11 @@ def _measure_ingestion_and_jobs(args: argparse.Namespace, uri: str, api: Served)
         )
     if args.view_contacts:
         raw, ours, matched = asyncio.run(measure_view_report(uri, args.view_contacts))
+        verdict = targets.check("view report, ours / raw aggregation", ours / raw, 1.1)
         print(
             f"view report over {args.view_contacts} contacts ({matched} in the view): "
             f"raw aggregation {raw:.2f} s, ours {ours:.2f} s; ratio raw / ours "
-            f"{raw / ours:.2f}"
+            f"{raw / ours:.2f} {verdict}"
         )
     if args.rescore_contacts:
         count, seconds = asyncio.run(

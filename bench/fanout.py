@@ -24,6 +24,7 @@ import httpx
 
 from api.embedded import EmbeddedMongo, free_port
 from bench.hostile import rss_mib
+from bench.targets import targets
 from bench.traffic import ROOT, TOKEN, Served, api_process, create_contacts, percentile
 from dashboard.documents import SCORE_CHANGES
 
@@ -116,16 +117,21 @@ async def collector_pauses(api: Served) -> str:
             value = float(match[3])
             shown = f"{value:.0f}" if match[1] == "collections_total" else f"{value * 1000:.1f} ms"
             found[match[1]].append(shown)
+    longest = max((float(p.split()[0]) for p in found["pause_longest_seconds"]), default=0.0)
+    verdict = targets.check("the API's longest GC pause under fan-out", longest, 50, " ms")
     return (
         f"collections by generation {' / '.join(found['collections_total'])}; longest pause "
-        f"{' / '.join(found['pause_longest_seconds'])}"
+        f"{' / '.join(found['pause_longest_seconds'])} {verdict}"
     )
 
 
 async def idle_memory(api: Served, email: str, n: int) -> str:
     """Before any other case (the heap has not grown yet): N idle subscribers' RSS."""
     case = await run_case(api, email, SELECTIONS["minimal"], n, events=1)
-    return f"  idle API memory: {case.kib_per_subscriber:.1f} KiB per subscriber (N={n})"
+    verdict = targets.check(
+        f"idle API memory per subscriber (N={n})", case.kib_per_subscriber, 30, " KiB"
+    )
+    return f"  idle API memory: {case.kib_per_subscriber:.1f} KiB per subscriber (N={n}) {verdict}"
 
 
 def _line(n: int, case: Case) -> str:
@@ -141,6 +147,11 @@ def report(rows: list[Row]) -> list[str]:
     for row in rows:
         cases = " | ".join(_line(n, case) for n, case in row.cases.items())
         lines.append(f"  {row.selection:9} {cases}")
+        for n, limit in ((1, 50), (1000, 100)):
+            if n in row.cases:
+                p99 = percentile(row.cases[n].latencies, 99)
+                verdict = targets.check(f"fan-out p99, {row.selection}, N={n}", p99, limit, " ms")
+                lines.append(f"  {'':9} N={n} p99 {p99:.1f} ms {verdict}")
         low, high = min(row.cases), max(row.cases)
         if low != high:
             one, many = row.cases[low], row.cases[high]

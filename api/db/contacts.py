@@ -49,6 +49,11 @@ class ContactsRepo:
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index([("score", DESCENDING), ("_id", DESCENDING)])
+        # The contacts screen's country filter, by score: a page and its count read only that
+        # country's range of scores.
+        await self.collection.create_index(
+            [("country", ASCENDING), ("score", DESCENDING), ("_id", DESCENDING)]
+        )
         await self.search.ensure_indexes()
 
     async def upsert(self, email: str, details: ContactDetails) -> tuple[ContactRecord, bool]:
