@@ -21,6 +21,7 @@ from api.domain.histogram import ScoreHistogram
 Document = dict[str, Any]
 POPULATION = "population"
 FOLD_BATCH = 2000
+READ_BATCH = 10_000
 
 
 def _moves_id(gen: str | None) -> str:
@@ -60,7 +61,9 @@ class HistogramRepo:
                     None
                 )
             }
-            deltas = await self.deltas.find({}, session=session).to_list(None)
+            # One batch: the deltas of a second of writes (the fold takes them every second).
+            unfolded = self.deltas.find({}, session=session).batch_size(READ_BATCH)
+            deltas = await unfolded.to_list(None)
         population = int(totals.get(POPULATION, {}).get("n", 0))
         moves: dict[int, int] = {}
         _add(moves, totals.get(_moves_id(gen), {}).get("moves", {}))
