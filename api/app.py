@@ -40,6 +40,7 @@ from api.services.notifications import notify_periodically
 from api.services.rescore_job import resume_abandoned_rescores
 from api.services.reset_job import resume_abandoned_resets
 from api.services.score_counts import FOLD_EVERY, fold_periodically
+from api.services.view_counts import maintain_periodically
 from api.token_watch import TokenWatch
 from graphql_schema.http.endpoint import GraphQLView
 
@@ -90,6 +91,7 @@ def create_app(
         tasks.spawn(expire_periodically(store, expiry_every), name="point-expiry")
         tasks.spawn(fold_periodically(store, FOLD_EVERY), name="histogram-fold")
         tasks.spawn(notify_periodically(store, notify_every), name="view-notifications")
+        tasks.spawn(maintain_periodically(store), name="view-counts")
         tasks.spawn(token_watch.run(), name="token-watch")
         if metrics is not None and metrics.shared is not None:
             tasks.spawn(metrics.sync_periodically(), name="metrics-sync")

@@ -18,6 +18,7 @@ from api.db.rules import CustomRulesRepo, FieldRulesRepo
 from api.db.sheet import SheetRepo
 from api.db.smtp import SmtpRepo
 from api.db.tokens import TokensRepo
+from api.db.view_counts import ViewCountsRepo
 from api.db.views import ViewsRepo
 from api.db.workflows import WorkflowsRepo
 from api.writes.state_cache import StateCache
@@ -64,6 +65,7 @@ class Store:
         self.field_rules = FieldRulesRepo(self.db)
         self.custom_rules = CustomRulesRepo(self.db)
         self.views = ViewsRepo(self.db)
+        self.view_counts = ViewCountsRepo(self.db)
         self.notifications = NotificationsRepo(self.db)
         self.smtp = SmtpRepo(self.db)
         self.workflows = WorkflowsRepo(self.db)

@@ -23,6 +23,7 @@ from api.db.contact_docs import (
 from api.db.contact_search import ContactSearch
 from api.db.faults import CommitContention
 from api.db.histogram import HistogramRepo
+from api.db.view_counts import MARKED, ViewCountsRepo, seen
 from api.domain.contacts import ContactDetails, ContactRecord, ContactState
 
 Document = dict[str, Any]
@@ -45,6 +46,7 @@ class ContactsRepo:
         self.emails = db["contact_emails"]
         self.search = ContactSearch(db)
         self.histogram = HistogramRepo(db)
+        self.view_counts = ViewCountsRepo(db)
         self.id_cache: dict[str, str] = {}
 
     async def ensure_indexes(self) -> None:
@@ -83,14 +85,22 @@ class ContactsRepo:
             on_insert["fields"] = {}
 
         async def write(session: AsyncIOMotorClientSession) -> Document | None:
+            views, building = await self.view_counts.counted(session)
+            # A contact created while a view's counts are built is counted by this write.
+            marker = {"vm": building} if building else {}
             before: Document | None = await self.collection.find_one_and_update(
                 {"_id": contact_id},
-                {"$set": changes, "$setOnInsert": on_insert},
-                PUBLIC_FIELDS,
+                {"$set": changes, "$setOnInsert": on_insert | marker},
+                MARKED,
                 upsert=True,
                 return_document=ReturnDocument.BEFORE,
                 session=session,
             )
+            if views:
+                now = await self.collection.find_one({"_id": contact_id}, MARKED, session=session)
+                assert now is not None
+                marked = now.get("vm")
+                await self.view_counts.record(views, seen(before), seen(now), marked, session)
             after = {"email": email} | {
                 key: changes.get(key, (before or {}).get(key)) for key in ("firstName", "lastName")
             }

@@ -20,10 +20,14 @@ async def store_entries(
     moves: Mapping[int, int],
 ) -> None:
     """Insert the entries, rewrite these contacts (state before, state after) and record their
-    moves between scores in the histogram, in one transaction. Raises StaleState when another
-    writer got there first, AlreadyRecorded when keyed entries were recorded before."""
+    moves between scores in the histogram and in or out of counted views, in one transaction.
+    Raises StaleState when another writer got there first, AlreadyRecorded when keyed entries
+    were recorded before."""
     async with await store.client.start_session() as session, session.start_transaction():
         await store.ledger.insert(entries, session)
         if states and await store.contacts.store_states(states, now, session) < len(states):
             raise StaleState
         await store.histogram.record(moves, 0, session)
+        moved = [(a.contact_id, b.score, a.score) for b, a in states if a.score != b.score]
+        if moved:
+            await store.view_counts.record_scores(moved, session)

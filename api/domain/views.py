@@ -87,6 +87,17 @@ class ViewReport:
     by_country: Sequence[tuple[str, int]]
 
 
+@dataclass(frozen=True)
+class CountedView:
+    """A view whose report is kept on write: the definition counted (as when its counts began
+    to be built), the build that counts it, and whether that build has counted every contact
+    (until then only the contacts it marked are kept up to date)."""
+
+    view: ScoreView
+    build: str
+    done: bool
+
+
 class ViewChange(StrEnum):
     ENTERED = "ENTERED"
     LEFT = "LEFT"

@@ -1,6 +1,8 @@
 """Score-based views (segments): which contacts a view holds, decided purely."""
 
+from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from api.domain.contacts import Profile
 from api.domain.views import ScoreView, ViewReport
@@ -30,15 +32,34 @@ class ReportCounter:
         self.lists: dict[str, int] = {}
         self.countries: dict[str, int] = {}
 
-    def add(self, profile: Profile) -> None:
-        self.total += 1
+    def add(self, profile: Profile, sign: int = 1) -> None:
+        """Count a contact in (sign 1) or out (-1)."""
+        self.total += sign
         for name in set(profile.mailing_lists):
-            self.lists[name] = self.lists.get(name, 0) + 1
-        country = (profile.country or "").strip() or "Unknown"
-        self.countries[country] = self.countries.get(country, 0) + 1
+            _bump(self.lists, name, sign)
+        _bump(self.countries, (profile.country or "").strip() or "Unknown", sign)
+
+    def merge(
+        self, total: int, lists: Iterable[Sequence[Any]], countries: Iterable[Sequence[Any]]
+    ) -> None:
+        """Add counts kept elsewhere: (name, count) pairs."""
+        self.total += total
+        for name, n in lists:
+            _bump(self.lists, str(name), int(n))
+        for name, n in countries:
+            _bump(self.countries, str(name), int(n))
+
+    def is_empty(self) -> bool:
+        return not (self.total or self.lists or self.countries)
 
     def report(self) -> ViewReport:
         return ViewReport(self.total, _largest_first(self.lists), _largest_first(self.countries))
+
+
+def _bump(counts: dict[str, int], name: str, n: int) -> None:
+    counts[name] = counts.get(name, 0) + n
+    if not counts[name]:
+        del counts[name]
 
 
 def _largest_first(counts: dict[str, int]) -> list[tuple[str, int]]:

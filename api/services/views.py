@@ -133,6 +133,7 @@ async def delete_view(store: Store, view_id: str) -> None:
     if not await store.views.delete(view_id):
         raise ServiceFailure([not_found(view_id)])
     await store.notifications.delete(view_id)
+    await store.view_counts.drop([view_id])
 
 
 def not_found(view_id: str, field: str = "id") -> ServiceError:
@@ -205,15 +206,34 @@ class ViewSelection:
                 yield record
 
     async def count(self) -> int:
+        if counted_kind(self.view) and (self.view.criteria or self.view.mailing_lists):
+            kept = await self.store.view_counts.read(self.view)
+            if kept is not None:
+                return kept.total
         if not self.view.criteria:
             return await count(self.store, self.query)
         return sum([1 async for _ in self.members()])
 
     async def report(self) -> ViewReport:
+        """Kept on write when the view is counted and built for its definition; else counted."""
+        if counted_kind(self.view):
+            kept = await self.store.view_counts.read(self.view)
+            if kept is not None:
+                return kept
         counter = ReportCounter()
         async for record in self.members():
             counter.add(record.profile())
         return counter.report()
+
+
+def valid(view: ScoreView) -> bool:
+    return not _view_problems(view)
+
+
+def counted_kind(view: ScoreView) -> bool:
+    """Whether the view's report is kept on write (api/services/view_counts.py): a view over a
+    period changes with time, not only with writes."""
+    return view.period.kind is PeriodKind.ALL_TIME
 
 
 def check_stored(view: ScoreView) -> None:
@@ -235,7 +255,7 @@ async def view_change(
     store: Store, view: ScoreView, contact: ContactRecord, entry: Entry, previous_score: int
 ) -> ViewChange | None:
     """Whether a timeline entry made its contact enter or leave the view."""
-    if _view_problems(view) or not holds_profile(view, contact.profile()):
+    if not valid(view) or not holds_profile(view, contact.profile()):
         return None
     before, after = previous_score, entry.total_after
     window = await _window(store, view, datetime.now(UTC))
