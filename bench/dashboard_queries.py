@@ -2,6 +2,7 @@
 documents of dashboard/documents.py with the variables its states send. Target (issue 12): each
 <= 300 ms at 100,000 contacts, <= 1 s at 1,000,000."""
 
+import asyncio
 import time
 
 import httpx
@@ -52,11 +53,28 @@ async def measure_dashboard(uri: str, database: str, url: str, token: str, count
         view = {"name": "Top", "scoreCondition": {"kind": "AT_LEAST", "min": 250}}
         created = await http.post(url, json={"query": VIEW_CREATE, "variables": {"input": view}})
         view_id = created.json()["data"]["scoreViewCreate"]["scoreView"]["id"]
+        built = await _counts_built(uri, database, view_id)
+        lines.append(f"  the view's counts built in {built:.1f} s")
         for name, document, variables in _screens(some["_id"], view_id):
             p50, p99 = await _latency(http, url, document, variables)
             verdict = targets.check(f"{name} ({count} contacts), p99", p99, limit, " ms")
             lines.append(f"  {name}: p50 {p50:.0f} ms, p99 {p99:.0f} ms {verdict}")
     return lines
+
+
+async def _counts_built(uri: str, database: str, view_id: str) -> float:
+    """Seconds until the API's task has built the new view's counts (its report is counted on
+    read until then)."""
+    store = Store(uri, database)
+    started = time.perf_counter()
+    try:
+        while True:
+            view = await store.views.get(view_id)
+            if view is not None and await store.view_counts.read(view) is not None:
+                return time.perf_counter() - started
+            await asyncio.sleep(0.2)
+    finally:
+        store.close()
 
 
 async def _latency(
