@@ -49,14 +49,13 @@ async def maintain(store: Store, walk: int = WALK) -> None:
         if build is None:
             return
     while True:
-        last = await _retried(partial(repo.walk, build, cursor, walk))
-        await _retried(repo.fold)
-        if last is not None:
-            cursor = last
-        elif await _retried(partial(repo.finish, build)):
+        async for ids in store.contacts.id_batches(cursor, walk):
+            if not await _retried(partial(repo.walk, build, ids)):
+                break
+            await _retried(repo.fold)
+        if await _retried(partial(repo.finish, build)):
             return
-        else:
-            cursor = ""
+        cursor = ""
 
 
 async def _retried(step: Callable[[], Awaitable[T]]) -> T:
