@@ -140,7 +140,7 @@ async def walk(api, variables: dict, first: int) -> tuple[list[tuple[int, str]],
 
 
 async def test_pages_by_score_read_through_narrowed_ranges_equal_a_full_sort(api, store):
-    docs = await add_raw(store, 3000)
+    docs = await add_raw(store, 1500)
     cases = [
         ({}, lambda d: True),
         ({"country": "India"}, lambda d: d["country"] == "India"),
