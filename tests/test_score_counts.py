@@ -122,6 +122,9 @@ async def add_raw(store: Store, count: int) -> list[dict]:
         for i in range(count)
     ]
     await store.contacts.collection.insert_many(docs)
+    await store.contacts.emails.insert_many(
+        [{"_id": d["email"], "contactId": d["_id"]} for d in docs]
+    )
     await store.histogram.rebuild()
     return docs
 
@@ -166,3 +169,51 @@ async def test_pages_by_score_read_through_narrowed_ranges_equal_a_full_sort(api
             )
             assert got == expected, (filter_, direction)
             assert total == len(expected)
+
+
+RESET = """mutation($input: ScoresResetInput!) {
+  scoresReset(input: $input) { reset { id } errors { code } } }"""
+RESET_STATE = "query($id: ID!) { scoreReset(id: $id) { status } }"
+AT_ONCE = """{ classification { counts { classification count } }
+  contacts(first: 5, orderBy: {field: SCORE, direction: DESC}) { edges { node { score } } }
+  top: contacts(first: 5, filter: {minScore: 1}) { totalCount } }"""
+BATCH = """mutation($i: [ActivityInput!]!) { activitiesRecord(input: $i) { errors { code } } }"""
+
+
+async def test_a_reset_is_visible_at_once_and_activities_meanwhile_count_once(api, store):
+    docs = await add_raw(store, 6000)
+    started = await api.data(RESET, {"input": {"reason": "at once", "agree": True}})
+    reset_id = started["scoresReset"]["reset"]["id"]
+    seen = await api.data(AT_ONCE)
+    walking = (await store.histogram.generation(fresh=True)).walking
+    counts = {c["classification"]: c["count"] for c in seen["classification"]["counts"]}
+    assert counts == {"MOST_ENGAGED": 0, "PROGRESSING": 0, "GETTING_STARTED": 6000}
+    assert [e["node"]["score"] for e in seen["contacts"]["edges"]] == [0] * 5
+    assert seen["top"]["totalCount"] == 0
+    picked = docs[::50]
+    batch = [
+        {"contactEmail": d["email"], "type": "REFER_FRIEND", "idempotencyKey": f"k-{d['_id']}"}
+        for d in picked
+    ]
+    # The same activities twice, racing the walk (scoring is paused: they earn nothing).
+    await asyncio.gather(api.data(BATCH, {"i": batch}), api.data(BATCH, {"i": batch}))
+    for _ in range(600):
+        state = await api.data(RESET_STATE, {"id": reset_id})
+        if state["scoreReset"]["status"] == "DONE":
+            break
+        await asyncio.sleep(0.1)
+    assert walking, "the reset's walk was over before the first read: nothing was tested"
+    assert not (await store.histogram.generation(fresh=True)).walking
+    ledger = store.ledger.collection
+    per_contact = await ledger.aggregate(
+        [{"$match": {"kind": "RESET"}}, {"$group": {"_id": "$contactId", "n": {"$sum": 1}}}]
+    ).to_list(None)
+    assert all(row["n"] == 1 for row in per_contact)
+    assert len(per_contact) == sum(1 for d in docs if d["score"] != 0)
+    for d in picked:
+        key = {"contactId": d["_id"], "activity.idempotencyKey": f"k-{d['_id']}"}
+        keyed = await ledger.count_documents(key)
+        assert keyed == 1
+    assert await store.contacts.collection.count_documents({"gen": {"$ne": reset_id}}) == 0
+    assert await store.contacts.collection.count_documents({"score": {"$ne": 0}}) == 0
+    assert (await store.histogram.read()).counts == await recount(store)

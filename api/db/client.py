@@ -53,9 +53,9 @@ class Store:
             uri, tz_aware=True, event_listeners=list(event_listeners), **client_options(uri)
         )
         self.db: AsyncIOMotorDatabase[Document] = self.client[database]
-        self.contacts = ContactsRepo(self.db)
-        self.ledger = LedgerRepo(self.db)
         self.histogram = HistogramRepo(self.db)
+        self.contacts = ContactsRepo(self.db, self.histogram)
+        self.ledger = LedgerRepo(self.db)
         self.sheet = SheetRepo(self.db)
         self.tokens = TokensRepo(self.db)
         self.resets = ResetsRepo(self.db)

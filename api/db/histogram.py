@@ -11,15 +11,22 @@ contact is at 0 at the start of a generation, so `score_totals` holds the popula
 ever created) once, and per generation the net moves since its start.
 """
 
+import contextlib
+import time
 from collections.abc import Mapping
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorClientSession, AsyncIOMotorDatabase
+from pymongo.errors import DuplicateKeyError
 
-from api.domain.histogram import ScoreHistogram
+from api.domain.histogram import Generation, ScoreHistogram
 
 Document = dict[str, Any]
 POPULATION = "population"
+GENERATION = "generation"
+# Reads take the generation from the process for this long (writes read it afresh): every process
+# sees a reset well within a second.
+GENERATION_FRESH_FOR = 0.25
 FOLD_BATCH = 2000
 
 
@@ -32,25 +39,56 @@ class HistogramRepo:
         self.deltas = db["score_deltas"]
         self.totals = db["score_totals"]
         self.contacts = db["contacts"]
+        self.known: tuple[float, Generation] | None = None
 
     async def ensure_indexes(self) -> None:
         """Only _id reads and ranges: nothing to create."""
 
+    async def generation(self, fresh: bool = False) -> Generation:
+        """The reset generation in force; `fresh`: read now rather than a moment ago."""
+        now = time.monotonic()
+        if fresh or self.known is None or now - self.known[0] > GENERATION_FRESH_FOR:
+            doc = await self.totals.find_one({"_id": GENERATION})
+            found = Generation(doc["id"], bool(doc.get("walking"))) if doc else Generation()
+            self.known = (now, found)
+        return self.known[1]
+
+    async def start_generation(self, gen: str) -> None:
+        """A reset starts generation `gen` (unless a later one started already)."""
+        with contextlib.suppress(DuplicateKeyError):  # a later generation is in force
+            await self.totals.update_one(
+                {"_id": GENERATION, "id": {"$lt": gen}},
+                {"$set": {"id": gen, "walking": True}},
+                upsert=True,
+            )
+        await self.generation(fresh=True)
+
+    async def walked(self, gen: str) -> None:
+        """Every contact holds generation `gen` (or a later one) now."""
+        await self.totals.update_one({"_id": GENERATION, "id": gen}, {"$set": {"walking": False}})
+        await self.generation(fresh=True)
+
     async def record(
         self,
-        moves: Mapping[int, int],
+        moves: Mapping[str | None, Mapping[int, int]],
         born: int,
         session: AsyncIOMotorClientSession,
-        gen: str | None = None,
     ) -> None:
-        """Inside the writer's transaction: its moves between scores and contacts created."""
-        if not moves and not born:
-            return
-        delta = {"gen": gen, "moves": {str(score): n for score, n in moves.items()}, "born": born}
-        await self.deltas.insert_one(delta, session=session)
+        """Inside the writer's transaction: its moves between scores, per generation, and the
+        contacts it created."""
+        deltas = [
+            {"gen": gen, "moves": {str(score): n for score, n in scores.items()}, "born": 0}
+            for gen, scores in moves.items()
+            if scores
+        ]
+        if born:
+            deltas.append({"gen": None, "moves": {}, "born": born})
+        if deltas:
+            await self.deltas.insert_many(deltas, session=session)
 
-    async def read(self, gen: str | None = None) -> ScoreHistogram:
-        """The histogram of a generation, exact as of one moment."""
+    async def read(self) -> ScoreHistogram:
+        """The histogram of the generation in force, exact as of one moment."""
+        gen = (await self.generation()).id
         client = self.deltas.database.client
         async with await client.start_session() as session, session.start_transaction():
             names = [POPULATION, _moves_id(gen)]
@@ -96,18 +134,18 @@ class HistogramRepo:
             await self.deltas.delete_many({"_id": {"$lte": deltas[-1]["_id"]}}, session=session)
         return len(deltas)
 
-    async def rebuild(self, gen: str | None = None) -> None:
+    async def rebuild(self) -> None:
         """Recount from the contacts (a database from before the histogram, or contacts written
         around the API). Exact only while nothing else writes: run it before serving."""
-        current = {"gen": gen} if gen else {"gen": None}
+        gen = (await self.generation(fresh=True)).id
         rows = await self.contacts.aggregate(
-            [{"$match": current}, {"$group": {"_id": "$score", "n": {"$sum": 1}}}]
+            [{"$match": {"gen": gen}}, {"$group": {"_id": "$score", "n": {"$sum": 1}}}]
         ).to_list(None)
         population = await self.contacts.count_documents({})
         moves = {str(row["_id"]): int(row["n"]) for row in rows if row["_id"] != 0}
         moves["0"] = -sum(moves.values())
         await self.deltas.delete_many({})
-        await self.totals.delete_many({})
+        await self.totals.delete_many({"_id": {"$ne": GENERATION}})
         await self.totals.insert_many(
             [{"_id": POPULATION, "n": population}, {"_id": _moves_id(gen), "moves": moves}]
         )

@@ -85,3 +85,5 @@ class ContactState:
     # Field rules whose points expire: rule id -> the sequence number of the entry that gave
     # them (its expiry takes back what the rule holds), or EXPIRED once that happened.
     rule_expiry: dict[str, int] = field(default_factory=dict)
+    # The reset generation its score belongs to (None: before any reset with generations).
+    gen: str | None = None
