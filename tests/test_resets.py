@@ -3,12 +3,16 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from api.domain.access import Role
 from api.domain.activities import ActivityType
 from api.domain.contacts import ContactDetails
+from api.services import reset_job
 from api.services.activities import ActivityInput, record_activities
 from api.services.reset_job import run_reset
 from tests.gql_ops import contact, make_contact, record, update_sheet
+from tests.raw_contacts import assert_reset_once
 
 RESET = """
 mutation($input: ScoresResetInput!) {
@@ -136,22 +140,53 @@ async def test_activities_during_a_reset_leave_no_pre_reset_points(api, store):
         assert found["score"] == sum(e["points"] for e in after_reset) == 0
 
 
-async def test_an_abandoned_reset_is_resumed(store):
-    for i in range(7):
-        await store.contacts.upsert(f"r{i}@x.io", ContactDetails())
-    emails = [f"r{i}@x.io" for i in range(7)]
-    await record_activities(store, [ActivityInput(e, ActivityType.REFER_FRIEND) for e in emails])
-    record = await store.resets.start("ann", "crashed", False, 7)
-    ids = await anext(store.contacts.id_batches("", 3))
-    await store.resets.advance(record, ids[-1], 3, 0)  # the dead process got this far
+class Died(Exception):
+    """The process running the walk stopped here."""
+
+
+async def abandon(store, job_id: str):
+    """The reset's process went silent: another process claims its job."""
     await store.resets.collection.update_one(
-        {"_id": record.id}, {"$set": {"heartbeat": datetime.now(UTC) - timedelta(minutes=5)}}
+        {"_id": job_id}, {"$set": {"heartbeat": datetime.now(UTC) - timedelta(minutes=5)}}
     )
     claimed = await store.resets.claim_abandoned(timedelta(seconds=30))
-    assert claimed is not None and claimed.id == record.id
+    assert claimed is not None and claimed.id == job_id
     assert await store.resets.claim_abandoned(timedelta(seconds=30)) is None
-    await run_reset(store, claimed)
-    finished = await store.resets.get(record.id)
-    assert (finished.status, finished.done, finished.affected) == ("DONE", 7, 4)
-    scores = [(await store.contacts.by_email(e)).score for e in emails]
-    assert scores.count(30) == 3 and scores.count(0) == 4  # only the unreached contacts reset
+    return claimed
+
+
+@pytest.mark.parametrize("dies_at", ["entries", "states"])
+async def test_an_abandoned_reset_is_resumed(store, monkeypatch, dies_at):
+    monkeypatch.setattr(reset_job, "CHUNK", 3)
+    emails = [f"r{i}@x.io" for i in range(8)]
+    for email in emails:
+        await store.contacts.upsert(email, ContactDetails())
+    # r7 has nothing to reset.
+    await record_activities(
+        store, [ActivityInput(e, ActivityType.REFER_FRIEND) for e in emails[:7]]
+    )
+    record = await store.resets.start("ann", "crashed", False, 8)
+    assert record is not None
+    # The walk's process dies in its second chunk: after its RESET entries, or after its states.
+    step = {"entries": store.contacts, "states": store.resets}[dies_at]
+    name = {"entries": "store_unless_changed", "states": "advance"}[dies_at]
+    real, calls = getattr(step, name), []
+
+    async def dies(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise Died
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(step, name, dies)
+    with pytest.raises(Died):
+        await run_reset(store, record)
+    monkeypatch.setattr(step, name, real)
+    # Everyone reads 0 already; an activity meanwhile, for a walked contact and an unwalked one.
+    ids = [(await store.contacts.by_email(e)).id for e in emails]
+    assert {(await store.contacts.get(cid)).score for cid in ids} == {0}
+    await record_activities(
+        store, [ActivityInput(e, ActivityType.CLICK, "c1") for e in emails[::5]]
+    )
+    await run_reset(store, await abandon(store, record.id))
+    await assert_reset_once(store, record.id, set(ids[:7]))

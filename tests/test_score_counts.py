@@ -6,8 +6,6 @@ import asyncio
 import random
 from datetime import UTC, datetime, timedelta
 
-from bson import ObjectId
-
 from api.db.client import Store
 from api.domain.activities import ActivityType
 from api.domain.contacts import ContactDetails
@@ -17,6 +15,7 @@ from api.services.contacts import set_score
 from api.services.expiry import expire_due
 from api.services.reset_job import run_reset
 from api.services.sheet import update_sheet
+from tests.raw_contacts import add_raw, assert_reset_once, recount
 
 CONTACTS_PAGE = """
 query($first: Int, $after: String, $filter: ContactFilter, $orderBy: ContactOrder) {
@@ -24,13 +23,6 @@ query($first: Int, $after: String, $filter: ContactFilter, $orderBy: ContactOrde
     totalCount pageInfo { hasNextPage endCursor } edges { node { id score } } } }"""
 COUNTS = """{ classification { counts { classification count }
   scoreDistribution(bucketSize: 7) { low high count } } }"""
-
-
-async def recount(store: Store) -> dict[int, int]:
-    rows = await store.contacts.collection.aggregate(
-        [{"$group": {"_id": "$score", "n": {"$sum": 1}}}]
-    ).to_list(None)
-    return {int(row["_id"]): int(row["n"]) for row in rows}
 
 
 async def folding(store: Store, stop: asyncio.Event) -> None:
@@ -101,32 +93,6 @@ async def test_classification_counts_and_distribution_come_from_the_histogram(ap
         {"low": 98, "high": 104, "count": 2},
         {"low": 245, "high": 251, "count": 1},
     ]
-
-
-async def add_raw(store: Store, count: int) -> list[dict]:
-    """Contacts written straight into the database, many sharing a score, some negative."""
-    rng = random.Random(7)
-    docs = [
-        {
-            "_id": str(ObjectId()),
-            "email": f"raw{i}@x.io",
-            "score": rng.choice([rng.randint(-20, 300), 0, 10, 10, 150]),
-            "seq": 0,
-            "occ": {},
-            "country": rng.choice(["Spain", "India", "Kenya", None]),
-            "mailingLists": rng.sample(["a", "b", "c"], rng.randint(0, 2)),
-            "fields": {},
-            "createdAt": datetime.now(UTC),
-            "updatedAt": datetime.now(UTC),
-        }
-        for i in range(count)
-    ]
-    await store.contacts.collection.insert_many(docs)
-    await store.contacts.emails.insert_many(
-        [{"_id": d["email"], "contactId": d["_id"]} for d in docs]
-    )
-    await store.histogram.rebuild()
-    return docs
 
 
 async def walk(api, variables: dict, first: int) -> tuple[list[tuple[int, str]], int]:
@@ -203,17 +169,10 @@ async def test_a_reset_is_visible_at_once_and_activities_meanwhile_count_once(ap
             break
         await asyncio.sleep(0.1)
     assert walking, "the reset's walk was over before the first read: nothing was tested"
-    assert not (await store.histogram.generation(fresh=True)).walking
     ledger = store.ledger.collection
-    per_contact = await ledger.aggregate(
-        [{"$match": {"kind": "RESET"}}, {"$group": {"_id": "$contactId", "n": {"$sum": 1}}}]
-    ).to_list(None)
-    assert all(row["n"] == 1 for row in per_contact)
-    assert len(per_contact) == sum(1 for d in docs if d["score"] != 0)
     for d in picked:
         key = {"contactId": d["_id"], "activity.idempotencyKey": f"k-{d['_id']}"}
         keyed = await ledger.count_documents(key)
         assert keyed == 1
-    assert await store.contacts.collection.count_documents({"gen": {"$ne": reset_id}}) == 0
+    await assert_reset_once(store, reset_id, {d["_id"] for d in docs if d["score"] != 0})
     assert await store.contacts.collection.count_documents({"score": {"$ne": 0}}) == 0
-    assert (await store.histogram.read()).counts == await recount(store)

@@ -145,6 +145,7 @@ def stored_state(doc: Document) -> ContactState:
         reset_seq=int(doc.get("resetSeq", 0)),
         rule_expiry={rule: int(seq) for rule, seq in doc.get("ruleExpiry", {}).items()},
         gen=doc.get("gen"),
+        stored_gen=doc.get("gen"),
     )
 
 
@@ -161,7 +162,6 @@ def state_update(before: ContactState, after: ContactState, now: datetime) -> Do
         fields["resetSeq"] = after.reset_seq
     if after.rule_expiry or before.rule_expiry:
         fields["ruleExpiry"] = after.rule_expiry
-    # Always: a writer that had not seen a reset yet must leave the contact in the older
-    # generation (the reset's final sweep takes it), not in the one a walk wrote meanwhile.
-    fields["gen"] = after.gen
+    if after.gen != before.stored_gen:
+        fields["gen"] = after.gen
     return {"$set": fields}

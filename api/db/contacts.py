@@ -134,9 +134,14 @@ class ContactsRepo:
         now: datetime,
         session: AsyncIOMotorClientSession,
     ) -> int:
-        """Rewrite contacts' states (before, after) inside a transaction; how many matched."""
+        """Rewrite contacts' states (before, after) inside a transaction; how many matched. Each
+        only in the reset generation it was planned in: a reset's walk that moved the contact
+        since (before or after this transaction's snapshot) makes it miss or conflict."""
         updates = [
-            UpdateOne({"_id": after.contact_id}, state_update(before, after, now))
+            UpdateOne(
+                {"_id": after.contact_id, "gen": before.stored_gen},
+                state_update(before, after, now),
+            )
             for before, after in states
         ]
         result = await self.collection.bulk_write(updates, ordered=False, session=session)
@@ -150,7 +155,7 @@ class ContactsRepo:
         `after`'s (changed meanwhile by a writer that did not move them)."""
         updates = [
             UpdateOne(
-                {"_id": after.contact_id, "seq": before.stored_seq, "gen": before.gen},
+                {"_id": after.contact_id, "seq": before.stored_seq, "gen": before.stored_gen},
                 state_update(before, after, now),
             )
             for before, after in states

@@ -37,6 +37,7 @@ class _Plan:
         self.reset_seq = state.reset_seq
         self.rule_expiry = dict(state.rule_expiry)
         self.gen = state.gen
+        self.stored_gen = state.stored_gen
         self.now = now
         self.entries: list[Entry] = []
 
@@ -219,6 +220,7 @@ class _Plan:
             self.reset_seq,
             self.rule_expiry,
             self.gen,
+            self.stored_gen,
         )
 
 
@@ -288,4 +290,5 @@ def replay(state: ContactState, entries: Sequence[Entry]) -> ContactState:
         reset_seq,
         rule_expiry,
         gen,
+        state.stored_gen,
     )

@@ -102,7 +102,7 @@ async def _reset_chunk(
     rewrites = []
     for before, _, after in planned:
         if before.contact_id not in taken:
-            after.stored_seq = after.seq
+            after.mark_stored()
             rewrites.append((before, after))
     moved = await store.contacts.store_unless_changed(rewrites, datetime.now(UTC))
     await _settle(store, taken | moved, change, plan)
@@ -121,7 +121,7 @@ async def _settle(store: Store, ids: set[str], change: ResetChange, plan: Planne
             after = replay(before, tails[before.contact_id])
             # No RESET in the tail: the reset had nothing to take from it.
             after.gen = max(after.gen or "", change.generation or "")
-            after.stored_seq = after.seq
+            after.mark_stored()
             rewrites.append((before, after))
         ids = await store.contacts.store_unless_changed(rewrites, datetime.now(UTC))
 

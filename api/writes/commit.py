@@ -163,7 +163,7 @@ async def _commit_once(
         if not entries:
             continue
         if _must_store(before, after):
-            after.stored_seq = after.seq
+            after.mark_stored()
             rewrites.append((before, after))
         planned[contact_id] = (entries, after)
     if not planned:
@@ -202,6 +202,7 @@ def _must_store(before: ContactState, after: ContactState) -> bool:
     from the database replays them. A bounded tail keeps that replay short."""
     return (
         after.score != before.score
+        or after.gen != after.stored_gen
         or after.rule_points != before.rule_points
         or after.rule_expiry != before.rule_expiry
         or after.seq - after.stored_seq > MAX_LEDGER_ONLY
