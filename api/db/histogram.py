@@ -20,12 +20,14 @@ from motor.motor_asyncio import AsyncIOMotorClientSession, AsyncIOMotorDatabase
 from pymongo.errors import DuplicateKeyError
 
 from api.domain.histogram import Generation, ScoreHistogram
+from api.observability.current import current
 
 Document = dict[str, Any]
 POPULATION = "population"
 GENERATION = "generation"
-# Reads take the generation from the process for this long (writes read it afresh): every process
-# sees a reset well within a second.
+# An HTTP request reads the generation once (api/observability/current.py); other reads take it
+# from the process for this long (writes read it afresh): every process sees a reset well within
+# a second.
 GENERATION_FRESH_FOR = 0.25
 FOLD_BATCH = 2000
 
@@ -46,12 +48,27 @@ class HistogramRepo:
 
     async def generation(self, fresh: bool = False) -> Generation:
         """The reset generation in force; `fresh`: read now rather than a moment ago."""
-        now = time.monotonic()
-        if fresh or self.known is None or now - self.known[0] > GENERATION_FRESH_FOR:
-            doc = await self.totals.find_one({"_id": GENERATION})
-            found = Generation(doc["id"], bool(doc.get("walking"))) if doc else Generation()
-            self.known = (now, found)
-        return self.known[1]
+        memo = _request_memo()
+        if not fresh and memo is not None:
+            held = memo.get(GENERATION)
+            if isinstance(held, Generation):
+                return held
+        elif not fresh and self.known is not None and self._recent(self.known[0]):
+            return self.known[1]
+        return self._remember(await self.totals.find_one({"_id": GENERATION}))
+
+    @staticmethod
+    def _recent(read_at: float) -> bool:
+        return time.monotonic() - read_at <= GENERATION_FRESH_FOR
+
+    def _remember(self, doc: Document | None) -> Generation:
+        """The generation a document read just now holds, kept for the reads that follow."""
+        found = Generation(doc["id"], bool(doc.get("walking"))) if doc else Generation()
+        self.known = (time.monotonic(), found)
+        memo = _request_memo()
+        if memo is not None:
+            memo[GENERATION] = found
+        return found
 
     async def start_generation(self, gen: str) -> None:
         """A reset starts generation `gen` (unless a later one started already)."""
@@ -87,18 +104,18 @@ class HistogramRepo:
             await self.deltas.insert_many(deltas, session=session)
 
     async def read(self) -> ScoreHistogram:
-        """The histogram of the generation in force, exact as of one moment."""
-        gen = (await self.generation()).id
+        """The histogram of the generation in force, exact as of one moment. The generation is
+        read with it (every generation's totals are: one document each), unless the request read
+        it already."""
+        memo = _request_memo()
+        held = memo.get(GENERATION) if memo is not None else None
         client = self.deltas.database.client
         async with await client.start_session() as session, session.start_transaction():
-            names = [POPULATION, _moves_id(gen)]
-            totals = {
-                doc["_id"]: doc
-                for doc in await self.totals.find({"_id": {"$in": names}}, session=session).to_list(
-                    None
-                )
-            }
+            found = await self.totals.find({}, session=session).to_list(None)
             deltas = await self.deltas.find({}, session=session).to_list(None)
+        totals = {doc["_id"]: doc for doc in found}
+        in_force = held if isinstance(held, Generation) else self._remember(totals.get(GENERATION))
+        gen = in_force.id
         population = int(totals.get(POPULATION, {}).get("n", 0))
         moves: dict[int, int] = {}
         _add(moves, totals.get(_moves_id(gen), {}).get("moves", {}))
@@ -154,3 +171,9 @@ class HistogramRepo:
 def _add(moves: dict[int, int], stored: Mapping[str, Any]) -> None:
     for score, n in stored.items():
         moves[int(score)] = moves.get(int(score), 0) + int(n)
+
+
+def _request_memo() -> dict[str, object] | None:
+    """Values read once per HTTP request, when serving one (a websocket lives too long)."""
+    record = current.get()
+    return record.memo if record is not None and not record.websocket else None
