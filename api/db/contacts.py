@@ -147,29 +147,6 @@ class ContactsRepo:
         result = await self.collection.bulk_write(updates, ordered=False, session=session)
         return result.matched_count
 
-    async def store_unless_changed(
-        self, states: Sequence[tuple[ContactState, ContactState]], now: datetime
-    ) -> set[str]:
-        """Rewrite contacts' states (before, after), in bulk and outside a transaction, each only
-        if its document still holds `before`; the ids of those left in another generation than
-        `after`'s (changed meanwhile by a writer that did not move them)."""
-        updates = [
-            UpdateOne(
-                {"_id": after.contact_id, "seq": before.stored_seq, "gen": before.stored_gen},
-                state_update(before, after, now),
-            )
-            for before, after in states
-        ]
-        if not updates:
-            return set()
-        result = await self.collection.bulk_write(updates, ordered=False)
-        if result.matched_count == len(updates):
-            return set()
-        ids = [after.contact_id for _, after in states]
-        held = await find_in(self.collection, "_id", ids, {"gen": 1})
-        gens = {doc["_id"]: doc.get("gen") for doc in held}
-        return {after.contact_id for _, after in states if gens.get(after.contact_id) != after.gen}
-
     async def get(self, contact_id: str) -> ContactRecord | None:
         doc = await self.collection.find_one({"_id": contact_id}, PUBLIC_FIELDS)
         return record(doc, await self.histogram.generation()) if doc else None
@@ -301,16 +278,6 @@ class ContactsRepo:
         if after is not None:
             ordered = [c for c in ordered if (key(c) < after if descending else key(c) > after)]
         return ordered[:first], len(ordered) > first
-
-    async def stale_states(
-        self, after_id: str, size: int, gen: str
-    ) -> AsyncIterator[list[ContactState]]:
-        """The stored states of contacts after `after_id` that an older generation holds, in _id
-        order, in batches (the reset's walk)."""
-        query = {"_id": {"$gt": after_id}, "gen": {"$ne": gen}}
-        cursor = self.collection.find(query, STATE_FIELDS).sort("_id", ASCENDING)
-        async for docs in in_batches(cursor, size):
-            yield [stored_state(doc) for doc in docs]
 
     async def states(self, ids: Sequence[str]) -> list[ContactState]:
         """The stored scoring states of these contacts (those that exist), any order."""

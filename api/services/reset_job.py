@@ -75,12 +75,13 @@ async def _reset(store: Store, job: ResetJob) -> None:
     change = ResetChange(job.reason, job.actor, reset_key(job.id), job.id)
     plan = planner_for(await store.sheet.score_sheet())
     resume_after = await store.resets.cursor(job.id)
-    async for states in store.contacts.stale_states(resume_after, CHUNK, job.id):
+    async for states in store.reset_walk.stale_states(resume_after, CHUNK, job.id):
         await store.resets.beat(job)  # still ours before writing
         written = await _reset_chunk(store, states, change, plan)
         await store.resets.advance(job, states[-1].contact_id, len(states), written)
     for _ in range(SWEEPS):
-        left = [s async for chunk in store.contacts.stale_states("", CHUNK, job.id) for s in chunk]
+        stale = store.reset_walk.stale_states("", CHUNK, job.id)
+        left = [state async for chunk in stale for state in chunk]
         if not left:
             break
         await store.resets.beat(job)
@@ -104,7 +105,7 @@ async def _reset_chunk(
         if before.contact_id not in taken:
             after.mark_stored()
             rewrites.append((before, after))
-    moved = await store.contacts.store_unless_changed(rewrites, datetime.now(UTC))
+    moved = await store.reset_walk.store_unless_changed(rewrites, datetime.now(UTC))
     await _settle(store, taken | moved, change, plan)
     return len(entries) - len(taken)
 
@@ -123,7 +124,7 @@ async def _settle(store: Store, ids: set[str], change: ResetChange, plan: Planne
             after.gen = max(after.gen or "", change.generation or "")
             after.mark_stored()
             rewrites.append((before, after))
-        ids = await store.contacts.store_unless_changed(rewrites, datetime.now(UTC))
+        ids = await store.reset_walk.store_unless_changed(rewrites, datetime.now(UTC))
 
 
 async def resume_abandoned_resets(store: Store) -> None:
