@@ -28,7 +28,7 @@ def _screens(contact_id: str, view_id: str) -> list[tuple[str, str, dict[str, ob
             {**page, "filter": {"country": "India", "classification": "PROGRESSING"}},
         ),
         ("contacts: a class", CONTACTS, {**page, "filter": {"classification": "MOST_ENGAGED"}}),
-        ("contacts: a search", CONTACTS, {**page, "filter": {"search": "rcontacts42"}}),
+        ("contacts: a search", CONTACTS, {**page, "filter": {"search": "ada"}}),
         ("contact page", CONTACT, {"id": contact_id}),
         ("views: the list", SCORE_VIEWS, {}),
         ("views: a view's page and report", SCORE_VIEW, {"id": view_id, "after": None}),

@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from dashboard.enums import CLASS_LABELS, JOB_STATUS_LABELS
-from dashboard.models import Json, contacts_text, short_time
+from dashboard.enums import CLASS_LABELS
+from dashboard.models import Json, contacts_text, job_row_fields
 
 
 @dataclass
@@ -57,14 +57,8 @@ class RescoreRow:
     @classmethod
     def from_api(cls, job: Json) -> "RescoreRow":
         return cls(
-            id=job["id"],
-            running=job["status"] == "RUNNING",
-            when=short_time(job["startedAt"], ""),
-            actor=job["actor"],
-            reason=job["reason"],
-            status=JOB_STATUS_LABELS[job["status"]],
+            **job_row_fields(job),
             walked=f"{job['done']:,} of {job['total']:,}",
-            affected=job["affected"],
             activities=job["activities"],
             points=f"{job['pointsDelta']:+d}",
         )

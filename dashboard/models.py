@@ -284,12 +284,19 @@ class ResetRow:
     @classmethod
     def from_api(cls, reset: Json) -> "ResetRow":
         return cls(
-            id=reset["id"],
-            running=reset["status"] == "RUNNING",
-            when=short_time(reset["startedAt"], ""),
-            actor=reset["actor"],
-            reason=reset["reason"],
-            status=JOB_STATUS_LABELS[reset["status"]],
-            affected=reset["affected"],
+            **job_row_fields(reset),
             enabled="Yes" if reset["scoringEnabled"] else "No",
         )
+
+
+def job_row_fields(job: Json) -> dict[str, Any]:
+    """What every background job's row shows, from its `BackgroundJob` fields."""
+    return {
+        "id": job["id"],
+        "running": job["status"] == "RUNNING",
+        "when": short_time(job["startedAt"], ""),
+        "actor": job["actor"],
+        "reason": job["reason"],
+        "status": JOB_STATUS_LABELS[job["status"]],
+        "affected": job["affected"],
+    }

@@ -153,9 +153,10 @@ async def test_resuming_across_an_api_restart(store, mongo_uri, database_name, t
             )
             emails = [f"p{n}@example.com" for n in range(10)]
             ids = [await make_contact(other, email) for email in emails]
+            moment = (await one.data("{ liveCursor }", role=Role.VIEWER))["liveCursor"]
             async with Subscriber(one.ws_url, tokens[Role.VIEWER]) as sub:
-                await sub.subscribe(RESUMABLE)
-                await asyncio.sleep(0.5)  # subscribed (another process: no hub to wait on)
+                # After a moment: however late the subscription starts, nothing is missed.
+                await sub.subscribe(RESUMABLE, {"after": moment})
                 await write(other, opens(emails, 0, 1), 1, 0)
                 [first] = await changes(sub, 1)
                 processes[0].kill()

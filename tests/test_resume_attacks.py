@@ -45,10 +45,10 @@ async def test_a_hub_that_lags_does_not_send_what_the_replay_covered(mongo_uri, 
         await stop_the_hub(api, emails)
         await write(api, opens(emails, 1, 30), 30, 0)  # the hub has yet to publish these
         moment = (await api.data("{ liveCursor }", role=Role.VIEWER))["liveCursor"]
+        await write(api, opens(emails, 31, 1), 1, 0)  # after the moment: to be replayed
         async with Subscriber(api.ws_url, api.tokens[Role.VIEWER]) as sub:
             await sub.subscribe(RESUMABLE, {"after": moment})
             await api.wait_subscribers(1)
-            await write(api, opens(emails, 31, 1), 1, 0)
             [replayed] = await changes(sub, 1)
             await asyncio.sleep(0.2)
             await in_server(api, api.hub.start())
