@@ -89,6 +89,26 @@ async def test_reset_can_enable_scoring_when_done(api):
     assert again["entry"]["points"] == 10 and again["contact"]["score"] == 10
 
 
+async def test_a_contact_at_0_with_a_ledger_only_tail_is_reset_too(api, store):
+    await make_contact(api, "tail@x.io")
+    await update_sheet(api, enabled=False)
+    # Unscored while paused: a ledger-only entry that counts the open; the document holds 0.
+    paused = await record(api, "tail@x.io", "OPEN", "a")
+    assert paused["entry"]["points"] == 0 and paused["contact"]["score"] == 0
+    started = await api.data(
+        RESET, {"input": {"reason": "tail", "agree": True, "enableScoring": True}}
+    )
+    reset_id = started["scoresReset"]["reset"]["id"]
+    await wait_done(api, reset_id)
+    kinds = [e["kind"] for e in (await contact(api, "tail@x.io"))["timeline"]["entries"]]
+    assert kinds == ["RESET", "ACTIVITY"]
+    # Counting restarted: this open is the first of campaign a again.
+    again = await record(api, "tail@x.io", "OPEN", "a")
+    assert again["entry"]["points"] == 10 and again["contact"]["score"] == 10
+    contact_id = (await store.contacts.by_email("tail@x.io")).id
+    await assert_reset_once(store, reset_id, {contact_id})
+
+
 async def test_reset_needs_agreement_reason_and_admin(api):
     await make_contact(api, "d@x.io")
     await record(api, "d@x.io", "OPEN", "a")
@@ -108,14 +128,10 @@ async def test_reset_needs_agreement_reason_and_admin(api):
     assert (await update_sheet(api))["scoreSheet"]["enabled"] is True
 
 
-async def test_activities_during_a_reset_leave_no_pre_reset_points(api, store):
-    emails = [f"p{i}@x.io" for i in range(600)]
-
-    async def create(part: list[str]) -> None:
-        for email in part:
-            await store.contacts.upsert(email, ContactDetails())
-
-    await asyncio.gather(*(create(emails[i::6]) for i in range(6)))
+async def test_activities_during_a_reset_leave_no_pre_reset_points(api, store, monkeypatch):
+    monkeypatch.setattr(reset_job, "CHUNK", 40)  # the walk in many chunks, each racing clicks
+    docs = await add_raw(store, 600)
+    emails = [d["email"] for d in docs]
     await record_activities(store, [ActivityInput(e, ActivityType.REFER_FRIEND) for e in emails])
     started = await api.data(RESET, {"input": {"reason": "race", "agree": True}})
     reset_id = started["scoresReset"]["reset"]["id"]
@@ -123,10 +139,11 @@ async def test_activities_during_a_reset_leave_no_pre_reset_points(api, store):
     assert second["scoresReset"]["errors"][0]["code"] == "CONFLICT"
 
     async def keep_clicking() -> None:
+        # Every contact clicks once, from the far end of the walk: some before their chunk.
         for n in range(15):
             batch = [
                 {"contactEmail": e, "type": "CLICK", "campaignId": f"c{n}"}
-                for e in emails[n * 40 : (n + 1) * 40]
+                for e in emails[::-1][n * 40 : (n + 1) * 40]
             ]
             await api.data(
                 "mutation($i: [ActivityInput!]!) { activitiesRecord(input: $i) "
@@ -145,8 +162,12 @@ async def test_activities_during_a_reset_leave_no_pre_reset_points(api, store):
         assert "RESET" in kinds
         after_reset = entries[: kinds.index("RESET")]
         assert found["score"] == sum(e["points"] for e in after_reset) == 0
-    ids = await store.contacts.ids_by_email(emails)
-    await assert_reset_once(store, reset_id, set(ids.values()))
+    await assert_reset_once(store, reset_id, {d["_id"] for d in docs})
+    # Each click stored once, after its contact's RESET (never lost, doubled or reset).
+    kinds: dict[str, list[str]] = {}
+    async for entry in store.ledger.collection.find({}).sort([("contactId", 1), ("seq", 1)]):
+        kinds.setdefault(entry["contactId"], []).append(entry.get("activity", {}).get("type"))
+    assert {tuple(found) for found in kinds.values()} == {("REFER_FRIEND", None, "CLICK")}
 
 
 class Died(Exception):

@@ -106,8 +106,17 @@ async def _reset_chunk(
             after.mark_stored()
             rewrites.append((before, after))
     moved = await store.reset_walk.store_unless_changed(rewrites, datetime.now(UTC))
-    await _settle(store, taken | moved, change, plan)
+    untouched = {before.contact_id: before.seq for before, new, _ in planned if not new}
+    await _settle(store, taken | moved | await _with_tails(store, untouched), change, plan)
     return len(entries) - len(taken)
+
+
+async def _with_tails(store: Store, seqs: dict[str, int]) -> set[str]:
+    """Those of these contacts (stored at 0 with nothing to reset) whose ledger holds entries
+    after their document's: a ledger-only tail (activities while paused) may count occurrences
+    that the reset must clear. One query for the chunk."""
+    newest = await store.ledger.pages(list(seqs), 1, None)
+    return {cid for cid, (entries, _) in newest.items() if entries and entries[0].seq > seqs[cid]}
 
 
 async def _settle(store: Store, ids: set[str], change: ResetChange, plan: Planner) -> None:
