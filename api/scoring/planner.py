@@ -127,6 +127,10 @@ class _Plan:
 
     def reset(self, change: ResetChange) -> None:
         if change.generation is not None:
+            if self.gen is not None and self.gen >= change.generation:
+                # Applied already (a contact with nothing to reset moves without an entry):
+                # everything since counts in this generation.
+                return
             self.gen = change.generation
         # A contact with entries since its last reset gets one even at 0 points: it marks that
         # the points earned before it can no longer expire.

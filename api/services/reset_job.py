@@ -98,23 +98,25 @@ async def _reset_chunk(
 ) -> int:
     """The RESET entries and states of contacts as stored, in bulk; how many entries."""
     planned = [(before, *plan(before, [change])) for before in states]
+    # Before any rewrite: a rewritten document would hide that its tail is from before the reset.
+    tailed = await _with_tails(store, {s.contact_id: s.seq for s, new, _ in planned if not new})
     entries = [entry for _, new, _ in planned for entry in new]
     taken = await store.ledger.insert_unless_taken(entries)
     rewrites = []
     for before, _, after in planned:
-        if before.contact_id not in taken:
+        if before.contact_id not in taken | tailed:
             after.mark_stored()
             rewrites.append((before, after))
     moved = await store.reset_walk.store_unless_changed(rewrites, datetime.now(UTC))
-    untouched = {before.contact_id: before.seq for before, new, _ in planned if not new}
-    await _settle(store, taken | moved | await _with_tails(store, untouched), change, plan)
+    await _settle(store, taken | moved | tailed, change, plan)
     return len(entries) - len(taken)
 
 
 async def _with_tails(store: Store, seqs: dict[str, int]) -> set[str]:
     """Those of these contacts (stored at 0 with nothing to reset) whose ledger holds entries
     after their document's: a ledger-only tail (activities while paused) may count occurrences
-    that the reset must clear. One query for the chunk."""
+    that the reset must clear; or a commit moved the contact since, which the planner's reset
+    then leaves alone. One query for the chunk."""
     newest = await store.ledger.pages(list(seqs), 1, None)
     return {cid for cid, (entries, _) in newest.items() if entries and entries[0].seq > seqs[cid]}
 
