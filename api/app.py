@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route, WebSocketRoute
 
-from api.collector import tune_collector, watch_pauses
+from api.collector import Settler, tune_collector, watch_pauses
 from api.config import Settings
 from api.cors import Origins, allowed_origins
 from api.db.client import Listeners, Store
@@ -97,6 +97,7 @@ def create_app(
             tasks.spawn(metrics.sync_periodically(), name="metrics-sync")
         if defaults.gc_tuning:
             tune_collector()
+            tasks.spawn(Settler().run(), name="gc-settle")
         watch_pauses()
         try:
             yield

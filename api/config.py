@@ -86,7 +86,8 @@ class Settings:
     live_shared: bool = True
     # The most changes a resuming live subscriber is replayed; further back, it reloads.
     live_replay_max: int = 10_000
-    # The garbage collector frozen and its young threshold raised after start-up (api/collector.py).
+    # The garbage collector frozen and its young threshold raised after start-up, and what later
+    # survives into the old generation frozen too (api/collector.py).
     gc_tuning: bool = True
 
     @property

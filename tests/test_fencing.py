@@ -45,18 +45,18 @@ async def test_a_stalled_reset_walker_cannot_write_after_another_took_its_job(
     await refer(store, emails)
 
     stalled, wake = asyncio.Event(), asyncio.Event()
-    real_commit = reset_job.commit
+    real_insert = store.ledger.insert_unless_taken
     calls = 0
 
-    async def stalling_commit(*args, **kwargs):
+    async def stalling_insert(*args, **kwargs):
         nonlocal calls
         calls += 1
-        if calls == 2:  # after the first chunk: the process stalls just before its commit
+        if calls == 2:  # after the first chunk: the process stalls just before its writes
             stalled.set()
             await wake.wait()
-        return await real_commit(*args, **kwargs)
+        return await real_insert(*args, **kwargs)
 
-    monkeypatch.setattr(reset_job, "commit", stalling_commit)
+    monkeypatch.setattr(store.ledger, "insert_unless_taken", stalling_insert)
     job = await store.resets.start("ann", "quarter", False, 7)
     walker = asyncio.create_task(run_reset(store, job))
     await asyncio.wait_for(stalled.wait(), 10)
@@ -65,7 +65,6 @@ async def test_a_stalled_reset_walker_cannot_write_after_another_took_its_job(
     await store.resets.collection.update_one({"_id": job.id}, SILENT)
     claimed = await other.resets.claim_abandoned(timedelta(seconds=30))
     assert claimed is not None and claimed.id == job.id and claimed.owner != job.owner
-    monkeypatch.setattr(reset_job, "commit", real_commit)
     await run_reset(other, claimed)
     # Points earned after the reset: the stalled walker must not take them.
     await refer(other, emails)

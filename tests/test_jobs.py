@@ -175,7 +175,7 @@ async def test_a_rule_change_while_a_sync_runs_re_arms_it(api, store, small_chun
 
 
 async def test_rule_changes_racing_their_syncs_end_with_exactly_the_rules(api, store):
-    countries = COUNTRIES * 80  # syncs of 560 contacts: each change lands while one runs
+    countries = COUNTRIES * 40  # syncs of 280 contacts: each change lands while one runs
     emails = await contacts_in(store, countries)
     india = (await api.data(FIELD_CREATE, {"input": rule("Indians", 25, "India")}))[
         "fieldRuleCreate"

@@ -24,9 +24,9 @@ from api.limits import (
 )
 from api.ratelimit import RateLimiter
 from graphql_schema.core.pagination import MAX_PAGE_SIZE
-from graphql_schema.http import query_cost
+from graphql_schema.http import guard, query_cost
 from graphql_schema.http.endpoint import MAX_SUBSCRIPTIONS_PER_CONNECTION
-from graphql_schema.http.guard import parse_limited
+from graphql_schema.http.guard import DOCUMENT_CACHE, parse_limited
 from graphql_schema.http.query_cost import measure
 from graphql_schema.http.query_limits import MAX_COST
 from graphql_schema.schema import schema
@@ -505,6 +505,24 @@ def test_the_dashboard_and_the_tests_stay_under_every_limit():
         }
         measured = measure(document, schema._schema, largest)
         assert query_cost.refusal(measured) is None, (name, query_cost.refusal(measured))
+
+
+async def test_documents_sent_again_are_parsed_and_validated_once(api):
+    invalid = "{ me { name noSuchField } }"
+    parse_limited.cache_clear()
+    answers = []
+    for _ in range(3):
+        answers.append((await post(api, json.dumps({"query": invalid}))).json())
+        ok = (await post(api, json.dumps({"query": ME}))).json()
+        assert ok["data"]["me"]["name"], ok
+    assert answers[0]["errors"][0]["message"].startswith("Cannot query field 'noSuchField'")
+    assert answers[1] == answers[0] == answers[2], "a remembered verdict is the same verdict"
+    assert parse_limited.cache_info().hits >= 4
+    # Bounded however many distinct documents arrive.
+    for i in range(DOCUMENT_CACHE + 50):
+        await post(api, json.dumps({"query": f"{{ me {{ n{i}: name }} }}"}))
+    assert parse_limited.cache_info().currsize == DOCUMENT_CACHE
+    assert len(guard._validated._errors) == DOCUMENT_CACHE
 
 
 def test_a_token_bucket_refills_at_its_rate():

@@ -159,6 +159,7 @@ async def test_a_search_costs_a_constant_number_of_round_trips(counted, store):
             "find tokens",
             "find contact_search",
             "find contact_search",
+            "find score_totals",  # the reset generation, once per request
             "aggregate 1",  # the contacts found
             "find settings",  # the classification
             "aggregate 1",  # the timelines

@@ -6,8 +6,6 @@ import asyncio
 import random
 from datetime import UTC, datetime, timedelta
 
-from bson import ObjectId
-
 from api.db.client import Store
 from api.domain.activities import ActivityType
 from api.domain.contacts import ContactDetails
@@ -17,6 +15,7 @@ from api.services.contacts import set_score
 from api.services.expiry import expire_due
 from api.services.reset_job import run_reset
 from api.services.sheet import update_sheet
+from tests.raw_contacts import add_raw, assert_reset_once, recount
 
 CONTACTS_PAGE = """
 query($first: Int, $after: String, $filter: ContactFilter, $orderBy: ContactOrder) {
@@ -24,13 +23,6 @@ query($first: Int, $after: String, $filter: ContactFilter, $orderBy: ContactOrde
     totalCount pageInfo { hasNextPage endCursor } edges { node { id score } } } }"""
 COUNTS = """{ classification { counts { classification count }
   scoreDistribution(bucketSize: 7) { low high count } } }"""
-
-
-async def recount(store: Store) -> dict[int, int]:
-    rows = await store.contacts.collection.aggregate(
-        [{"$group": {"_id": "$score", "n": {"$sum": 1}}}]
-    ).to_list(None)
-    return {int(row["_id"]): int(row["n"]) for row in rows}
 
 
 async def folding(store: Store, stop: asyncio.Event) -> None:
@@ -103,29 +95,6 @@ async def test_classification_counts_and_distribution_come_from_the_histogram(ap
     ]
 
 
-async def add_raw(store: Store, count: int) -> list[dict]:
-    """Contacts written straight into the database, many sharing a score, some negative."""
-    rng = random.Random(7)
-    docs = [
-        {
-            "_id": str(ObjectId()),
-            "email": f"raw{i}@x.io",
-            "score": rng.choice([rng.randint(-20, 300), 0, 10, 10, 150]),
-            "seq": 0,
-            "occ": {},
-            "country": rng.choice(["Spain", "India", "Kenya", None]),
-            "mailingLists": rng.sample(["a", "b", "c"], rng.randint(0, 2)),
-            "fields": {},
-            "createdAt": datetime.now(UTC),
-            "updatedAt": datetime.now(UTC),
-        }
-        for i in range(count)
-    ]
-    await store.contacts.collection.insert_many(docs)
-    await store.histogram.rebuild()
-    return docs
-
-
 async def walk(api, variables: dict, first: int) -> tuple[list[tuple[int, str]], int]:
     found: list[tuple[int, str]] = []
     after = None
@@ -140,7 +109,7 @@ async def walk(api, variables: dict, first: int) -> tuple[list[tuple[int, str]],
 
 
 async def test_pages_by_score_read_through_narrowed_ranges_equal_a_full_sort(api, store):
-    docs = await add_raw(store, 3000)
+    docs = await add_raw(store, 1500)
     cases = [
         ({}, lambda d: True),
         ({"country": "India"}, lambda d: d["country"] == "India"),
@@ -166,3 +135,44 @@ async def test_pages_by_score_read_through_narrowed_ranges_equal_a_full_sort(api
             )
             assert got == expected, (filter_, direction)
             assert total == len(expected)
+
+
+RESET = """mutation($input: ScoresResetInput!) {
+  scoresReset(input: $input) { reset { id } errors { code } } }"""
+RESET_STATE = "query($id: ID!) { scoreReset(id: $id) { status } }"
+AT_ONCE = """{ classification { counts { classification count } }
+  contacts(first: 5, orderBy: {field: SCORE, direction: DESC}) { edges { node { score } } }
+  top: contacts(first: 5, filter: {minScore: 1}) { totalCount } }"""
+BATCH = """mutation($i: [ActivityInput!]!) { activitiesRecord(input: $i) { errors { code } } }"""
+
+
+async def test_a_reset_is_visible_at_once_and_activities_meanwhile_count_once(api, store):
+    docs = await add_raw(store, 6000)
+    started = await api.data(RESET, {"input": {"reason": "at once", "agree": True}})
+    reset_id = started["scoresReset"]["reset"]["id"]
+    seen = await api.data(AT_ONCE)
+    walking = (await store.histogram.generation(fresh=True)).walking
+    counts = {c["classification"]: c["count"] for c in seen["classification"]["counts"]}
+    assert counts == {"MOST_ENGAGED": 0, "PROGRESSING": 0, "GETTING_STARTED": 6000}
+    assert [e["node"]["score"] for e in seen["contacts"]["edges"]] == [0] * 5
+    assert seen["top"]["totalCount"] == 0
+    picked = docs[::50]
+    batch = [
+        {"contactEmail": d["email"], "type": "REFER_FRIEND", "idempotencyKey": f"k-{d['_id']}"}
+        for d in picked
+    ]
+    # The same activities twice, racing the walk (scoring is paused: they earn nothing).
+    await asyncio.gather(api.data(BATCH, {"i": batch}), api.data(BATCH, {"i": batch}))
+    for _ in range(600):
+        state = await api.data(RESET_STATE, {"id": reset_id})
+        if state["scoreReset"]["status"] == "DONE":
+            break
+        await asyncio.sleep(0.1)
+    assert walking, "the reset's walk was over before the first read: nothing was tested"
+    ledger = store.ledger.collection
+    for d in picked:
+        key = {"contactId": d["_id"], "activity.idempotencyKey": f"k-{d['_id']}"}
+        keyed = await ledger.count_documents(key)
+        assert keyed == 1
+    await assert_reset_once(store, reset_id, {d["_id"] for d in docs if d["score"] != 0})
+    assert await store.contacts.collection.count_documents({"score": {"$ne": 0}}) == 0

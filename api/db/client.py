@@ -14,6 +14,7 @@ from api.db.leases import LeasesRepo
 from api.db.ledger import LedgerRepo
 from api.db.migrations import migrate
 from api.db.notifications import NotificationsRepo
+from api.db.reset_walk import ResetWalk
 from api.db.rules import CustomRulesRepo, FieldRulesRepo
 from api.db.sheet import SheetRepo
 from api.db.smtp import SmtpRepo
@@ -54,9 +55,10 @@ class Store:
             uri, tz_aware=True, event_listeners=list(event_listeners), **client_options(uri)
         )
         self.db: AsyncIOMotorDatabase[Document] = self.client[database]
-        self.contacts = ContactsRepo(self.db)
-        self.ledger = LedgerRepo(self.db)
         self.histogram = HistogramRepo(self.db)
+        self.contacts = ContactsRepo(self.db, self.histogram)
+        self.ledger = LedgerRepo(self.db)
+        self.reset_walk = ResetWalk(self.db)
         self.sheet = SheetRepo(self.db)
         self.tokens = TokensRepo(self.db)
         self.resets = ResetsRepo(self.db)

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from api.domain.contacts import ContactRecord, ContactState
-from api.domain.histogram import ScoreHistogram
+from api.domain.histogram import Generation, ScoreHistogram
 
 Document = dict[str, Any]
 
@@ -56,6 +56,24 @@ class ContactQuery:
             query["country"] = self.country
         return query
 
+    def parts(self, current: Generation) -> tuple[Document, Document | None]:
+        """While a reset walks: the query over contacts of the current generation, and over those
+        of older ones, whose score is 0 (None when 0 is out of the score range)."""
+        query = self.to_mongo()
+        rest = {key: value for key, value in query.items() if key != "score"}
+        newer = {**query, "gen": current.id}
+        zero_fits = (self.min_score is None or self.min_score <= 0) and (
+            self.max_score is None or self.max_score >= 0
+        )
+        return newer, ({**rest, "gen": {"$ne": current.id}} if zero_fits else None)
+
+    def in_generation(self, current: Generation) -> Document:
+        """The query, with scores of older generations read as 0 while a reset walks."""
+        if not current.walking:
+            return self.to_mongo()
+        newer, older = self.parts(current)
+        return newer if older is None else {"$or": [newer, older]}
+
     def score_range_only(self) -> bool:
         """Whether the query selects by score alone."""
         return self.to_mongo().keys() <= {"score"} and self.matches is None
@@ -67,7 +85,11 @@ class ContactQuery:
         return self.ids & self.matches
 
 
-def record(doc: Document) -> ContactRecord:
+BEFORE_RESETS = Generation()
+
+
+def record(doc: Document, current: Generation = BEFORE_RESETS) -> ContactRecord:
+    """The contact as clients see it: a score of an older reset generation reads as 0."""
     return ContactRecord(
         id=doc["_id"],
         email=doc["email"],
@@ -76,7 +98,7 @@ def record(doc: Document) -> ContactRecord:
         country=doc.get("country"),
         mailing_lists=list(doc.get("mailingLists", [])),
         fields=dict(doc.get("fields", {})),
-        score=int(doc["score"]),
+        score=int(doc["score"]) if current.holds(doc.get("gen")) else 0,
         created_at=doc["createdAt"],
         updated_at=doc["updatedAt"],
     )
@@ -92,13 +114,22 @@ PUBLIC_FIELDS = {
         "mailingLists",
         "fields",
         "score",
+        "gen",
         "createdAt",
         "updatedAt",
     )
 }
 
 
-STATE_FIELDS = {"score": 1, "seq": 1, "occ": 1, "rules": 1, "resetSeq": 1, "ruleExpiry": 1}
+STATE_FIELDS = {
+    "score": 1,
+    "seq": 1,
+    "occ": 1,
+    "rules": 1,
+    "resetSeq": 1,
+    "ruleExpiry": 1,
+    "gen": 1,
+}
 
 
 def stored_state(doc: Document) -> ContactState:
@@ -113,6 +144,8 @@ def stored_state(doc: Document) -> ContactState:
         stored_seq=int(doc["seq"]),
         reset_seq=int(doc.get("resetSeq", 0)),
         rule_expiry={rule: int(seq) for rule, seq in doc.get("ruleExpiry", {}).items()},
+        gen=doc.get("gen"),
+        stored_gen=doc.get("gen"),
     )
 
 
@@ -129,4 +162,6 @@ def state_update(before: ContactState, after: ContactState, now: datetime) -> Do
         fields["resetSeq"] = after.reset_seq
     if after.rule_expiry or before.rule_expiry:
         fields["ruleExpiry"] = after.rule_expiry
+    if after.gen != before.stored_gen:
+        fields["gen"] = after.gen
     return {"$set": fields}

@@ -25,12 +25,15 @@ from api.db.faults import CommitContention
 from api.db.histogram import HistogramRepo
 from api.db.view_counts import MARKED, ViewCountsRepo, seen
 from api.domain.contacts import ContactDetails, ContactRecord, ContactState
+from api.domain.histogram import Generation
 
 Document = dict[str, Any]
 # Reads of an email's owner while a concurrent first upsert of it becomes visible.
 CLAIM_ATTEMPTS = 20
 ID_CACHE_SIZE = 200_000
 SORTABLE = {"score": "score", "email": "email", "createdAt": "createdAt"}
+# The record attribute of each sort key.
+SORTED_BY = {"score": "score", "email": "email", "createdAt": "created_at"}
 
 
 class ContactsRepo:
@@ -41,11 +44,13 @@ class ContactsRepo:
     contacts: a contact is rewritten on every score change, and every index on it makes that dearer.
     """
 
-    def __init__(self, db: AsyncIOMotorDatabase[Document]) -> None:
+    def __init__(
+        self, db: AsyncIOMotorDatabase[Document], histogram: HistogramRepo | None = None
+    ) -> None:
         self.collection = db["contacts"]
         self.emails = db["contact_emails"]
         self.search = ContactSearch(db)
-        self.histogram = HistogramRepo(db)
+        self.histogram = histogram or HistogramRepo(db)
         self.view_counts = ViewCountsRepo(db)
         self.id_cache: dict[str, str] = {}
 
@@ -79,6 +84,9 @@ class ContactsRepo:
         for key, value in (details.fields or {}).items():
             changes[f"fields.{key}"] = value
         on_insert: Document = {"score": 0, "seq": 0, "occ": {}, "createdAt": now}
+        generation = (await self.histogram.generation(fresh=True)).id
+        if generation is not None:
+            on_insert["gen"] = generation
         if details.mailing_lists is None:
             on_insert["mailingLists"] = []
         if not details.fields:
@@ -141,9 +149,14 @@ class ContactsRepo:
         now: datetime,
         session: AsyncIOMotorClientSession,
     ) -> int:
-        """Rewrite contacts' states (before, after) inside a transaction; how many matched."""
+        """Rewrite contacts' states (before, after) inside a transaction; how many matched. Each
+        only in the reset generation it was planned in: a reset's walk that moved the contact
+        since (before or after this transaction's snapshot) makes it miss or conflict."""
         updates = [
-            UpdateOne({"_id": after.contact_id}, state_update(before, after, now))
+            UpdateOne(
+                {"_id": after.contact_id, "gen": before.stored_gen},
+                state_update(before, after, now),
+            )
             for before, after in states
         ]
         result = await self.collection.bulk_write(updates, ordered=False, session=session)
@@ -151,7 +164,7 @@ class ContactsRepo:
 
     async def get(self, contact_id: str) -> ContactRecord | None:
         doc = await self.collection.find_one({"_id": contact_id}, PUBLIC_FIELDS)
-        return record(doc) if doc else None
+        return record(doc, await self.histogram.generation()) if doc else None
 
     async def by_email(self, email: str) -> ContactRecord | None:
         ids = await self.ids_by_email([email])
@@ -159,7 +172,8 @@ class ContactsRepo:
 
     async def by_ids(self, ids: Sequence[str]) -> dict[str, ContactRecord]:
         docs = await find_in(self.collection, "_id", ids, PUBLIC_FIELDS)
-        return {doc["_id"]: record(doc) for doc in docs}
+        current = await self.histogram.generation()
+        return {doc["_id"]: record(doc, current) for doc in docs}
 
     async def mailing_lists(self, ids: Sequence[str]) -> dict[str, list[str]]:
         docs = await find_in(self.collection, "_id", ids, {"mailingLists": 1})
@@ -185,39 +199,67 @@ class ContactsRepo:
     ) -> tuple[list[ContactRecord], bool]:
         """One page in keyset order; the flag says whether more follow."""
         sort_key = SORTABLE[order_field]
+        current = await self.histogram.generation()
         if query.matches is not None:
-            return self._page_of(await self._found(query), first, sort_key, descending, after)
-        mongo = query.to_mongo()
+            found = await self._found(query)
+            return self._page_of(found, first, sort_key, descending, after, current)
+        if sort_key == "score" and current.walking:
+            # Older generations' scores read as 0: their contacts are sorted in here.
+            newer, older = query.parts(current)
+            docs = await self._sorted(newer, first, sort_key, descending, after)
+            if older is not None and _zero_left(after, descending):
+                since = (after[1], after[1]) if after is not None and after[0] == 0 else None
+                docs += await self._sorted(older, first, "_id", descending, since)
+            return self._page_of(docs, first, sort_key, descending, after, current)
+        docs = await self._sorted(query.in_generation(current), first, sort_key, descending, after)
+        return [record(doc, current) for doc in docs[:first]], len(docs) > first
+
+    async def _sorted(
+        self,
+        mongo: Document,
+        first: int,
+        sort_key: str,
+        descending: bool,
+        after: tuple[Any, str] | None,
+    ) -> list[Document]:
+        """The first `first` + 1 documents after a keyset position in (sort_key, _id) order."""
         if after is not None:
             value, last_id = after
             op = "$lt" if descending else "$gt"
-            keyset = {"$or": [{sort_key: {op: value}}, {sort_key: value, "_id": {op: last_id}}]}
+            if sort_key == "_id":
+                keyset: Document = {"_id": {op: value}}
+            else:
+                keyset = {"$or": [{sort_key: {op: value}}, {sort_key: value, "_id": {op: last_id}}]}
             mongo = {"$and": [mongo, keyset]} if mongo else keyset
         direction = DESCENDING if descending else ASCENDING
-        docs = (
+        order = [(sort_key, direction)] + ([("_id", direction)] if sort_key != "_id" else [])
+        return (
             await self.collection.find(mongo, PUBLIC_FIELDS)
-            .sort([(sort_key, direction), ("_id", direction)])
+            .sort(order)
             .limit(first + 1)
             .to_list(None)
         )
-        return [record(doc) for doc in docs[:first]], len(docs) > first
 
     async def scan(self, query: ContactQuery) -> AsyncIterator[ContactRecord]:
         """Every matching contact, streamed (never all held at once)."""
-        async for doc in self.collection.find(query.to_mongo(), PUBLIC_FIELDS).batch_size(1000):
-            yield record(doc)
+        current = await self.histogram.generation()
+        found = self.collection.find(query.in_generation(current), PUBLIC_FIELDS)
+        async for doc in found.batch_size(1000):
+            yield record(doc, current)
 
     async def count(self, query: ContactQuery) -> int:
         if query.matches is not None:
             return len(await self._found(query))
-        return await self.collection.count_documents(query.to_mongo())
+        current = await self.histogram.generation()
+        return await self.collection.count_documents(query.in_generation(current))
 
     async def _found(self, query: ContactQuery) -> list[Document]:
         """The contacts among a search's matches that the rest of the query selects, each read by
         its _id (a lookup per id), in one aggregation; kept on the query for its count."""
         if query.found is None:
             ids = (query.among() or set()) - query.exclude_ids
-            rest = replace(query, ids=None, matches=None, exclude_ids=set()).to_mongo()
+            rest_query = replace(query, ids=None, matches=None, exclude_ids=set())
+            rest = rest_query.in_generation(await self.histogram.generation())
             join = {"from": "contacts", "localField": "_id", "foreignField": "_id", "as": "found"}
             stages: list[Document] = [
                 {"$documents": [{"_id": cid} for cid in sorted(ids)]},
@@ -239,16 +281,18 @@ class ContactsRepo:
         sort_key: str,
         descending: bool,
         after: tuple[Any, str] | None,
+        current: Generation,
     ) -> tuple[list[ContactRecord], bool]:
-        """A page of `docs` in the keyset order of `page`."""
+        """A page of `docs` in the keyset order of `page` (scores as `current` reads them)."""
+        records = [record(doc, current) for doc in docs]
 
-        def key(doc: Document) -> tuple[Any, str]:
-            return doc[sort_key], doc["_id"]
+        def key(contact: ContactRecord) -> tuple[Any, str]:
+            return getattr(contact, SORTED_BY[sort_key]), contact.id
 
-        ordered = sorted(docs, key=key, reverse=descending)
+        ordered = sorted(records, key=key, reverse=descending)
         if after is not None:
-            ordered = [d for d in ordered if (key(d) < after if descending else key(d) > after)]
-        return [record(doc) for doc in ordered[:first]], len(ordered) > first
+            ordered = [c for c in ordered if (key(c) < after if descending else key(c) > after)]
+        return ordered[:first], len(ordered) > first
 
     async def states(self, ids: Sequence[str]) -> list[ContactState]:
         """The stored scoring states of these contacts (those that exist), any order."""
@@ -272,3 +316,10 @@ class ContactsRepo:
         cursor = self.collection.find({"_id": {"$gt": after_id}}, projection).sort("_id", ASCENDING)
         async for docs in in_batches(cursor, size):
             yield docs
+
+
+def _zero_left(after: tuple[Any, str] | None, descending: bool) -> bool:
+    """Whether contacts whose score reads 0 can still follow a keyset position by score."""
+    if after is None:
+        return True
+    return bool(after[0] >= 0) if descending else bool(after[0] <= 0)

@@ -11,15 +11,24 @@ contact is at 0 at the start of a generation, so `score_totals` holds the popula
 ever created) once, and per generation the net moves since its start.
 """
 
+import contextlib
+import time
 from collections.abc import Mapping
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorClientSession, AsyncIOMotorDatabase
+from pymongo.errors import DuplicateKeyError
 
-from api.domain.histogram import ScoreHistogram
+from api.domain.histogram import Generation, ScoreHistogram
+from api.observability.current import current
 
 Document = dict[str, Any]
 POPULATION = "population"
+GENERATION = "generation"
+# An HTTP request reads the generation once (api/observability/current.py); other reads take it
+# from the process for this long (writes read it afresh): every process sees a reset well within
+# a second.
+GENERATION_FRESH_FOR = 0.25
 FOLD_BATCH = 2000
 READ_BATCH = 10_000
 
@@ -33,37 +42,83 @@ class HistogramRepo:
         self.deltas = db["score_deltas"]
         self.totals = db["score_totals"]
         self.contacts = db["contacts"]
+        self.known: tuple[float, Generation] | None = None
 
     async def ensure_indexes(self) -> None:
         """Only _id reads and ranges: nothing to create."""
 
+    async def generation(self, fresh: bool = False) -> Generation:
+        """The reset generation in force; `fresh`: read now rather than a moment ago."""
+        memo = _request_memo()
+        if not fresh and memo is not None:
+            held = memo.get(GENERATION)
+            if isinstance(held, Generation):
+                return held
+        elif not fresh and self.known is not None and self._recent(self.known[0]):
+            return self.known[1]
+        return self._remember(await self.totals.find_one({"_id": GENERATION}))
+
+    @staticmethod
+    def _recent(read_at: float) -> bool:
+        return time.monotonic() - read_at <= GENERATION_FRESH_FOR
+
+    def _remember(self, doc: Document | None) -> Generation:
+        """The generation a document read just now holds, kept for the reads that follow."""
+        found = Generation(doc["id"], bool(doc.get("walking"))) if doc else Generation()
+        self.known = (time.monotonic(), found)
+        memo = _request_memo()
+        if memo is not None:
+            memo[GENERATION] = found
+        return found
+
+    async def start_generation(self, gen: str) -> None:
+        """A reset starts generation `gen` (unless a later one started already)."""
+        with contextlib.suppress(DuplicateKeyError):  # a later generation is in force
+            await self.totals.update_one(
+                {"_id": GENERATION, "id": {"$lt": gen}},
+                {"$set": {"id": gen, "walking": True}},
+                upsert=True,
+            )
+        await self.generation(fresh=True)
+
+    async def walked(self, gen: str) -> None:
+        """Every contact holds generation `gen` (or a later one) now."""
+        await self.totals.update_one({"_id": GENERATION, "id": gen}, {"$set": {"walking": False}})
+        await self.generation(fresh=True)
+
     async def record(
         self,
-        moves: Mapping[int, int],
+        moves: Mapping[str | None, Mapping[int, int]],
         born: int,
         session: AsyncIOMotorClientSession,
-        gen: str | None = None,
     ) -> None:
-        """Inside the writer's transaction: its moves between scores and contacts created."""
-        if not moves and not born:
-            return
-        delta = {"gen": gen, "moves": {str(score): n for score, n in moves.items()}, "born": born}
-        await self.deltas.insert_one(delta, session=session)
+        """Inside the writer's transaction: its moves between scores, per generation, and the
+        contacts it created."""
+        deltas = [
+            {"gen": gen, "moves": {str(score): n for score, n in scores.items()}, "born": 0}
+            for gen, scores in moves.items()
+            if scores
+        ]
+        if born:
+            deltas.append({"gen": None, "moves": {}, "born": born})
+        if deltas:
+            await self.deltas.insert_many(deltas, session=session)
 
-    async def read(self, gen: str | None = None) -> ScoreHistogram:
-        """The histogram of a generation, exact as of one moment."""
+    async def read(self) -> ScoreHistogram:
+        """The histogram of the generation in force, exact as of one moment. The generation is
+        read with it (every generation's totals are: one document each), unless the request read
+        it already."""
+        memo = _request_memo()
+        held = memo.get(GENERATION) if memo is not None else None
         client = self.deltas.database.client
         async with await client.start_session() as session, session.start_transaction():
-            names = [POPULATION, _moves_id(gen)]
-            totals = {
-                doc["_id"]: doc
-                for doc in await self.totals.find({"_id": {"$in": names}}, session=session).to_list(
-                    None
-                )
-            }
+            found = await self.totals.find({}, session=session).to_list(None)
             # One batch: the deltas of a second of writes (the fold takes them every second).
             unfolded = self.deltas.find({}, session=session).batch_size(READ_BATCH)
             deltas = await unfolded.to_list(None)
+        totals = {doc["_id"]: doc for doc in found}
+        in_force = held if isinstance(held, Generation) else self._remember(totals.get(GENERATION))
+        gen = in_force.id
         population = int(totals.get(POPULATION, {}).get("n", 0))
         moves: dict[int, int] = {}
         _add(moves, totals.get(_moves_id(gen), {}).get("moves", {}))
@@ -99,18 +154,18 @@ class HistogramRepo:
             await self.deltas.delete_many({"_id": {"$lte": deltas[-1]["_id"]}}, session=session)
         return len(deltas)
 
-    async def rebuild(self, gen: str | None = None) -> None:
+    async def rebuild(self) -> None:
         """Recount from the contacts (a database from before the histogram, or contacts written
         around the API). Exact only while nothing else writes: run it before serving."""
-        current = {"gen": gen} if gen else {"gen": None}
+        gen = (await self.generation(fresh=True)).id
         rows = await self.contacts.aggregate(
-            [{"$match": current}, {"$group": {"_id": "$score", "n": {"$sum": 1}}}]
+            [{"$match": {"gen": gen}}, {"$group": {"_id": "$score", "n": {"$sum": 1}}}]
         ).to_list(None)
         population = await self.contacts.count_documents({})
         moves = {str(row["_id"]): int(row["n"]) for row in rows if row["_id"] != 0}
         moves["0"] = -sum(moves.values())
         await self.deltas.delete_many({})
-        await self.totals.delete_many({})
+        await self.totals.delete_many({"_id": {"$ne": GENERATION}})
         await self.totals.insert_many(
             [{"_id": POPULATION, "n": population}, {"_id": _moves_id(gen), "moves": moves}]
         )
@@ -119,3 +174,9 @@ class HistogramRepo:
 def _add(moves: dict[int, int], stored: Mapping[str, Any]) -> None:
     for score, n in stored.items():
         moves[int(score)] = moves.get(int(score), 0) + int(n)
+
+
+def _request_memo() -> dict[str, object] | None:
+    """Values read once per HTTP request, when serving one (a websocket lives too long)."""
+    record = current.get()
+    return record.memo if record is not None and not record.websocket else None

@@ -128,6 +128,21 @@ class LedgerRepo:
                 raise StaleState from error  # another writer took these sequence numbers
             raise AlreadyRecorded from error  # activities recorded before (keyed by their keys)
 
+    async def insert_unless_taken(self, entries: Sequence[Entry]) -> set[str]:
+        """Insert entries outside a transaction, in bulk; the contact ids of those not inserted
+        because their key or sequence number was taken."""
+        docs = [entry_to_doc(e) for e in entries]
+        if not docs:
+            return set()
+        try:
+            await self.collection.insert_many(docs, ordered=False)
+        except BulkWriteError as error:
+            errors = error.details["writeErrors"]
+            if any(e["code"] != DUPLICATE_KEY for e in errors):
+                raise
+            return {docs[e["index"]]["contactId"] for e in errors}
+        return set()
+
     async def due(self, now: datetime, size: int) -> AsyncIterator[list[Entry]]:
         """Entries whose points expire at or before `now` and have not expired yet, the earliest
         first, in batches from one cursor (never all in memory)."""

@@ -17,7 +17,7 @@ async def store_entries(
     entries: Sequence[Entry],
     states: Sequence[tuple[ContactState, ContactState]],
     now: datetime,
-    moves: Mapping[int, int],
+    moves: Mapping[str | None, Mapping[int, int]],
 ) -> None:
     """Insert the entries, rewrite these contacts (state before, state after) and record their
     moves between scores in the histogram and in or out of counted views, in one transaction.

@@ -13,6 +13,11 @@ transactions that overlap one fails and is retried. A build is done when no cont
 (contacts inserted behind its cursor are counted by another walk). Writers learn the counted
 views from `view_builds` (a version, bumped when a build starts, ends or a view is dropped),
 read in their own transaction, so none keeps counting a definition nobody reads any more.
+
+Counts hold for the reset generation their build started in (`gen`), and are read only while it
+is in force and its reset has reached every contact: a reset makes every score read 0 at once,
+without a write, and its walk rewrites contacts without deltas. After the walk, the views are
+built again; meanwhile their reports are counted on read.
 """
 
 from collections.abc import Mapping, Sequence
@@ -24,7 +29,9 @@ from pymongo import UpdateOne
 
 from api.db.batching import CHUNK
 from api.db.contact_docs import PUBLIC_FIELDS, record
+from api.db.histogram import GENERATION
 from api.db.views import doc_to_view, view_to_doc
+from api.domain.histogram import Generation
 from api.domain.views import CountedView, ScoreView, ViewReport
 from api.scoring.view_counts import Seen, crosses, report_moves
 from api.scoring.views import ReportCounter
@@ -60,6 +67,7 @@ class ViewCountsRepo:
         self.deltas = db["view_count_deltas"]
         self.builds = db["view_builds"]
         self.contacts = db["contacts"]
+        self.totals = db["score_totals"]
         # The counted views as of a version of `view_builds`: re-read when it changes.
         self.cache: tuple[int, list[CountedView]] = (-1, [])
 
@@ -139,6 +147,9 @@ class ViewCountsRepo:
             doc = await self.counts.find_one({"_id": view.id}, session=session)
             if doc is None or not doc["done"] or doc["definition"] != definition(view):
                 return None
+            current = await self.generation(session)
+            if current.walking or doc.get("gen") != current.id:
+                return None
             query = {"view": view.id, "build": doc["build"]}
             deltas = await self.deltas.find(query, session=session).to_list(None)
         counter = ReportCounter()
@@ -174,10 +185,19 @@ class ViewCountsRepo:
             await self.deltas.delete_many({"_id": {"$lte": deltas[-1]["_id"]}}, session=session)
         return len(deltas)
 
+    async def generation(self, session: AsyncIOMotorClientSession | None = None) -> Generation:
+        """The reset generation in force, read now (in the session's snapshot if given)."""
+        doc = await self.totals.find_one({"_id": GENERATION}, session=session)
+        return Generation(doc["id"], bool(doc.get("walking"))) if doc else Generation()
+
     async def state(self) -> tuple[str | None, str, dict[str, Document]]:
-        """The build running and its cursor, and the definition counted per view id."""
+        """The build running and its cursor, and per view id what was counted: its definition
+        and the reset generation it was counted in."""
         state = await self.builds.find_one({"_id": CURRENT}) or {}
-        stored = {doc["_id"]: doc["definition"] async for doc in self.counts.find({})}
+        stored = {
+            doc["_id"]: {"definition": doc["definition"], "gen": doc.get("gen")}
+            async for doc in self.counts.find({})
+        }
         return state.get("build"), str(state.get("cursor", "")), stored
 
     async def start(self, views: Sequence[ScoreView]) -> str | None:
@@ -186,10 +206,16 @@ class ViewCountsRepo:
         client = self.counts.database.client
         async with await client.start_session() as session, session.start_transaction():
             state = await self.builds.find_one({"_id": CURRENT}, session=session) or {}
-            if state.get("build"):
+            current = await self.generation(session)
+            if state.get("build") or current.walking:
                 return None
             for view in views:
-                doc = {"definition": definition(view), "build": build, "done": False}
+                doc = {
+                    "definition": definition(view),
+                    "gen": current.id,
+                    "build": build,
+                    "done": False,
+                }
                 zero = {"total": 0, "lists": [], "countries": []}
                 await self.counts.replace_one(
                     {"_id": view.id}, doc | zero, upsert=True, session=session

@@ -29,6 +29,8 @@ class ResetChange:
     actor: str
     # The RESET entry's idempotency key (one per contact and reset job), if any.
     key: str | None = None
+    # The reset generation it starts (the reset job's id), if any.
+    generation: str | None = None
 
 
 @dataclass(frozen=True)

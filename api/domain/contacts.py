@@ -85,3 +85,12 @@ class ContactState:
     # Field rules whose points expire: rule id -> the sequence number of the entry that gave
     # them (its expiry takes back what the rule holds), or EXPIRED once that happened.
     rule_expiry: dict[str, int] = field(default_factory=dict)
+    # The reset generation its score belongs to (None: before any reset with generations).
+    gen: str | None = None
+    # The generation the contact document holds (older than `gen` when a RESET entry is in the
+    # ledger-only tail).
+    stored_gen: str | None = None
+
+    def mark_stored(self) -> None:
+        """The contact document is about to hold this state."""
+        self.stored_seq, self.stored_gen = self.seq, self.gen

@@ -20,3 +20,17 @@ class ScoreHistogram:
 
     def total(self) -> int:
         return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class Generation:
+    """The reset generation in force (the id of the reset that started it; None before any):
+    the score of a contact of an older generation reads as 0 until the reset reaches it."""
+
+    id: str | None = None
+    # Its reset has not reached every contact yet: queries by score must mind older ones.
+    walking: bool = False
+
+    def holds(self, gen: str | None) -> bool:
+        """Whether a score of generation `gen` is current."""
+        return self.id is None or (gen is not None and gen >= self.id)

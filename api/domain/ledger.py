@@ -101,3 +101,10 @@ RESERVED_KEY_PREFIXES = (EXPIRY_KEY_PREFIX, RESET_KEY_PREFIX)
 
 def reset_key(job_id: str) -> str:
     return f"{RESET_KEY_PREFIX}{job_id}"
+
+
+def reset_generation(key: str | None) -> str | None:
+    """The reset generation a RESET entry's key starts (its reset job's id)."""
+    if key is None or not key.startswith(RESET_KEY_PREFIX):
+        return None
+    return key[len(RESET_KEY_PREFIX) :]

@@ -34,6 +34,9 @@ class RequestRecord:
     operation_name: str | None = None
     token: str | None = None
     errors: list[str] = field(default_factory=list)
+    # Values lower layers read once per HTTP request (the reset generation): a request sees one,
+    # and costs the same round trips whenever it comes.
+    memo: dict[str, object] = field(default_factory=dict)
 
 
 current: ContextVar[RequestRecord | None] = ContextVar("scoring_request", default=None)

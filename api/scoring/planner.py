@@ -17,7 +17,7 @@ from api.domain.changes import (
     ResetChange,
 )
 from api.domain.contacts import EXPIRED, ContactState
-from api.domain.ledger import Entry, EntryKind
+from api.domain.ledger import Entry, EntryKind, reset_generation
 from api.domain.rules import CustomRule
 from api.domain.sheet import ScoreSheet, SheetEntry
 from api.domain.workflows import WorkflowAward
@@ -36,6 +36,8 @@ class _Plan:
         self.stored_seq = state.stored_seq
         self.reset_seq = state.reset_seq
         self.rule_expiry = dict(state.rule_expiry)
+        self.gen = state.gen
+        self.stored_gen = state.stored_gen
         self.now = now
         self.entries: list[Entry] = []
 
@@ -124,6 +126,12 @@ class _Plan:
         self.add(award.points, EntryKind.WORKFLOW, award.reason, activity, counted=(key,))
 
     def reset(self, change: ResetChange) -> None:
+        if change.generation is not None:
+            if self.gen is not None and self.gen >= change.generation:
+                # Applied already (a contact with nothing to reset moves without an entry):
+                # everything since counts in this generation.
+                return
+            self.gen = change.generation
         # A contact with entries since its last reset gets one even at 0 points: it marks that
         # the points earned before it can no longer expire.
         untouched = self.score == 0 and not self.occurrences and not self.rule_points
@@ -215,6 +223,8 @@ class _Plan:
             self.stored_seq,
             self.reset_seq,
             self.rule_expiry,
+            self.gen,
+            self.stored_gen,
         )
 
 
@@ -263,11 +273,12 @@ def replay(state: ContactState, entries: Sequence[Entry]) -> ContactState:
     entries committed without rewriting the contact (they changed neither score nor rules)."""
     occurrences, rule_points = dict(state.occurrences), dict(state.rule_points)
     rule_expiry, reset_seq = dict(state.rule_expiry), state.reset_seq
-    score, seq = state.score, state.seq
+    score, seq, gen = state.score, state.seq, state.gen
     for entry in entries:
         if entry.kind is EntryKind.RESET:
             occurrences, rule_points, rule_expiry = {}, {}, {}
             reset_seq = entry.seq
+            gen = reset_generation(entry.key) or gen
         if entry.counters_set is not None:
             occurrences = dict(entry.counters_set)
         for key in entry.counted:
@@ -282,4 +293,6 @@ def replay(state: ContactState, entries: Sequence[Entry]) -> ContactState:
         state.stored_seq,
         reset_seq,
         rule_expiry,
+        gen,
+        state.stored_gen,
     )

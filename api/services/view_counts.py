@@ -42,7 +42,14 @@ async def maintain(store: Store, walk: int = WALK) -> None:
     if gone:
         await _retried(partial(repo.drop, gone))
     if build is None:
-        stale = [v for v in views.values() if stored.get(v.id) != definition(v)]
+        current = await repo.generation()
+        if current.walking:  # built again once the reset has reached every contact
+            return
+        stale = [
+            v
+            for v in views.values()
+            if stored.get(v.id) != {"definition": definition(v), "gen": current.id}
+        ]
         if not stale:
             return
         build, cursor = await _retried(partial(repo.start, stale)), ""

@@ -28,7 +28,8 @@ from api.db.faults import AlreadyRecorded, CommitContention, retryable
 from api.db.transactions import store_entries
 from api.domain.changes import ActivityChange, Change, PointsExpiry, ResetChange
 from api.domain.contacts import ContactState
-from api.domain.ledger import Entry
+from api.domain.histogram import Generation
+from api.domain.ledger import Entry, reset_key
 from api.domain.rules import CustomRule
 from api.domain.sheet import ScoreSheet
 from api.scoring.histogram import score_moves
@@ -39,6 +40,8 @@ BATCH_ROUNDS = 2
 MAX_LEDGER_ONLY = 20
 MAX_ROUNDS = 100
 MAX_BACKOFF = 0.25
+# The RESET change of each reset generation met (they never change).
+RESETS: dict[str, ResetChange] = {}
 
 
 @dataclass
@@ -113,6 +116,8 @@ async def _commit_with_retries(
             await _commit_once(store, pending, plan, outcome)
             return {}
         except AlreadyRecorded:
+            # A RESET this commit applied may have been written by the reset's walk meanwhile.
+            store.state_cache.forget(list(pending))
             pending = await _drop_recorded(store, pending, outcome)
         except Exception as error:
             if not retryable(error):
@@ -142,6 +147,7 @@ async def _states(
 async def _commit_once(
     store: Store, pending: dict[str, list[Change]], plan: Planner, outcome: CommitOutcome
 ) -> None:
+    current = await store.histogram.generation(fresh=True)
     states = await _states(store, list(pending), outcome)
     now = datetime.now(UTC)
     planned: dict[str, tuple[list[Entry], ContactState]] = {}
@@ -150,21 +156,44 @@ async def _commit_once(
         if contact_id not in states:
             continue
         before = states[contact_id]
+        if not current.holds(before.gen):
+            # A reset has not reached this contact yet: its RESET first (keyed: exactly once).
+            items = [await _reset_change(store, current), *items]
         entries, after = plan(before, items)
         if not entries:
             continue
         if _must_store(before, after):
-            after.stored_seq = after.seq
+            after.mark_stored()
             rewrites.append((before, after))
         planned[contact_id] = (entries, after)
     if not planned:
         return
     entries = [e for contact_entries, _ in planned.values() for e in contact_entries]
-    moves = score_moves((before.score, after.score) for before, after in rewrites)
-    await store_entries(store, entries, rewrites, now, moves)
+    await store_entries(store, entries, rewrites, now, _moves(current, rewrites))
     for contact_id, (entries, after) in planned.items():
         store.state_cache.put(after)
         outcome.entries[contact_id] = entries
+
+
+def _moves(
+    current: Generation, rewrites: list[tuple[ContactState, ContactState]]
+) -> dict[str | None, dict[int, int]]:
+    """The histogram's moves per generation; a contact an older generation holds is at 0 in
+    the current one."""
+    pairs: dict[str | None, list[tuple[int, int]]] = {}
+    for before, after in rewrites:
+        score = before.score if current.holds(before.gen) else 0
+        pairs.setdefault(after.gen, []).append((score, after.score))
+    return {gen: score_moves(changes) for gen, changes in pairs.items()}
+
+
+async def _reset_change(store: Store, current: Generation) -> ResetChange:
+    assert current.id is not None
+    if current.id not in RESETS:
+        job = await store.resets.get(current.id)
+        reason, actor = (job.reason, job.actor) if job else ("", "")
+        RESETS[current.id] = ResetChange(reason, actor, reset_key(current.id), current.id)
+    return RESETS[current.id]
 
 
 def _must_store(before: ContactState, after: ContactState) -> bool:
@@ -173,6 +202,7 @@ def _must_store(before: ContactState, after: ContactState) -> bool:
     from the database replays them. A bounded tail keeps that replay short."""
     return (
         after.score != before.score
+        or after.gen != after.stored_gen
         or after.rule_points != before.rule_points
         or after.rule_expiry != before.rule_expiry
         or after.seq - after.stored_seq > MAX_LEDGER_ONLY

@@ -104,10 +104,19 @@ class Context:
     rate_key: str | None = None
     # A websocket's token digest, checked again while the connection is open (api/token_watch).
     token_digest: str | None = None
-    loaders: Loaders = field(init=False)
+    _loaders: Loaders | None = field(default=None, init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        self.loaders = Loaders(self.store)
+    @property
+    def loaders(self) -> Loaders:
+        """Made when first asked: a websocket's context, held while it is open, seldom needs
+        them (a shared subscription's group has its own)."""
+        if self._loaders is None:
+            self._loaders = Loaders(self.store)
+        return self._loaders
+
+    @loaders.setter
+    def loaders(self, loaders: Loaders) -> None:
+        self._loaders = loaders
 
     @property
     def actor(self) -> str:

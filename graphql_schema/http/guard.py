@@ -2,9 +2,11 @@
 document measured (query_limits.py) before graphql-core validates it, expensive fields
 capped per request and per token, and subscriptions kept to websockets."""
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import AsyncIterator
 from contextvars import ContextVar
+from functools import lru_cache
+from threading import Lock
 from typing import Any
 
 from graphql import DocumentNode, GraphQLError, GraphQLSyntaxError, parse
@@ -33,6 +35,9 @@ from graphql_schema.http.worker import off_loop
 # Longer query texts are parsed, measured and validated in a worker thread: the event loop keeps
 # serving other clients meanwhile.
 INLINE_QUERY_LENGTH = 2_000
+# Parsed and validated documents kept by query text: clients send the same few documents again
+# and again, and parsing and validating them was a quarter of the API's time per request.
+DOCUMENT_CACHE = 256
 # The expensive fields resolved so far in the running operation.
 _spent: ContextVar[Counter[str] | None] = ContextVar("expensive_fields_spent", default=None)
 
@@ -45,7 +50,10 @@ class SubscriptionOverHttp(GraphQLError):
         )
 
 
+@lru_cache(maxsize=DOCUMENT_CACHE)
 def parse_limited(query: str) -> DocumentNode:
+    """The query's document (a document is never changed once parsed, so requests share it);
+    a refusal is raised again for every request that sends the same text."""
     if len(query) > MAX_QUERY_LENGTH:
         raise LimitExceeded(
             f"The query is {len(query)} characters long: the limit is {MAX_QUERY_LENGTH} "
@@ -133,9 +141,35 @@ def _checked(execution: ExecutionContext) -> tuple[Measure | None, list[GraphQLE
     error = refusal(measured)
     if error is not None:
         return measured, [error]
-    return measured, validate_document(
-        execution.schema._schema, document, execution.validation_rules
-    )
+    return measured, _validated(execution)
+
+
+class _Validations:
+    """The validation errors of recently seen documents, by query text, schema and rules
+    (validation depends on nothing else); shared by the event loop and the worker thread."""
+
+    def __init__(self) -> None:
+        self._errors: OrderedDict[tuple[Any, ...], list[GraphQLError]] = OrderedDict()
+        self._lock = Lock()
+
+    def __call__(self, execution: ExecutionContext) -> list[GraphQLError]:
+        assert execution.graphql_document is not None
+        schema, rules = execution.schema._schema, tuple(execution.validation_rules)
+        key = (execution.query, schema, rules)
+        with self._lock:
+            if key in self._errors:
+                self._errors.move_to_end(key)
+                return list(self._errors[key])
+        errors = validate_document(schema, execution.graphql_document, rules)
+        if execution.query:  # a document given already parsed has no text to be known by
+            with self._lock:
+                self._errors[key] = errors
+                if len(self._errors) > DOCUMENT_CACHE:
+                    self._errors.popitem(last=False)
+        return list(errors)
+
+
+_validated = _Validations()
 
 
 def _over_rate(context: Context) -> GraphQLError | None:
