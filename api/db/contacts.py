@@ -254,24 +254,14 @@ class ContactsRepo:
         return await self.collection.count_documents(query.in_generation(current))
 
     async def _found(self, query: ContactQuery) -> list[Document]:
-        """The contacts among a search's matches that the rest of the query selects, each read by
-        its _id (a lookup per id), in one aggregation; kept on the query for its count."""
+        """The contacts among a search's matches that the rest of the query selects, read by key
+        in concurrent chunks (on the embedded server a third faster than one lookup per id in an
+        aggregation, and far faster than one long `$in`); kept on the query for its count."""
         if query.found is None:
             ids = (query.among() or set()) - query.exclude_ids
             rest_query = replace(query, ids=None, matches=None, exclude_ids=set())
             rest = rest_query.in_generation(await self.histogram.generation())
-            join = {"from": "contacts", "localField": "_id", "foreignField": "_id", "as": "found"}
-            stages: list[Document] = [
-                {"$documents": [{"_id": cid} for cid in sorted(ids)]},
-                {"$lookup": join},
-                {"$unwind": "$found"},
-                {"$replaceRoot": {"newRoot": "$found"}},
-                *([{"$match": rest}] if rest else []),
-                {"$project": PUBLIC_FIELDS},
-            ]
-            query.found = (
-                await self.collection.database.aggregate(stages).to_list(None) if ids else []
-            )
+            query.found = await find_in(self.collection, "_id", sorted(ids), PUBLIC_FIELDS, rest)
         return query.found
 
     @staticmethod
