@@ -1,5 +1,5 @@
 """Contacts written straight into the database (a large base quickly), a recount of their scores,
-and the checks every finished reset must pass."""
+random activity writers, and the checks every finished reset must pass."""
 
 import random
 from datetime import UTC, datetime
@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from bson import ObjectId
 
 from api.db.client import Store
+from api.domain.activities import ActivityType
 from api.domain.ledger import reset_key
+from api.services.activities import ActivityInput, record_activities
 
 
 async def add_raw(store: Store, count: int) -> list[dict]:
@@ -65,3 +67,19 @@ async def assert_reset_once(store: Store, reset_id: str, reset: set[str]) -> Non
     async for doc in contacts.find({}, {"score": 1}):
         assert doc["score"] == earned.get(doc["_id"], 0), doc["_id"]
     assert (await store.histogram.read()).counts == await recount(store)
+
+
+async def random_activities(
+    store: Store, emails: list[str], worker: int, rounds: int, each: int
+) -> None:
+    """A writer of `rounds` batches of clicks, opens and referrals on `each` random contacts;
+    even workers send them as one batch, odd ones one by one."""
+    rng = random.Random(worker)
+    kinds = [ActivityType.CLICK, ActivityType.OPEN, ActivityType.REFER_FRIEND]
+    for round_ in range(rounds):
+        picked = rng.sample(emails, each)
+        await record_activities(
+            store,
+            [ActivityInput(e, rng.choice(kinds), f"c{worker}-{round_}") for e in picked],
+            batch=worker % 2 == 0,
+        )

@@ -3,19 +3,17 @@ contact creation and resets (with folds racing them); and pages by score, read t
 score ranges, equal to a full sort."""
 
 import asyncio
-import random
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 
 from api.db.client import Store
-from api.domain.activities import ActivityType
 from api.domain.contacts import ContactDetails
 from api.domain.sheet import SheetEntry
-from api.services.activities import ActivityInput, record_activities
 from api.services.contacts import set_score
 from api.services.expiry import expire_due
 from api.services.reset_job import run_reset
 from api.services.sheet import update_sheet
-from tests.raw_contacts import add_raw, assert_reset_once, recount
+from tests.raw_contacts import add_raw, assert_reset_once, random_activities, recount
 
 CONTACTS_PAGE = """
 query($first: Int, $after: String, $filter: ContactFilter, $orderBy: ContactOrder) {
@@ -45,16 +43,8 @@ async def test_counts_stay_exact_under_concurrent_writes_expiry_and_resets(store
     expiring = {SheetEntry.UNIQUE_CLICK: 1, SheetEntry.REFER_FRIEND: 1}
     await update_sheet(store, {}, None, None, "ann", expiring)
 
-    async def activities(worker: int) -> None:
-        rng = random.Random(worker)
-        for round_ in range(8):
-            picked = rng.sample(emails, 15)
-            kinds = [ActivityType.CLICK, ActivityType.OPEN, ActivityType.REFER_FRIEND]
-            await record_activities(
-                store,
-                [ActivityInput(e, rng.choice(kinds), f"c{worker}-{round_}") for e in picked],
-                batch=worker % 2 == 0,
-            )
+    def activities(worker: int) -> Awaitable[None]:
+        return random_activities(store, emails, worker, rounds=8, each=15)
 
     async def by_hand() -> None:
         for i, email in enumerate(emails[:10]):

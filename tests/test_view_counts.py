@@ -4,6 +4,7 @@ while writes arrive, expiry and a reset; views stored before the counts are buil
 
 import asyncio
 import random
+from collections.abc import Awaitable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -28,6 +29,7 @@ from api.services.reset_job import run_reset
 from api.services.sheet import update_sheet
 from api.services.view_counts import maintain
 from api.services.views import create_view, delete_view, select, update_view
+from tests.raw_contacts import random_activities
 
 COUNTRIES = ["Spain", "France", "Kenya", None, "x.y$z"]
 LISTS = ["news", "vip", "events", "a.b"]
@@ -87,16 +89,8 @@ async def test_reports_stay_exact_under_writes_edits_builds_expiry_and_resets(st
     assert await store.view_counts.read(made[0]) is None
     stop = asyncio.Event()
 
-    async def activities(worker: int) -> None:
-        wrng = random.Random(worker)
-        for round_ in range(6):
-            picked = wrng.sample(emails[:40], 12)
-            kinds = [ActivityType.CLICK, ActivityType.OPEN, ActivityType.REFER_FRIEND]
-            await record_activities(
-                store,
-                [ActivityInput(e, wrng.choice(kinds), f"c{worker}-{round_}") for e in picked],
-                batch=worker % 2 == 0,
-            )
+    def activities(worker: int) -> Awaitable[None]:
+        return random_activities(store, emails[:40], worker, rounds=6, each=12)
 
     async def edits() -> None:
         erng = random.Random(3)
