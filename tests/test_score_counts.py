@@ -166,3 +166,37 @@ async def test_a_reset_is_visible_at_once_and_activities_meanwhile_count_once(ap
         assert keyed == 1
     await assert_reset_once(store, reset_id, {d["_id"] for d in docs if d["score"] != 0})
     assert await store.contacts.collection.count_documents({"score": {"$ne": 0}}) == 0
+
+
+TIMELINE = """query($id: ID!) { contact(id: $id) { score
+  timeline(first: 100) { totalCount entries { kind points reason } } } }"""
+
+
+async def test_a_contact_the_walk_has_not_reached_shows_its_reset_in_its_timeline(api, store):
+    await add_raw(store, 6000)  # a walk long enough to read while it runs
+    # Created after the raw ones: their ids come last, so the walk reaches them last.
+    for i in range(3):
+        await store.contacts.upsert(f"owed{i}@x.io", ContactDetails())
+    batch = [
+        {"contactEmail": f"owed{i}@x.io", "type": "REFER_FRIEND", "idempotencyKey": f"o{i}"}
+        for i in range(3)
+    ]
+    assert (await api.data(BATCH, {"i": batch}))["activitiesRecord"]["errors"] == []
+    owed = await store.contacts.by_email("owed0@x.io")
+    assert owed is not None and owed.score > 0
+    started = await api.data(RESET, {"input": {"reason": "new quarter", "agree": True}})
+    reset_id = started["scoresReset"]["reset"]["id"]
+    during = (await api.data(TIMELINE, {"id": owed.id}))["contact"]
+    assert (await store.histogram.generation(fresh=True)).walking, "the walk was over: untested"
+    entries = during["timeline"]["entries"]
+    assert during["score"] == 0 == sum(e["points"] for e in entries)
+    assert entries[0] == {"kind": "RESET", "points": -owed.score, "reason": entries[0]["reason"]}
+    assert "new quarter" in entries[0]["reason"]
+    assert during["timeline"]["totalCount"] == len(entries) == 2
+    for _ in range(600):
+        state = await api.data(RESET_STATE, {"id": reset_id})
+        if state["scoreReset"]["status"] == "DONE":
+            break
+        await asyncio.sleep(0.1)
+    after = (await api.data(TIMELINE, {"id": owed.id}))["contact"]
+    assert after["timeline"] == during["timeline"], "the entry written is the entry shown"

@@ -143,6 +143,12 @@ class LedgerRepo:
             return {docs[e["index"]]["contactId"] for e in errors}
         return set()
 
+    async def keyed(self, contact_ids: Sequence[str], key: str) -> set[str]:
+        """Those of these contacts with an entry of this key (read by _id: one per contact)."""
+        ids = [keyed_entry_id(cid, key) for cid in contact_ids]
+        docs = await find_in(self.collection, "_id", ids, {"contactId": 1})
+        return {doc["contactId"] for doc in docs}
+
     async def due(self, now: datetime, size: int) -> AsyncIterator[list[Entry]]:
         """Entries whose points expire at or before `now` and have not expired yet, the earliest
         first, in batches from one cursor (never all in memory)."""

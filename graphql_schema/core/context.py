@@ -1,7 +1,7 @@
 """The typed per-request context, with dataloaders made fresh for every request."""
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from starlette.requests import Request
@@ -20,6 +20,7 @@ from api.jobs.tasks import Tasks
 from api.live import LiveHub
 from api.services.classifying import basis_scores
 from api.services.errors import ServiceFailure
+from api.services.pending_resets import pending_resets
 from api.services.views import ViewSelection, select
 
 # A timeline page: (contact id, entries asked for, older than this sequence number or None).
@@ -40,6 +41,8 @@ class Loaders:
         self.classes: DataLoader[tuple[str, int], ContactClass] = DataLoader(self._classes)
         self.timelines: DataLoader[PageKey, Page] = DataLoader(self._timelines)
         self.timeline_counts: DataLoader[str, int] = DataLoader(self._timeline_counts)
+        # The RESET entry a walking reset has not written yet, per contact (api/services).
+        self.owed_resets: DataLoader[str, Entry | None] = DataLoader(self._owed_resets)
         self.notifications: DataLoader[str, ViewNotification | None] = DataLoader(
             self._notifications
         )
@@ -69,11 +72,18 @@ class Loaders:
             for args, by_contact in zip(asked, found, strict=True)
             for cid, page in by_contact.items()
         }
-        return [pages[key] for key in keys]
+        owed = await self.owed_resets.load_many([cid for cid, _, before in keys if before is None])
+        owing = dict(zip([cid for cid, _, before in keys if before is None], owed, strict=True))
+        return [_with_owed(pages[key], owing.get(key[0]), key[1]) for key in keys]
 
     async def _timeline_counts(self, ids: list[str]) -> list[int]:
         counts = await self.store.ledger.counts(ids)
-        return [counts[cid] for cid in ids]
+        owed = await self.owed_resets.load_many(ids)
+        return [counts[cid] + (entry is not None) for cid, entry in zip(ids, owed, strict=True)]
+
+    async def _owed_resets(self, ids: list[str]) -> list[Entry | None]:
+        owed = await pending_resets(self.store, ids)
+        return [owed.get(cid) for cid in ids]
 
     async def _notifications(self, view_ids: list[str]) -> list[ViewNotification | None]:
         found = await self.store.notifications.by_views(view_ids)
@@ -89,6 +99,17 @@ class Loaders:
                 return failure
 
         return list(await asyncio.gather(*(one(view) for view in views)))
+
+
+def _with_owed(page: Page, owed: Entry | None, first: int) -> Page:
+    """A first page with the RESET entry owed on top (numbered after the newest entry)."""
+    entries, more = page
+    if owed is None:
+        return page
+    if entries and entries[0].seq >= owed.seq:
+        owed = replace(owed, seq=entries[0].seq + 1)
+    shown = [owed, *entries]
+    return shown[:first], more or len(shown) > first
 
 
 @dataclass
