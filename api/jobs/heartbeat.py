@@ -64,8 +64,13 @@ async def with_heartbeat(repo: JobsRepo[J], job: J, work: Awaitable[None]) -> No
 async def resume_abandoned(repo: JobsRepo[J], run: Callable[[J], Awaitable[None]]) -> None:
     """Runs for the life of the process: finishes the jobs whose process stopped."""
     while True:
-        job = await repo.claim_abandoned(SILENCE)
-        if job is not None:
-            await run(job)
-            continue
+        try:
+            job = await repo.claim_abandoned(SILENCE)
+            if job is not None:
+                await run(job)
+                continue
+        except Exception:
+            # A database outage, or a resumed job that failed (it is claimed again once silent):
+            # the watcher keeps watching, or the job would stay RUNNING until a restart.
+            log.exception("resuming abandoned jobs failed; watching on")
         await asyncio.sleep(WATCH_EVERY)

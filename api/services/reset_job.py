@@ -87,10 +87,12 @@ async def _reset(store: Store, job: ResetJob) -> None:
         await store.resets.beat(job)
         await _reset_chunk(store, left, change, plan)
     await store.histogram.walked(job.id)
-    await store.resets.finish(job)
+    # Before the job ends: a reset started once it has ended pauses scoring for good.
     if job.enable_scoring:
+        await store.resets.beat(job)  # still ours: a later reset may run once it is not
         sheet = await store.sheet.score_sheet()
         await store.sheet.save_score_sheet(sheet.with_changes(enabled=True), job.actor)
+    await store.resets.finish(job)
 
 
 async def _reset_chunk(
