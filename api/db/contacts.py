@@ -37,6 +37,9 @@ SORTED_BY = {"score": "score", "email": "email", "createdAt": "created_at"}
 SCORE_INDEXES = (
     [("score", DESCENDING), ("tie", DESCENDING), ("_id", DESCENDING)],
     [("country", ASCENDING), ("score", DESCENDING), ("tie", DESCENDING), ("_id", DESCENDING)],
+    # While a reset walks: the current generation's contacts by score (the score index would read
+    # the older ones' stored scores too), and the older generations' zeros.
+    [("gen", ASCENDING), ("score", DESCENDING), ("tie", DESCENDING), ("_id", DESCENDING)],
     [("gen", ASCENDING), ("tie", DESCENDING), ("_id", DESCENDING)],
 )
 

@@ -7,8 +7,10 @@ contact). So a stretch of the order between two keys is asked for as a few such 
 (`split`), one after the other until the page is full, and the query's other conditions follow in
 a second `$match`, applied to those candidates only.
 
-While a reset walks, contacts of older generations read as 0: they are read as a stretch of
-(tie, id) per older generation, through the (gen, tie, _id) index, and merged by the caller.
+While a reset walks, the current generation's contacts are read through the (gen, score, tie,
+_id) index (the score index would read the older ones' stored scores too), and those of older
+generations, which read as 0, as a stretch of (tie, id) per older generation through the (gen,
+tie, _id) index; the caller merges them.
 """
 
 from collections.abc import Sequence
@@ -143,14 +145,13 @@ async def by_score(
     rest.pop("score", None)
     country = {"country": rest.pop("country")} if "country" in rest else {}
     direction = -1 if descending else 1
-    parts = [{**country, **part} for part in stretch.parts(descending)]
     if not current.walking:
+        parts = [{**country, **part} for part in stretch.parts(descending)]
         return await _read(collection, parts, rest, SCORE_KEY, direction, first + 1)
-    docs = await _read(
-        collection, parts, {**rest, "gen": current.id}, SCORE_KEY, direction, first + 1
-    )
-    zeros = stretch.zeros(descending)
     rest.update(country)
+    parts = [{"gen": current.id, **part} for part in stretch.parts(descending)]
+    docs = await _read(collection, parts, rest, SCORE_KEY, direction, first + 1)
+    zeros = stretch.zeros(descending)
     if current.older is None:  # not known: every contact of another generation (slow)
         older = {**rest, "gen": {"$ne": current.id}}
         return docs + await _read(collection, zeros, older, ZERO_KEY, direction, first + 1)
