@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from bson import ObjectId
 
 from api.db.client import Store
+from api.domain.contacts import tie_of
 
 BATCH = 5000
 COUNTRIES = ["Spain", "France", "India", "Brazil", "Japan", "Kenya", "Canada", ""]
@@ -30,20 +31,21 @@ async def add_contacts(store: Store, count: int, collection: str = "contacts") -
     rng = random.Random(1)
     target = store.db[collection]
     for start in range(0, count, BATCH):
-        await target.insert_many(
-            [
-                {
-                    "_id": str(ObjectId()),
-                    "email": f"r{collection}{i}@example.com",
-                    "score": rng.randint(0, 300),
-                    "seq": 0,
-                    "occ": {"open_x": 1},
-                    "country": rng.choice(COUNTRIES) or None,
-                    "mailingLists": rng.sample(LISTS, rng.randint(0, 2)),
-                    "fields": {},
-                    "createdAt": 0,
-                    "updatedAt": 0,
-                }
-                for i in range(start, min(count, start + BATCH))
-            ]
-        )
+        docs = [
+            {
+                "_id": str(ObjectId()),
+                "email": f"r{collection}{i}@example.com",
+                "score": rng.randint(0, 300),
+                "seq": 0,
+                "occ": {"open_x": 1},
+                "country": rng.choice(COUNTRIES) or None,
+                "mailingLists": rng.sample(LISTS, rng.randint(0, 2)),
+                "fields": {},
+                "createdAt": 0,
+                "updatedAt": 0,
+            }
+            for i in range(start, min(count, start + BATCH))
+        ]
+        for doc in docs:
+            doc["tie"] = tie_of(doc["_id"])
+        await target.insert_many(docs)

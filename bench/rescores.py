@@ -9,7 +9,7 @@ from api.db.client import Store
 from api.db.ledger import entry_to_doc
 from api.domain.activities import Activity, ActivityType
 from api.domain.changes import ActivityChange
-from api.domain.contacts import ContactState
+from api.domain.contacts import ContactState, tie_of
 from api.domain.sheet import ScoreSheet, SheetEntry
 from api.scoring.planner import plan
 from api.services.rescore_job import run_rescore
@@ -41,6 +41,7 @@ async def _histories(store: Store, contacts: int, per_contact: int) -> None:
                     "email": f"rescore{i}@example.com",
                     "score": state.score,
                     "seq": state.seq,
+                    "tie": tie_of(contact_id),
                     "occ": state.occurrences,
                     "rules": {},
                     "mailingLists": [],

@@ -8,18 +8,20 @@ from bson import ObjectId
 
 from api.db.client import Store
 from api.domain.activities import ActivityType
+from api.domain.contacts import tie_of
 from api.domain.ledger import reset_key
 from api.services.activities import ActivityInput, record_activities
 
 
-async def add_raw(store: Store, count: int) -> list[dict]:
-    """Contacts written straight into the database, many sharing a score, some negative."""
+async def add_raw(store: Store, count: int, tied: int = 0) -> list[dict]:
+    """Contacts written straight into the database, many sharing a score, some negative; `tied`
+    more at 0 or 10 (groups larger than the tie buckets)."""
     rng = random.Random(7)
     docs = [
         {
             "_id": str(ObjectId()),
             "email": f"raw{i}@x.io",
-            "score": rng.choice([rng.randint(-20, 300), 0, 10, 10, 150]),
+            "score": rng.choice([0, 10] if i < tied else [rng.randint(-20, 300), 0, 10, 10, 150]),
             "seq": 0,
             "occ": {},
             "country": rng.choice(["Spain", "India", "Kenya", None]),
@@ -28,8 +30,10 @@ async def add_raw(store: Store, count: int) -> list[dict]:
             "createdAt": datetime.now(UTC),
             "updatedAt": datetime.now(UTC),
         }
-        for i in range(count)
+        for i in range(count + tied)
     ]
+    for doc in docs:
+        doc["tie"] = tie_of(doc["_id"])
     await store.contacts.collection.insert_many(docs)
     await store.contacts.emails.insert_many(
         [{"_id": d["email"], "contactId": d["_id"]} for d in docs]

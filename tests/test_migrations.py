@@ -7,10 +7,12 @@ import pytest
 
 from api.db import migrations
 from api.db.client import Store
+from api.db.contact_docs import ContactQuery
 from api.db.migrations import MIGRATIONS, Migration, applied, migrate
 from api.domain.activities import ActivityType
-from api.domain.contacts import ContactDetails
+from api.domain.contacts import ContactDetails, tie_of
 from api.services.activities import ActivityInput, record_activities
+from api.services.score_counts import score_page
 
 
 async def test_contact_email_index_moves_to_the_email_directory(store):
@@ -89,6 +91,37 @@ async def test_activity_entries_keyed_by_sequence_are_rekeyed_and_stay_idempoten
     [again] = await record_activities(store, [click])
     assert again.duplicate and again.entry.points == 10
     assert await ledger.count_documents({}) == 1
+
+
+async def test_contacts_from_before_tie_buckets_get_theirs_and_pages_see_them(store):
+    now = datetime.now(UTC)
+    contacts = store.contacts.collection
+    await contacts.insert_many(
+        [
+            {
+                "_id": f"old{i}",
+                "email": f"old{i}@x.io",
+                "score": i % 2,
+                "seq": 0,
+                "occ": {},
+                "mailingLists": [],
+                "fields": {},
+                "createdAt": now,
+                "updatedAt": now,
+            }
+            for i in range(30)
+        ]
+    )
+    await contacts.create_index([("score", -1), ("_id", -1)])
+    await store.histogram.rebuild()
+    await store.db["migrations"].delete_many({})
+    await store.ensure_indexes()
+    async for doc in contacts.find({}):
+        assert doc["tie"] == tie_of(doc["_id"])
+    assert "score_-1__id_-1" not in await contacts.index_information()
+    page, more = await score_page(store, ContactQuery(), 50, True, None)
+    expected = sorted(((i % 2, tie_of(f"old{i}"), f"old{i}") for i in range(30)), reverse=True)
+    assert ([c.id for c in page], more) == ([cid for _, _, cid in expected], False)
 
 
 async def test_migrations_run_once_and_are_recorded(store):

@@ -3,11 +3,12 @@ contact creation and resets (with folds racing them); and pages by score, read t
 score ranges, equal to a full sort."""
 
 import asyncio
+import random
 from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 
 from api.db.client import Store
-from api.domain.contacts import ContactDetails
+from api.domain.contacts import ContactDetails, tie_of
 from api.domain.sheet import SheetEntry
 from api.services.contacts import set_score
 from api.services.expiry import expire_due
@@ -98,33 +99,65 @@ async def walk(api, variables: dict, first: int) -> tuple[list[tuple[int, str]],
         after = page["pageInfo"]["endCursor"]
 
 
-async def test_pages_by_score_read_through_narrowed_ranges_equal_a_full_sort(api, store):
-    docs = await add_raw(store, 1500)
-    cases = [
-        ({}, lambda d: True),
-        ({"country": "India"}, lambda d: d["country"] == "India"),
-        ({"classification": "PROGRESSING"}, lambda d: 40 <= d["score"] < 100),
-        (
-            {"classification": "GETTING_STARTED", "country": "Kenya"},
-            lambda d: d["score"] < 40 and d["country"] == "Kenya",
-        ),
-        (
-            {"minScore": -5, "maxScore": 10, "mailingList": "b"},
-            lambda d: -5 <= d["score"] <= 10 and "b" in d["mailingLists"],
-        ),
-    ]
+CASES = [
+    ({}, lambda d: True),
+    ({"country": "India"}, lambda d: d["country"] == "India"),
+    ({"classification": "PROGRESSING"}, lambda d: 40 <= d["read"] < 100),
+    (
+        {"classification": "GETTING_STARTED", "country": "Kenya"},
+        lambda d: d["read"] < 40 and d["country"] == "Kenya",
+    ),
+    (
+        {"minScore": -5, "maxScore": 10, "mailingList": "b"},
+        lambda d: -5 <= d["read"] <= 10 and "b" in d["mailingLists"],
+    ),
+]
+
+
+async def assert_pages_equal_a_full_sort(api, docs: list[dict], cases=CASES) -> None:
+    """Every page of every case, both directions, against a full sort by (score as read, tie
+    bucket, id) of `docs` (each with the score it reads as, `read`)."""
     for filter_, keep in cases:
         for direction, first in (("DESC", 100), ("ASC", 37)):
             expected = sorted(
-                ((d["score"], d["_id"]) for d in docs if keep(d)), reverse=direction == "DESC"
+                ((d["read"], tie_of(d["_id"]), d["_id"]) for d in docs if keep(d)),
+                reverse=direction == "DESC",
             )
             got, total = await walk(
                 api,
                 {"filter": filter_, "orderBy": {"field": "SCORE", "direction": direction}},
                 first,
             )
-            assert got == expected, (filter_, direction)
+            assert got == [(score, cid) for score, _, cid in expected], (filter_, direction)
             assert total == len(expected)
+
+
+async def test_pages_by_score_read_through_narrowed_ranges_equal_a_full_sort(api, store):
+    # 2,000 at 0 or 10: groups of equal scores larger than the tie buckets, read a stretch at once.
+    docs = await add_raw(store, 1500, tied=2000)
+    await assert_pages_equal_a_full_sort(api, [{**d, "read": d["score"]} for d in docs])
+
+
+async def test_pages_by_score_equal_a_full_sort_while_a_reset_walks(api, store):
+    docs = await add_raw(store, 1000, tied=1500)
+    await store.histogram.start_generation("gen-test")
+    # The walk reached a third of the contacts: those hold the new generation, at 0, or at a
+    # score earned since; the others read as 0 whatever they hold.
+    rng = random.Random(3)
+    for d in docs[::3]:
+        d["gen"] = "gen-test"
+        d["score"] = rng.choice([0, 0, 5, 10, 60, -3])
+        await store.contacts.collection.update_one(
+            {"_id": d["_id"]}, {"$set": {"gen": "gen-test", "score": d["score"]}}
+        )
+    await store.histogram.rebuild()
+    assert (await store.histogram.generation(fresh=True)).older == (None,)
+    read = [{**d, "read": d["score"] if d.get("gen") == "gen-test" else 0} for d in docs]
+    await assert_pages_equal_a_full_sort(api, read)
+    # A walk started by an earlier version names no older generations: the same pages, slower.
+    await store.histogram.totals.update_one({"_id": "generation"}, {"$unset": {"older": ""}})
+    assert (await store.histogram.generation(fresh=True)).older is None
+    await assert_pages_equal_a_full_sort(api, read, CASES[:2])
 
 
 RESET = """mutation($input: ScoresResetInput!) {

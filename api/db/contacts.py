@@ -23,8 +23,9 @@ from api.db.contact_docs import (
 from api.db.contact_search import ContactSearch
 from api.db.faults import CommitContention
 from api.db.histogram import HistogramRepo
+from api.db.score_order import by_score
 from api.db.view_counts import MARKED, ViewCountsRepo, seen
-from api.domain.contacts import ContactDetails, ContactRecord, ContactState
+from api.domain.contacts import ContactDetails, ContactRecord, ContactState, tie_of
 from api.domain.histogram import Generation
 
 Document = dict[str, Any]
@@ -34,6 +35,14 @@ ID_CACHE_SIZE = 200_000
 SORTABLE = {"score": "score", "email": "email", "createdAt": "createdAt"}
 # The record attribute of each sort key.
 SORTED_BY = {"score": "score", "email": "email", "createdAt": "created_at"}
+SCORE_INDEXES = (
+    [("score", DESCENDING), ("tie", DESCENDING), ("_id", DESCENDING)],
+    [("country", ASCENDING), ("score", DESCENDING), ("tie", DESCENDING), ("_id", DESCENDING)],
+    # While a reset walks: the current generation's contacts by score (the score index would read
+    # the older ones' stored scores too), and the older generations' zeros.
+    [("gen", ASCENDING), ("score", DESCENDING), ("tie", DESCENDING), ("_id", DESCENDING)],
+    [("gen", ASCENDING), ("tie", DESCENDING), ("_id", DESCENDING)],
+)
 
 
 class ContactsRepo:
@@ -55,12 +64,10 @@ class ContactsRepo:
         self.id_cache: dict[str, str] = {}
 
     async def ensure_indexes(self) -> None:
-        await self.collection.create_index([("score", DESCENDING), ("_id", DESCENDING)])
-        # The contacts screen's country filter, by score: a page and its count read only that
-        # country's range of scores.
-        await self.collection.create_index(
-            [("country", ASCENDING), ("score", DESCENDING), ("_id", DESCENDING)]
-        )
+        # The order by score (api/db/score_order.py); with the country filter, a page and its
+        # count read only that country's range; while a reset walks, the older generations' zeros.
+        for index in SCORE_INDEXES:
+            await self.collection.create_index(index)
         await self.search.ensure_indexes()
 
     async def upsert(self, email: str, details: ContactDetails) -> tuple[ContactRecord, bool]:
@@ -83,7 +90,13 @@ class ContactsRepo:
         changes.update({key: value for key, value in optional.items() if value is not None})
         for key, value in (details.fields or {}).items():
             changes[f"fields.{key}"] = value
-        on_insert: Document = {"score": 0, "seq": 0, "occ": {}, "createdAt": now}
+        on_insert: Document = {
+            "score": 0,
+            "seq": 0,
+            "occ": {},
+            "tie": tie_of(contact_id),
+            "createdAt": now,
+        }
         generation = (await self.histogram.generation(fresh=True)).id
         if generation is not None:
             on_insert["gen"] = generation
@@ -196,20 +209,17 @@ class ContactsRepo:
         order_field: str,
         descending: bool,
         after: tuple[Any, str] | None,
+        end: tuple[int, int] | None = None,
     ) -> tuple[list[ContactRecord], bool]:
-        """One page in keyset order; the flag says whether more follow."""
+        """One page in keyset order; the flag says whether more follow. By score, the order is
+        (score, tie bucket, id), and `end` (score, tie) may narrow it (api/db/score_order.py)."""
         sort_key = SORTABLE[order_field]
         current = await self.histogram.generation()
         if query.matches is not None:
             found = await self._found(query)
             return self._page_of(found, first, sort_key, descending, after, current)
-        if sort_key == "score" and current.walking:
-            # Older generations' scores read as 0: their contacts are sorted in here.
-            newer, older = query.parts(current)
-            docs = await self._sorted(newer, first, sort_key, descending, after)
-            if older is not None and _zero_left(after, descending):
-                since = (after[1], after[1]) if after is not None and after[0] == 0 else None
-                docs += await self._sorted(older, first, "_id", descending, since)
+        if sort_key == "score":
+            docs = await by_score(self.collection, query, current, first, descending, after, end)
             return self._page_of(docs, first, sort_key, descending, after, current)
         docs = await self._sorted(query.in_generation(current), first, sort_key, descending, after)
         return [record(doc, current) for doc in docs[:first]], len(docs) > first
@@ -274,14 +284,18 @@ class ContactsRepo:
         current: Generation,
     ) -> tuple[list[ContactRecord], bool]:
         """A page of `docs` in the keyset order of `page` (scores as `current` reads them)."""
+        ties = sort_key == "score"
+
+        def key(value: Any, contact_id: str) -> tuple[Any, int, str]:
+            return value, tie_of(contact_id) if ties else 0, contact_id
+
         records = [record(doc, current) for doc in docs]
-
-        def key(contact: ContactRecord) -> tuple[Any, str]:
-            return getattr(contact, SORTED_BY[sort_key]), contact.id
-
-        ordered = sorted(records, key=key, reverse=descending)
+        keyed = [(key(getattr(c, SORTED_BY[sort_key]), c.id), c) for c in records]
         if after is not None:
-            ordered = [c for c in ordered if (key(c) < after if descending else key(c) > after)]
+            since = key(*after)
+            keyed = [(k, c) for k, c in keyed if (k < since if descending else k > since)]
+        keyed.sort(key=lambda pair: pair[0], reverse=descending)
+        ordered = [contact for _, contact in keyed]
         return ordered[:first], len(ordered) > first
 
     async def states(self, ids: Sequence[str]) -> list[ContactState]:
@@ -306,10 +320,3 @@ class ContactsRepo:
         cursor = self.collection.find({"_id": {"$gt": after_id}}, projection).sort("_id", ASCENDING)
         async for docs in in_batches(cursor, size):
             yield docs
-
-
-def _zero_left(after: tuple[Any, str] | None, descending: bool) -> bool:
-    """Whether contacts whose score reads 0 can still follow a keyset position by score."""
-    if after is None:
-        return True
-    return bool(after[0] >= 0) if descending else bool(after[0] <= 0)

@@ -30,6 +30,8 @@ GENERATION = "generation"
 # a second.
 GENERATION_FRESH_FOR = 0.25
 FOLD_BATCH = 2000
+# Starts of a generation that lose a race with another start before giving way to it.
+START_ATTEMPTS = 5
 READ_BATCH = 10_000
 
 
@@ -64,7 +66,11 @@ class HistogramRepo:
 
     def _remember(self, doc: Document | None) -> Generation:
         """The generation a document read just now holds, kept for the reads that follow."""
-        found = Generation(doc["id"], bool(doc.get("walking"))) if doc else Generation()
+        found = Generation()
+        if doc:
+            older = doc.get("older")
+            known = tuple(older) if isinstance(older, list) else None
+            found = Generation(doc["id"], bool(doc.get("walking")), known)
         self.known = (time.monotonic(), found)
         memo = _request_memo()
         if memo is not None:
@@ -72,13 +78,31 @@ class HistogramRepo:
         return found
 
     async def start_generation(self, gen: str) -> None:
-        """A reset starts generation `gen` (unless a later one started already)."""
-        with contextlib.suppress(DuplicateKeyError):  # a later generation is in force
-            await self.totals.update_one(
-                {"_id": GENERATION, "id": {"$lt": gen}},
-                {"$set": {"id": gen, "walking": True}},
-                upsert=True,
-            )
+        """A reset starts generation `gen` (unless it or a later one started already). It notes
+        the older generations that contacts may hold until its walk ends: the one before it, and
+        those that one's unfinished walk still had (none after a finished walk)."""
+        for _ in range(START_ATTEMPTS):
+            doc = await self.totals.find_one({"_id": GENERATION})
+            previous = doc["id"] if doc else None
+            if previous is not None and previous >= gen:
+                break
+            older: list[str | None] | None = [previous]
+            if doc and doc.get("walking"):
+                held = doc.get("older")
+                older = (
+                    None
+                    if not isinstance(held, list)
+                    else sorted(set(held) | {previous}, key=lambda g: g or "")
+                )
+            fields = {"id": gen, "walking": True, "older": older}
+            if doc is None:
+                with contextlib.suppress(DuplicateKeyError):  # another start came first
+                    await self.totals.insert_one({"_id": GENERATION, **fields})
+                    break
+            elif (
+                await self.totals.update_one({"_id": GENERATION, "id": previous}, {"$set": fields})
+            ).matched_count:
+                break
         await self.generation(fresh=True)
 
     async def walked(self, gen: str) -> None:

@@ -18,12 +18,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorCollection, AsyncIOMotorDatabase
+from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from api.db.batching import in_batches
 from api.db.contact_search import ContactSearch
 from api.db.histogram import HistogramRepo
 from api.db.ledger import doc_to_entry
+from api.domain.contacts import tie_of
 from api.domain.ledger import KEYED, EntryKind
 
 Document = dict[str, Any]
@@ -83,11 +85,27 @@ async def count_scores(db: Database) -> None:
     await HistogramRepo(db).rebuild()
 
 
+async def tie_contacts(db: Database) -> None:
+    """Contacts from before tie buckets: give each its bucket (a transaction per chunk: one sync
+    each), then drop the score indexes without them."""
+    contacts = db["contacts"]
+    missing = contacts.find({"tie": {"$exists": False}}, {"_id": 1})
+    async for docs in in_batches(missing, 1000):
+        updates = [UpdateOne({"_id": d["_id"]}, {"$set": {"tie": tie_of(d["_id"])}}) for d in docs]
+        async with await db.client.start_session() as session, session.start_transaction():
+            await contacts.bulk_write(updates, ordered=False, session=session)
+    held = await contacts.index_information()
+    for name in ("score_-1__id_-1", "country_1_score_-1__id_-1"):
+        if name in held:
+            await contacts.drop_index(name)
+
+
 MIGRATIONS = (
     Migration(1, "contact emails move to the email directory", move_email_index),
     Migration(2, "activity entries keyed by idempotency key", key_activity_entries),
     Migration(3, "contact search index", index_contact_search),
     Migration(4, "score histogram", count_scores),
+    Migration(5, "contacts' tie buckets", tie_contacts),
 )
 
 

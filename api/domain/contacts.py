@@ -1,8 +1,18 @@
 """Contacts: who they are (their profile, as rules and views see it) and their scoring state."""
 
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+
+# Contacts with the same score are ordered by their tie bucket, then by id: a page inside a large
+# group of equal scores reads a range of buckets, not the whole group.
+TIES = 1024
+
+
+def tie_of(contact_id: str) -> int:
+    """A contact's tie bucket: a pure function of its id, so it never changes."""
+    return zlib.crc32(contact_id.encode()) % TIES
 
 
 @dataclass(frozen=True)

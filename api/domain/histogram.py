@@ -30,6 +30,9 @@ class Generation:
     id: str | None = None
     # Its reset has not reached every contact yet: queries by score must mind older ones.
     walking: bool = False
+    # While walking: the older generations contacts may still hold (None before any reset);
+    # None when not known (a reset started by an earlier version).
+    older: tuple[str | None, ...] | None = None
 
     def holds(self, gen: str | None) -> bool:
         """Whether a score of generation `gen` is current."""

@@ -1,20 +1,20 @@
 """Counts and score-ordered pages read from the score histogram instead of the contacts.
 
 The embedded server reads a whole index range before it applies a limit, so a page ordered by
-score is asked for with a score range that the histogram says holds just enough contacts (the
-page and one more), widened while filters leave too few; any range gives the same contacts as a
+score is asked for with a stretch of the (score, tie bucket, id) order that the histogram says
+holds just enough contacts (the page and one more; inside a large group of equal scores, a range
+of tie buckets), widened while filters leave too few; any stretch gives the same contacts as a
 full sort, only the time differs. Counts of score ranges come from the histogram, exact.
 """
 
-from dataclasses import replace
 from functools import partial
 
 from api.db.client import Store
 from api.db.contact_docs import ContactQuery
-from api.domain.contacts import ContactRecord
+from api.domain.contacts import ContactRecord, tie_of
 from api.domain.histogram import ScoreHistogram
 from api.scheduler import run_periodically
-from api.scoring.histogram import buckets, score_bound, within
+from api.scoring.histogram import buckets, window_end, within
 
 TASK = "histogram-fold"
 FOLD_EVERY = 1.0  # seconds: readers add the deltas not folded yet, so fewer is quicker
@@ -59,27 +59,19 @@ async def score_page(
     descending: bool,
     after: tuple[int, str] | None,
 ) -> tuple[list[ContactRecord], bool]:
-    """A page ordered by score (then id), as `ContactsRepo.page` answers it, reading only a
-    score range that holds it."""
+    """A page ordered by score (then tie bucket and id), as `ContactsRepo.page` answers it,
+    reading only a stretch of the order that holds it."""
     if query.matches is not None:
         return await store.contacts.page(query, first, "score", descending, after)
     histogram = await _histogram(store, query)
-    low, high = query.min_score, query.max_score
-    if after is not None:  # the rest of the order starts at the cursor's score
-        if descending:
-            high = after[0] if high is None else min(high, after[0])
-        else:
-            low = after[0] if low is None else max(low, after[0])
+    start = None if after is None else (after[0], tie_of(after[1]))
     need = first + 1
     while True:
-        bound = score_bound(histogram, need, descending, low, high) if need <= MAX_NEED else None
-        narrowed = query
-        if bound is not None and descending:
-            narrowed = replace(query, min_score=bound)
-        elif bound is not None:
-            narrowed = replace(query, max_score=bound)
-        records, more = await store.contacts.page(narrowed, first, "score", descending, after)
-        if more or bound is None:
+        end = None
+        if need <= MAX_NEED:
+            end = window_end(histogram, need, descending, query.min_score, query.max_score, start)
+        records, more = await store.contacts.page(query, first, "score", descending, after, end)
+        if more or end is None:
             return records, more
-        # Too few in the range: widen it, by what the filters let through so far.
+        # Too few in the stretch: widen it, by what the filters let through so far.
         need = need * max(2, 2 * (first + 1) // max(len(records), 1))
