@@ -8,6 +8,8 @@ from collections.abc import Awaitable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from api.db.client import Store
 from api.db.views import view_to_doc
 from api.domain.activities import ActivityType
@@ -23,6 +25,7 @@ from api.domain.views import (
     ViewReport,
 )
 from api.scoring.views import ReportCounter
+from api.services import view_counts as view_counts_service
 from api.services.activities import ActivityInput, record_activities
 from api.services.expiry import expire_due
 from api.services.reset_job import run_reset
@@ -30,6 +33,14 @@ from api.services.sheet import update_sheet
 from api.services.view_counts import maintain
 from api.services.views import create_view, delete_view, select, update_view
 from tests.raw_contacts import random_activities
+
+
+@pytest.fixture(autouse=True)
+def prompt_builds(monkeypatch):
+    """Builds finish without outliving older transactions: no writer here stalls one (the test
+    of a stalled writer sets its own wait)."""
+    monkeypatch.setattr(view_counts_service, "TRANSACTION_LIFETIME", 0.0)
+
 
 COUNTRIES = ["Spain", "France", "Kenya", None, "x.y$z"]
 LISTS = ["news", "vip", "events", "a.b"]

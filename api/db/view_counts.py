@@ -21,6 +21,7 @@ built again; meanwhile their reports are counted on read.
 """
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
@@ -220,8 +221,15 @@ class ViewCountsRepo:
                 await self.counts.replace_one(
                     {"_id": view.id}, doc | zero, upsert=True, session=session
                 )
-            await self._bump({"build": build, "cursor": ""}, session)
+            started = datetime.now(UTC)
+            await self._bump({"build": build, "cursor": "", "startedAt": started}, session)
         return build
+
+    async def started_at(self, build: str) -> datetime | None:
+        """When this build started (None: it is not the one running)."""
+        state = await self.builds.find_one({"_id": CURRENT, "build": build})
+        found = state.get("startedAt") if state else None
+        return found.replace(tzinfo=UTC) if isinstance(found, datetime) else None
 
     async def walk(self, build: str, ids: Sequence[str]) -> bool:
         """Count the contacts of `ids` (the next of the walk) that the build has not counted

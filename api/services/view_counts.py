@@ -8,6 +8,7 @@ with writes: they are not counted, their report is counted on read.
 import asyncio
 import random
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from functools import partial
 from typing import TypeVar
 
@@ -21,6 +22,10 @@ TASK = "view-counts"
 EVERY = 1.0  # seconds: a new view's counts start within about this
 WALK = 1000  # contacts per build transaction
 ATTEMPTS = 50  # a build's transactions conflict with writers of the same contacts: run again
+# A build's last check waits this long after its start: a writer's transaction that began before
+# the build (so saw none, and neither marked nor counted the contact it creates) has ended by
+# then, committed or aborted by the server (MongoDB's transactionLifetimeLimitSeconds default).
+TRANSACTION_LIFETIME = 60.0
 T = TypeVar("T")
 
 
@@ -60,9 +65,17 @@ async def maintain(store: Store, walk: int = WALK) -> None:
             if not await _retried(partial(repo.walk, build, ids)):
                 break
             await _retried(repo.fold)
+        await _outlive_older_transactions(store, build)
         if await _retried(partial(repo.finish, build)):
             return
         cursor = ""
+
+
+async def _outlive_older_transactions(store: Store, build: str) -> None:
+    started = await store.view_counts.started_at(build)
+    if started is not None:
+        left = (started - datetime.now(UTC)).total_seconds() + TRANSACTION_LIFETIME
+        await asyncio.sleep(max(0.0, left))
 
 
 async def _retried(step: Callable[[], Awaitable[T]]) -> T:
