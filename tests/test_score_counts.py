@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from api.db.client import Store
 from api.domain.contacts import ContactDetails, tie_of
 from api.domain.sheet import SheetEntry
+from api.services import reset_job
 from api.services.contacts import set_score
 from api.services.expiry import expire_due
 from api.services.reset_job import run_reset
@@ -139,7 +140,7 @@ async def test_pages_by_score_read_through_narrowed_ranges_equal_a_full_sort(api
 
 
 async def test_pages_by_score_equal_a_full_sort_while_a_reset_walks(api, store):
-    docs = await add_raw(store, 1000, tied=1500)
+    docs = await add_raw(store, 600, tied=900)
     await store.histogram.start_generation("gen-test")
     # The walk reached a third of the contacts: those hold the new generation, at 0, or at a
     # score earned since; the others read as 0 whatever they hold.
@@ -205,9 +206,9 @@ TIMELINE = """query($id: ID!) { contact(id: $id) { score
   timeline(first: 100) { totalCount entries { kind points reason } } } }"""
 
 
-async def test_a_contact_the_walk_has_not_reached_shows_its_reset_in_its_timeline(api, store):
-    await add_raw(store, 6000)  # a walk long enough to read while it runs
-    # Created after the raw ones: their ids come last, so the walk reaches them last.
+async def test_a_contact_the_walk_has_not_reached_shows_its_reset_in_its_timeline(
+    api, store, monkeypatch
+):
     for i in range(3):
         await store.contacts.upsert(f"owed{i}@x.io", ContactDetails())
     batch = [
@@ -217,15 +218,25 @@ async def test_a_contact_the_walk_has_not_reached_shows_its_reset_in_its_timelin
     assert (await api.data(BATCH, {"i": batch}))["activitiesRecord"]["errors"] == []
     owed = await store.contacts.by_email("owed0@x.io")
     assert owed is not None and owed.score > 0
+    # The walk held before its first chunk: no contact reached yet.
+    go_on = asyncio.Event()
+    chunk = reset_job._reset_chunk
+
+    async def held(*args, **kwargs):
+        await go_on.wait()
+        return await chunk(*args, **kwargs)
+
+    monkeypatch.setattr(reset_job, "_reset_chunk", held)
     started = await api.data(RESET, {"input": {"reason": "new quarter", "agree": True}})
     reset_id = started["scoresReset"]["reset"]["id"]
     during = (await api.data(TIMELINE, {"id": owed.id}))["contact"]
-    assert (await store.histogram.generation(fresh=True)).walking, "the walk was over: untested"
+    assert (await store.histogram.generation(fresh=True)).walking
     entries = during["timeline"]["entries"]
     assert during["score"] == 0 == sum(e["points"] for e in entries)
     assert entries[0] == {"kind": "RESET", "points": -owed.score, "reason": entries[0]["reason"]}
     assert "new quarter" in entries[0]["reason"]
     assert during["timeline"]["totalCount"] == len(entries) == 2
+    go_on.set()
     for _ in range(600):
         state = await api.data(RESET_STATE, {"id": reset_id})
         if state["scoreReset"]["status"] == "DONE":
@@ -233,3 +244,4 @@ async def test_a_contact_the_walk_has_not_reached_shows_its_reset_in_its_timelin
         await asyncio.sleep(0.1)
     after = (await api.data(TIMELINE, {"id": owed.id}))["contact"]
     assert after["timeline"] == during["timeline"], "the entry written is the entry shown"
+    assert await store.ledger.keyed([owed.id], f"reset:{reset_id}") == {owed.id}

@@ -23,7 +23,7 @@ from api.db.contact_docs import (
 from api.db.contact_search import ContactSearch
 from api.db.faults import CommitContention
 from api.db.histogram import HistogramRepo
-from api.db.score_order import by_score
+from api.db.score_order import SCORE_INDEXES, by_score
 from api.db.view_counts import MARKED, ViewCountsRepo, seen
 from api.domain.contacts import ContactDetails, ContactRecord, ContactState, tie_of
 from api.domain.histogram import Generation
@@ -35,14 +35,6 @@ ID_CACHE_SIZE = 200_000
 SORTABLE = {"score": "score", "email": "email", "createdAt": "createdAt"}
 # The record attribute of each sort key.
 SORTED_BY = {"score": "score", "email": "email", "createdAt": "created_at"}
-SCORE_INDEXES = (
-    [("score", DESCENDING), ("tie", DESCENDING), ("_id", DESCENDING)],
-    [("country", ASCENDING), ("score", DESCENDING), ("tie", DESCENDING), ("_id", DESCENDING)],
-    # While a reset walks: the current generation's contacts by score (the score index would read
-    # the older ones' stored scores too), and the older generations' zeros.
-    [("gen", ASCENDING), ("score", DESCENDING), ("tie", DESCENDING), ("_id", DESCENDING)],
-    [("gen", ASCENDING), ("tie", DESCENDING), ("_id", DESCENDING)],
-)
 
 
 class ContactsRepo:
