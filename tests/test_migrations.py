@@ -15,21 +15,24 @@ from api.services.activities import ActivityInput, record_activities
 from api.services.score_counts import score_page
 
 
+def old_contact(contact_id: str, email: str, score: int, now: datetime) -> dict:
+    """A contact as an earlier version stored it (no search terms, no tie bucket)."""
+    return {
+        "_id": contact_id,
+        "email": email,
+        "score": score,
+        "seq": 0,
+        "occ": {},
+        "mailingLists": [],
+        "fields": {},
+        "createdAt": now,
+        "updatedAt": now,
+    }
+
+
 async def test_contact_email_index_moves_to_the_email_directory(store):
     now = datetime.now(UTC)
-    await store.contacts.collection.insert_one(
-        {
-            "_id": "old1",
-            "email": "old@x.io",
-            "score": 5,
-            "seq": 0,
-            "occ": {},
-            "mailingLists": [],
-            "fields": {},
-            "createdAt": now,
-            "updatedAt": now,
-        }
-    )
+    await store.contacts.collection.insert_one(old_contact("old1", "old@x.io", 5, now))
     await store.contacts.collection.create_index("email", unique=True)
     await store.db["migrations"].delete_many({})  # an earlier version recorded none
     await store.ensure_indexes()
@@ -97,20 +100,7 @@ async def test_contacts_from_before_tie_buckets_get_theirs_and_pages_see_them(st
     now = datetime.now(UTC)
     contacts = store.contacts.collection
     await contacts.insert_many(
-        [
-            {
-                "_id": f"old{i}",
-                "email": f"old{i}@x.io",
-                "score": i % 2,
-                "seq": 0,
-                "occ": {},
-                "mailingLists": [],
-                "fields": {},
-                "createdAt": now,
-                "updatedAt": now,
-            }
-            for i in range(30)
-        ]
+        [old_contact(f"old{i}", f"old{i}@x.io", i % 2, now) for i in range(30)]
     )
     await contacts.create_index([("score", -1), ("_id", -1)])
     await store.histogram.rebuild()
