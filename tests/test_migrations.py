@@ -46,19 +46,8 @@ async def test_contacts_from_before_the_search_index_are_found(store):
     now = datetime.now(UTC)
     await store.contacts.collection.insert_many(
         [
-            {
-                "_id": f"old{i}",
-                "email": f"old{i}@x.io",
-                "firstName": "Ada",
-                "lastName": f"Byron{i}",
-                "score": 0,
-                "seq": 0,
-                "occ": {},
-                "mailingLists": [],
-                "fields": {},
-                "createdAt": now,
-                "updatedAt": now,
-            }
+            old_contact(f"old{i}", f"old{i}@x.io", 0, now)
+            | {"firstName": "Ada", "lastName": f"Byron{i}"}
             for i in range(3)
         ]
     )
