@@ -56,7 +56,9 @@ class Store:
         )
         self.db: AsyncIOMotorDatabase[Document] = self.client[database]
         self.histogram = HistogramRepo(self.db)
-        self.contacts = ContactsRepo(self.db, self.histogram)
+        # One of each: the contacts' writes and the store's readers share their caches.
+        self.view_counts = ViewCountsRepo(self.db)
+        self.contacts = ContactsRepo(self.db, self.histogram, self.view_counts)
         self.ledger = LedgerRepo(self.db)
         self.reset_walk = ResetWalk(self.db)
         self.sheet = SheetRepo(self.db)
@@ -67,7 +69,6 @@ class Store:
         self.field_rules = FieldRulesRepo(self.db)
         self.custom_rules = CustomRulesRepo(self.db)
         self.views = ViewsRepo(self.db)
-        self.view_counts = ViewCountsRepo(self.db)
         self.notifications = NotificationsRepo(self.db)
         self.smtp = SmtpRepo(self.db)
         self.workflows = WorkflowsRepo(self.db)

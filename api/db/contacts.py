@@ -46,13 +46,16 @@ class ContactsRepo:
     """
 
     def __init__(
-        self, db: AsyncIOMotorDatabase[Document], histogram: HistogramRepo | None = None
+        self,
+        db: AsyncIOMotorDatabase[Document],
+        histogram: HistogramRepo | None = None,
+        view_counts: ViewCountsRepo | None = None,
     ) -> None:
         self.collection = db["contacts"]
         self.emails = db["contact_emails"]
         self.search = ContactSearch(db)
         self.histogram = histogram or HistogramRepo(db)
-        self.view_counts = ViewCountsRepo(db)
+        self.view_counts = view_counts or ViewCountsRepo(db)
         self.id_cache: dict[str, str] = {}
 
     async def ensure_indexes(self) -> None:

@@ -39,6 +39,15 @@ def _moves_id(gen: str | None) -> str:
     return f"moves:{gen or ''}"
 
 
+def generation_of(doc: Document | None) -> Generation:
+    """The generation a `score_totals` generation document holds (none: before any reset)."""
+    if not doc:
+        return Generation()
+    older = doc.get("older")
+    known = tuple(older) if isinstance(older, list) else None
+    return Generation(doc["id"], bool(doc.get("walking")), known)
+
+
 class HistogramRepo:
     def __init__(self, db: AsyncIOMotorDatabase[Document]) -> None:
         self.deltas = db["score_deltas"]
@@ -66,11 +75,7 @@ class HistogramRepo:
 
     def _remember(self, doc: Document | None) -> Generation:
         """The generation a document read just now holds, kept for the reads that follow."""
-        found = Generation()
-        if doc:
-            older = doc.get("older")
-            known = tuple(older) if isinstance(older, list) else None
-            found = Generation(doc["id"], bool(doc.get("walking")), known)
+        found = generation_of(doc)
         self.known = (time.monotonic(), found)
         memo = _request_memo()
         if memo is not None:

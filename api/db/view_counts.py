@@ -30,7 +30,7 @@ from pymongo import UpdateOne
 
 from api.db.batching import CHUNK
 from api.db.contact_docs import PUBLIC_FIELDS, record
-from api.db.histogram import GENERATION
+from api.db.histogram import GENERATION, generation_of
 from api.db.views import doc_to_view, view_to_doc
 from api.domain.histogram import Generation
 from api.domain.views import CountedView, ScoreView, ViewReport
@@ -189,7 +189,7 @@ class ViewCountsRepo:
     async def generation(self, session: AsyncIOMotorClientSession | None = None) -> Generation:
         """The reset generation in force, read now (in the session's snapshot if given)."""
         doc = await self.totals.find_one({"_id": GENERATION}, session=session)
-        return Generation(doc["id"], bool(doc.get("walking"))) if doc else Generation()
+        return generation_of(doc)
 
     async def state(self) -> tuple[str | None, str, dict[str, Document]]:
         """The build running and its cursor, and per view id what was counted: its definition
