@@ -24,26 +24,6 @@ from api.live import LiveHub
 from graphql_schema.live.shared import Registry
 from tests.mailbox import Mailbox
 
-# Tests that run `reflex run` in the repository (its .web build, reflex.lock, .states): one
-# worker runs them all, one after another, when the tests are spread over workers (pytest-xdist).
-IN_THE_REPOSITORY = {
-    "test_dashboard",
-    "test_dashboard_admin",
-    "test_dashboard_drafts",
-    "test_dashboard_labels",
-    "test_dashboard_resume",
-    "test_dashboard_security",
-    "test_dashboard_sessions",
-    "test_dashboard_workflows",
-    "test_run_command",
-}
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.module is not None and item.module.__name__.split(".")[-1] in IN_THE_REPOSITORY:
-            item.add_marker(pytest.mark.xdist_group("repository"))
-
 
 @pytest.fixture(scope="session")
 def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

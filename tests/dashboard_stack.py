@@ -2,9 +2,13 @@
 
 import asyncio
 import contextlib
+import fcntl
+import hashlib
 import os
 import signal
 import subprocess
+import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -62,6 +66,38 @@ async def seed(uri: str, database: str) -> dict[Role, str]:
         store.close()
 
 
+class RepositoryLock:
+    """`reflex run` compiles and builds into the repository's .web: one at a time across the test
+    workers (pytest-xdist processes), any number within one process (a test may start a second
+    dashboard beside its module's)."""
+
+    path = Path(tempfile.gettempdir()) / (
+        "reflex-" + hashlib.sha256(str(ROOT).encode()).hexdigest()[:12] + ".lock"
+    )
+
+    def __init__(self) -> None:
+        self.held = 0
+        self.mutex = threading.Lock()
+        self.file: int | None = None
+
+    def __enter__(self) -> None:
+        with self.mutex:
+            if self.held == 0:
+                self.file = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                fcntl.flock(self.file, fcntl.LOCK_EX)
+            self.held += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self.mutex:
+            self.held -= 1
+            if self.held == 0 and self.file is not None:
+                os.close(self.file)  # releases the lock
+                self.file = None
+
+
+repository = RepositoryLock()
+
+
 @dataclass
 class Stack:
     url: str
@@ -110,26 +146,12 @@ class ReflexServer:
         }
         for name in ("DASHBOARD_ORIGINS", "DASHBOARD_PORT"):
             env.pop(name, None)
-        self.process = subprocess.Popen(
-            [
-                "reflex",
-                "run",
-                "--env",
-                "prod",
-                "--frontend-port",
-                str(self.port),
-                "--backend-port",
-                str(self.port),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log.open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        repository.__enter__()
+        self.process = self._start(env)
         deadline = time.monotonic() + 240  # the first run installs the frontend from npm
         while True:
             if self.process.poll() is not None:
+                self.__exit__()
                 raise RuntimeError(f"reflex exited; see {self.log}")
             if time.monotonic() > deadline:
                 self.__exit__()
@@ -141,15 +163,43 @@ class ReflexServer:
                 pass
             time.sleep(1)
 
+    def _start(self, env: dict[str, str]) -> subprocess.Popen[bytes]:
+        try:
+            return subprocess.Popen(
+                [
+                    "reflex",
+                    "run",
+                    "--env",
+                    "prod",
+                    "--frontend-port",
+                    str(self.port),
+                    "--backend-port",
+                    str(self.port),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=self.log.open("wb"),
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except BaseException:
+            repository.__exit__()
+            raise
+
     def __exit__(self, *exc: object) -> None:
         if self.process is None:
             return
-        os.killpg(self.process.pid, signal.SIGTERM)
+        process, self.process = self.process, None
         try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+            with contextlib.suppress(ProcessLookupError):  # its group may be gone already
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        finally:
+            repository.__exit__()
 
 
 def new_database() -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from api.embedded import free_port
+from tests.dashboard_stack import repository
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,6 +105,11 @@ def listening_addresses(port: int) -> set[ipaddress.IPv4Address | ipaddress.IPv6
 
 def test_readme_run_command_starts_api_and_dashboard(tmp_path):
     """`scripts/run`: the database, the API with demo data, and the dashboard; Ctrl-C stops all."""
+    with repository:  # its dashboard builds into the repository's .web
+        _run_and_stop_everything(tmp_path)
+
+
+def _run_and_stop_everything(tmp_path: Path) -> None:
     port, dashboard_port, db_port = free_port(), free_port(), free_port()
     env = {
         **os.environ,
