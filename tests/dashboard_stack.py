@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 
 from api.db.client import Store
 from api.domain.access import Role
@@ -213,6 +213,9 @@ def seed_sync(uri: str, database: str) -> dict[Role, str]:
 
 
 CHROMIUM = "/usr/bin/chromium"
+# What the screens are waited for (5 s by default): the tests share two cores with other tests'
+# servers, and a page's answer may wait for them.
+expect.set_options(timeout=15_000)
 
 
 @contextlib.contextmanager
