@@ -68,7 +68,9 @@ def run_serve(settings: Settings, workers: int) -> None:
             tune_allocator()
             app = create_app(uri, settings.database, settings=settings)
             config = uvicorn.Config(app, host, port, **WEBSOCKETS, **UVICORN_LOGS)
-            asyncio.run(uvicorn.Server(config).serve())
+            # On uvloop (its "auto" loop), as the workers and the tests run: its transports write
+            # in C, which the live fan-out's frames go straight to (api/wire.py).
+            uvicorn.Server(config).run()
         else:
             # Each worker imports api.app:app, built from this same environment (api/app.py),
             # and writes its metrics where /metrics in any of them adds them up.

@@ -29,6 +29,7 @@ from api.live import LiveHub
 from api.services.access import TOKEN_REJECTED, bearer_token, token_digest
 from api.services.errors import ErrorCode
 from api.token_watch import CLOSE_CODE, TokenWatch
+from api.wire import Wire
 from graphql_schema.core.context import Context
 from graphql_schema.http.query_limits import LimitExceeded
 from graphql_schema.http.requests import (
@@ -85,7 +86,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         registry = cast("GraphQLView", self.view).shared
         if registry is not None:
             socket = cast("ASGIWebSocketAdapter", self.websocket).ws
-            sharing.set(Sharing(registry, operation.id, operation.variables, socket.send_text))
+            wire = Wire(socket.scope, socket.send_text)
+            sharing.set(Sharing(registry, operation.id, operation.variables, wire))
         await super().run_operation(operation)
 
 

@@ -46,11 +46,11 @@ from api.live import (
     StreamInterrupted,
     committed_by,
 )
+from api.wire import Wire
 from graphql_schema.core.context import Context, Loaders
 from graphql_schema.live.gaps import as_payload, fell_behind_payload, replay_refused
 
 log = logging.getLogger(__name__)
-Send = Callable[[str], Awaitable[None]]
 # What one event is to a group: the root value of its selection, or None (filtered out).
 Root = Callable[[ScoreEvent, Loaders], Awaitable[object | None]]
 Key = tuple[str, str | None, str, str]
@@ -75,42 +75,68 @@ class Sharing:
     registry: "Registry"
     operation_id: str
     variables: dict[str, Any] | None
-    send: Send
+    wire: Wire
 
 
 sharing: ContextVar[Sharing | None] = ContextVar("live_sharing", default=None)
 
 
 class Member:
-    """One subscriber: its frames waiting to be sent (at most QUEUE_SIZE), each with its cursor.
-    Frames committed no later than its `floor` (replayed already) are left out: its group may
-    deliver them after the replay read them."""
+    """One subscriber. A frame goes straight to its socket (api/wire.py) when nothing of it is
+    waiting; else it waits here (at most QUEUE_SIZE, each with its cursor) for the member's own
+    task, which sends them in order. Frames committed no later than its `floor` (replayed
+    already) are left out: its group may deliver them after the replay read them."""
 
-    __slots__ = ("behind", "ended", "floor", "head", "holding", "last", "payloads", "wake")
+    __slots__ = (
+        "behind",
+        "ended",
+        "floor",
+        "head",
+        "holding",
+        "last",
+        "payloads",
+        "sending",
+        "wake",
+        "wire",
+    )
 
-    def __init__(self, operation_id: str, last: str | None) -> None:
-        self.head = '{"id":' + json.dumps(operation_id) + ',"type":"next","payload":'
-        self.payloads: deque[tuple[str, str]] = deque()
+    def __init__(self, operation_id: str, last: str | None, wire: Wire) -> None:
+        self.head = ('{"id":' + json.dumps(operation_id) + ',"type":"next","payload":').encode()
+        self.wire = wire
+        self.payloads: deque[tuple[str, bytes]] = deque()
         self.wake = asyncio.Event()
         self.ended = False
         # Full once: takes no more, and tells its subscriber after sending what it holds.
         self.behind = False
         # Collecting frames unsent while its replay runs.
         self.holding = False
+        # Its own task is sending a frame: later ones wait behind it.
+        self.sending = False
         # The cursor to resume after: the last change sent or replayed (or the one it started at).
         self.last = last
         self.floor: str | None = None
 
-    def put(self, cursor: str, payload: str) -> bool:
+    def put(self, cursor: str, payload: bytes) -> bool:
         """False when it is full (or was already)."""
         if self.floor is not None and committed_by(cursor, self.floor):
             return True
         if self.behind or len(self.payloads) >= QUEUE_SIZE:
             self.fall_behind()
             return False
+        if (
+            not self.payloads
+            and not self.holding
+            and not self.sending
+            and self.wire.write(self.frame(payload))
+        ):
+            self.last = cursor
+            return True
         self.payloads.append((cursor, payload))
         self.wake.set()
         return True
+
+    def frame(self, payload: bytes) -> tuple[bytes, ...]:
+        return (self.head, payload, b"}")
 
     def fall_behind(self) -> None:
         self.behind = True
@@ -133,30 +159,37 @@ class Member:
         self.floor = last = self.last
         self.payloads = deque(p for p in self.payloads if not committed_by(p[0], last))
         self.holding = False
+        if self.payloads:
+            self.wake.set()
         return True
 
     def passed(self, cursor: str) -> None:
         """The group left out the change at `cursor`: resume after it, unless frames before it
         are still to be sent (or it was replayed already)."""
-        if self.holding or self.payloads:
+        if self.holding or self.payloads or self.sending:
             return
         if self.last is None or not committed_by(cursor, self.last):
             self.last = cursor
 
-    async def serve(self, send: Send) -> bool:
-        """Send frames until the group ends or it fell behind (True) or the socket fails."""
+    async def serve(self) -> bool:
+        """Send waiting frames until the group ends or it fell behind (True) or the socket
+        fails."""
         try:
             while True:
                 while not self.payloads:
                     if self.behind:
-                        await send(self.head + fell_behind_payload(self.last) + "}")
+                        await self.wire.send(self.frame(fell_behind_payload(self.last).encode()))
                         return True
                     if self.ended:
                         return True
                     self.wake.clear()
                     await self.wake.wait()
                 cursor, payload = self.payloads.popleft()
-                await send(self.head + payload + "}")
+                self.sending = True
+                try:
+                    await self.wire.send(self.frame(payload))
+                finally:
+                    self.sending = False
                 self.last = cursor
         except Exception:  # closed mid-send: the handler's shutdown cancels us
             return False
@@ -218,13 +251,13 @@ class Group:
             else:
                 failure = GraphQLError(str(error), original_error=error)
             errors = self.registry.schema.answered([failure])
-            payload = json.dumps({"data": None, "errors": [e.formatted for e in errors]})
+            payload = json.dumps({"data": None, "errors": [e.formatted for e in errors]}).encode()
             await self._deliver(self.inbox.last or "", payload)
             for member in self.members:
                 member.end()
             self.close()
 
-    async def _deliver(self, cursor: str, payload: str) -> None:
+    async def _deliver(self, cursor: str, payload: bytes) -> None:
         """To every member, CHUNK at a time: between two chunks the event loop serves others
         (the members' sends run then), so that a thousand deliveries never starve a write."""
         for count, member in enumerate(list(self.members), 1):
@@ -244,7 +277,7 @@ class Plan:
     context: Context
     root: Root
 
-    async def payload(self, registry: "Registry", event: ScoreEvent) -> str | None:
+    async def payload(self, registry: "Registry", event: ScoreEvent) -> bytes | None:
         loaders = registry.loaders_for(event)
         root = await self.root(event, loaders)
         if root is None:
@@ -264,7 +297,7 @@ class Plan:
         answer: dict[str, object] = {"data": result.data}
         if result.errors:
             answer["errors"] = [e.formatted for e in registry.schema.answered(result.errors)]
-        return json.dumps(answer)
+        return json.dumps(answer).encode()
 
 
 class Registry:
@@ -305,24 +338,25 @@ class Registry:
             context = Context(self.store, self.hub, self.tasks, Principal("live", principal.role))
             plan = Plan(document, name, share.variables, context, root)
             group = self.groups[key] = Group(self, key, plan)
-        member = Member(share.operation_id, after)
+        member = Member(share.operation_id, after, share.wire)
         if after is not None:
             member.hold(after)
         group.add(member)
         try:
             if after is not None:
                 try:
-                    await self._catch_up(group, member, share.send)
+                    await self._catch_up(group, member)
                 except (CursorExpired, CursorInvalid, StreamInterrupted) as error:
-                    await share.send(member.head + as_payload(replay_refused(error)) + "}")
+                    refused = as_payload(replay_refused(error)).encode()
+                    await share.wire.send(member.frame(refused))
                     return
-            ended = await member.serve(share.send)
+            ended = await member.serve()
         finally:
             group.discard(member)
         if not ended:
             await asyncio.Event().wait()
 
-    async def _catch_up(self, group: Group, member: Member, send: Send) -> None:
+    async def _catch_up(self, group: Group, member: Member) -> None:
         """Send the member the changes after its cursor, executed by its group's plan, until it
         can be released (as LiveHub.caught_up does for an inbox)."""
         assert member.last is not None
@@ -331,7 +365,7 @@ class Registry:
             async for event in self.hub.replay(cursor):
                 payload = await group.plan.payload(self, event)
                 if payload is not None:
-                    await send(member.head + payload + "}")
+                    await member.wire.send(member.frame(payload))
                 cursor = event.cursor
             member.last = cursor
             if member.release():
