@@ -1,5 +1,7 @@
 """The GraphQL endpoint: HTTP and graphql-transport-ws, with token authentication."""
 
+import contextlib
+import functools
 import json
 from typing import Any, cast
 
@@ -40,7 +42,7 @@ from graphql_schema.http.requests import (
     loads,
 )
 from graphql_schema.http.worker import off_loop
-from graphql_schema.live.shared import Registry, Sharing, sharing
+from graphql_schema.live.shared import Detached, Member, Registry, Sharing, sharing
 from graphql_schema.schema import schema
 
 # Subscriptions one websocket may hold at once (queries and mutations sent over it count too).
@@ -49,6 +51,11 @@ MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     watched: str | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Shared subscriptions that joined their group, by operation id (their tasks are over).
+        self.members: dict[str, Member] = {}
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         """Once accepted, the connection's token is watched: revoked or expired, it is closed."""
@@ -82,13 +89,35 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().handle_subscribe(message)
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
-        """In this operation's own task: a `scoreChanged` it starts may join a shared group."""
+        """In this operation's own task: a `scoreChanged` it starts may join a shared group,
+        and then the task ends (Detached) while the handler keeps its member."""
         registry = cast("GraphQLView", self.view).shared
         if registry is not None:
             socket = cast("ASGIWebSocketAdapter", self.websocket).ws
             wire = Wire(socket.scope, socket.send_text)
-            sharing.set(Sharing(registry, operation.id, operation.variables, wire))
-        await super().run_operation(operation)
+            adopt = functools.partial(self._adopt, operation)
+            sharing.set(Sharing(registry, operation.id, operation.variables, wire, adopt))
+        with contextlib.suppress(Detached):  # its member goes on in its group
+            await super().run_operation(operation)
+
+    def _adopt(self, operation: Operation[Context, None], member: Member) -> None:
+        self.members[operation.id] = member
+        member.done = functools.partial(self._complete, operation)
+
+    async def _complete(self, operation: Operation[Context, None]) -> None:
+        """A member's stream is over (its group ended, or it fell behind): `complete`, as
+        Strawberry sends when an operation's stream ends."""
+        if self.members.get(operation.id) is not None:
+            del self.members[operation.id]
+        if self.operations.get(operation.id) is operation:
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+
+    async def cleanup_operation(self, operation_id: str) -> None:
+        """`complete` from the client, or the socket gone: a member taken over leaves too."""
+        member = self.members.pop(operation_id, None)
+        if member is not None:
+            member.leave()
+        await super().cleanup_operation(operation_id)
 
 
 class GraphQLView(GraphQL[Context, None]):

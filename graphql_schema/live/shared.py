@@ -4,9 +4,15 @@ Websocket subscribers with the same document, operation, variables and role form
 group reads the hub once, filters each event once, executes the selection once (with loaders
 shared by every group for that event, so that `contact { email }` is one batched lookup),
 serialises once and hands the same payload to each member's bounded queue; only the frame around
-it (the member's operation id) differs. Each member's own operation task sends its frames, so a
-slow socket holds up nobody else: when its queue is full it takes no more, sends what it holds,
-then tells its subscriber that it fell behind and where to resume (`FELL_BEHIND`).
+it (the member's operation id) differs. A frame goes straight to a socket that takes it; frames
+that must wait are sent by a task of the member's own, so a slow socket holds up nobody else: when
+its queue is full it takes no more, sends what it holds, then tells its subscriber that it fell
+behind and where to resume (`FELL_BEHIND`).
+
+An idle subscriber costs its member and its connection only: once it has joined, its
+operation's task ends (`Detached`) and the websocket handler keeps the member
+(graphql_schema/http/endpoint.py); Strawberry's execution of the operation, kept alive for the
+whole subscription otherwise, was a third of the API's memory per idle subscriber.
 
 A member that resumes after a cursor joins its group holding (its queue collects the group's
 frames unsent), is replayed the changes after its cursor from the ledger, executed by the
@@ -76,27 +82,37 @@ class Sharing:
     operation_id: str
     variables: dict[str, Any] | None
     wire: Wire
+    # Takes a member that joined its group over for the rest of the subscription.
+    adopt: Callable[["Member"], None]
 
 
 sharing: ContextVar[Sharing | None] = ContextVar("live_sharing", default=None)
 
 
+class Detached(asyncio.CancelledError):
+    """Raised in an operation's task once its member is in its group: the task ends as a
+    cancelled one does (every layer of Strawberry and graphql-core lets go of the operation's
+    execution), while the member stays, fed by its group. The websocket handler catches it."""
+
+
 class Member:
     """One subscriber. A frame goes straight to its socket (api/wire.py) when nothing of it is
-    waiting; else it waits here (at most QUEUE_SIZE, each with its cursor) for the member's own
-    task, which sends them in order. Frames committed no later than its `floor` (replayed
-    already) are left out: its group may deliver them after the replay read them."""
+    waiting; else it waits here (at most QUEUE_SIZE, each with its cursor) for a task of its own,
+    started for as long as frames wait, which sends them in order (then `FELL_BEHIND`, or the end
+    of the stream, and `done`). Frames committed no later than its `floor` (replayed already) are
+    left out: its group may deliver them after the replay read them."""
 
     __slots__ = (
         "behind",
+        "done",
         "ended",
         "floor",
+        "group",
         "head",
         "holding",
         "last",
         "payloads",
         "sending",
-        "wake",
         "wire",
     )
 
@@ -104,17 +120,19 @@ class Member:
         self.head = ('{"id":' + json.dumps(operation_id) + ',"type":"next","payload":').encode()
         self.wire = wire
         self.payloads: deque[tuple[str, bytes]] = deque()
-        self.wake = asyncio.Event()
         self.ended = False
         # Full once: takes no more, and tells its subscriber after sending what it holds.
         self.behind = False
         # Collecting frames unsent while its replay runs.
         self.holding = False
-        # Its own task is sending a frame: later ones wait behind it.
-        self.sending = False
+        # Its task sending the frames that wait (later ones wait behind them).
+        self.sending: asyncio.Task[bool] | None = None
         # The cursor to resume after: the last change sent or replayed (or the one it started at).
         self.last = last
         self.floor: str | None = None
+        self.group: Group | None = None
+        # Once its websocket handler has taken it over: tells its subscriber the stream is over.
+        self.done: Callable[[], Awaitable[None]] | None = None
 
     def put(self, cursor: str, payload: bytes) -> bool:
         """False when it is full (or was already)."""
@@ -126,13 +144,13 @@ class Member:
         if (
             not self.payloads
             and not self.holding
-            and not self.sending
+            and self.sending is None
             and self.wire.write(self.frame(payload))
         ):
             self.last = cursor
             return True
         self.payloads.append((cursor, payload))
-        self.wake.set()
+        self.kick()
         return True
 
     def frame(self, payload: bytes) -> tuple[bytes, ...]:
@@ -140,11 +158,27 @@ class Member:
 
     def fall_behind(self) -> None:
         self.behind = True
-        self.wake.set()
+        self.kick()
 
     def end(self) -> None:
         self.ended = True
-        self.wake.set()
+        self.kick()
+
+    def kick(self) -> None:
+        """Its task started when something waits to be sent (once it was taken over)."""
+        if self.done is None or self.holding or self.sending is not None:
+            return
+        if self.payloads or self.behind or self.ended:
+            self.sending = asyncio.create_task(self.serve(), name="live-member")
+
+    def leave(self) -> None:
+        """Out of its group, its sending stopped: the subscriber completed or went away."""
+        if self.group is not None:
+            self.group.discard(self)
+            self.group = None
+        self.done = None  # nothing more to tell (and no cycle left through its handler)
+        if self.sending is not None and self.sending is not asyncio.current_task():
+            self.sending.cancel()
 
     def hold(self, last: str) -> None:
         self.holding, self.behind, self.last, self.floor = True, False, last, last
@@ -159,40 +193,42 @@ class Member:
         self.floor = last = self.last
         self.payloads = deque(p for p in self.payloads if not committed_by(p[0], last))
         self.holding = False
-        if self.payloads:
-            self.wake.set()
+        self.kick()
         return True
 
     def passed(self, cursor: str) -> None:
         """The group left out the change at `cursor`: resume after it, unless frames before it
         are still to be sent (or it was replayed already)."""
-        if self.holding or self.payloads or self.sending:
+        if self.holding or self.payloads or self.sending is not None:
             return
         if self.last is None or not committed_by(cursor, self.last):
             self.last = cursor
 
     async def serve(self) -> bool:
-        """Send waiting frames until the group ends or it fell behind (True) or the socket
-        fails."""
+        """Send the frames that wait, in order. True once the stream is over for it (its group
+        ended, or it fell behind and was told where to resume): out of its group, and `done`
+        told; False when nothing more waits for now, or the socket failed (it leaves its group:
+        its handler's shutdown follows)."""
         try:
-            while True:
-                while not self.payloads:
-                    if self.behind:
-                        await self.wire.send(self.frame(fell_behind_payload(self.last).encode()))
-                        return True
-                    if self.ended:
-                        return True
-                    self.wake.clear()
-                    await self.wake.wait()
+            while self.payloads:
                 cursor, payload = self.payloads.popleft()
-                self.sending = True
-                try:
-                    await self.wire.send(self.frame(payload))
-                finally:
-                    self.sending = False
+                await self.wire.send(self.frame(payload))
                 self.last = cursor
-        except Exception:  # closed mid-send: the handler's shutdown cancels us
+            if self.behind:
+                await self.wire.send(self.frame(fell_behind_payload(self.last).encode()))
+            elif not self.ended:
+                return False
+        except Exception:  # closed mid-send
+            self.leave()
             return False
+        finally:
+            if self.sending is asyncio.current_task():
+                self.sending = None
+        done = self.done
+        self.leave()
+        if done is not None:
+            await done()
+        return True
 
 
 class Group:
@@ -323,9 +359,10 @@ class Registry:
     async def serve(
         self, share: Sharing, info: GraphQLResolveInfo[Any], root: Root, after: str | None
     ) -> None:
-        """Join the group of this operation (replayed the changes after `after` first) and send
-        its frames until the group ends; a socket that failed waits here for its handler to
-        cancel the operation."""
+        """Join the group of this operation (replayed the changes after `after` first), hand the
+        member to the websocket handler (`share.adopt`) and raise Detached: the operation's
+        task ends, and the group feeds the member until it completes or its socket goes. Returns
+        (the stream is over) only when the replay was refused."""
         principal = info.context.principal
         assert principal is not None  # the websocket was authenticated on connecting
         document = DocumentNode(definitions=(info.operation, *info.fragments.values()))
@@ -342,6 +379,7 @@ class Registry:
         if after is not None:
             member.hold(after)
         group.add(member)
+        member.group = group
         try:
             if after is not None:
                 try:
@@ -349,12 +387,14 @@ class Registry:
                 except (CursorExpired, CursorInvalid, StreamInterrupted) as error:
                     refused = as_payload(replay_refused(error)).encode()
                     await share.wire.send(member.frame(refused))
+                    member.leave()
                     return
-            ended = await member.serve()
-        finally:
-            group.discard(member)
-        if not ended:
-            await asyncio.Event().wait()
+            share.adopt(member)
+        except BaseException:
+            member.leave()
+            raise
+        member.kick()  # what its group gave it meanwhile
+        raise Detached
 
     async def _catch_up(self, group: Group, member: Member) -> None:
         """Send the member the changes after its cursor, executed by its group's plan, until it
