@@ -9,6 +9,7 @@ import json
 import time
 
 import httpx
+import pytest
 import websockets
 
 from api.domain.access import Role
@@ -129,6 +130,56 @@ async def test_a_socket_closed_mid_stream_does_not_break_its_group(api):
         assert (await steady.next())["payload"]["data"]["scoreChanged"]["score"] == 30
         await record(api, "steady@example.com", "REFER_FRIEND", None)
         assert (await steady.next())["payload"]["data"]["scoreChanged"]["score"] == 60
+
+
+async def test_a_member_completed_by_its_client_leaves_and_its_id_may_be_taken_again(api):
+    """Once joined, a member is no operation task of Strawberry's: `complete`, a repeated id
+    and the limit of subscriptions still work as they do for any operation."""
+    await make_contact(api, "again@example.com")
+    registry = groups(api)
+    async with Subscriber(api.ws_url, api.tokens[Role.VIEWER]) as sub:
+        await sub.subscribe(MINIMAL, id_="a")
+        await api.wait_subscribers(1)
+        await sub.ws.send(json.dumps({"id": "a", "type": "complete"}))
+        await api.wait_subscribers(0)
+        assert registry.groups == {}
+        await record(api, "again@example.com", "REFER_FRIEND", None)
+        with pytest.raises(TimeoutError):
+            await sub.next(timeout=0.3)
+        await sub.subscribe(MINIMAL, id_="a")
+        await api.wait_subscribers(1)
+        await record(api, "again@example.com", "REFER_FRIEND", None)
+        again = await sub.next()
+        assert again["id"] == "a" and again["payload"]["data"]["scoreChanged"]["score"] == 60
+        await sub.subscribe(MINIMAL, id_="a")  # while it runs
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await sub.next()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4409
+    await api.wait_subscribers(0)
+    assert registry.groups == {}
+
+
+async def test_members_of_a_group_that_falls_behind_are_told_then_completed(api):
+    await make_contact(api, "burst@example.com")
+    registry = groups(api)
+    async with (
+        Subscriber(api.ws_url, api.tokens[Role.VIEWER]) as one,
+        Subscriber(api.ws_url, api.tokens[Role.VIEWER]) as two,
+    ):
+        await one.subscribe(MINIMAL, id_="a")
+        await two.subscribe(MINIMAL, id_="b")
+        await api.wait_subscribers(2)
+        [group] = registry.groups.values()
+        loop = api.hub._task.get_loop() if api.hub._task else None
+        assert loop is not None
+        loop.call_soon_threadsafe(group.inbox.fall_behind)
+        for sub, id_ in ((one, "a"), (two, "b")):
+            told = await sub.next()
+            assert told["id"] == id_
+            assert told["payload"]["errors"][0]["extensions"]["code"] == "FELL_BEHIND"
+            assert await sub.next() == {"id": id_, "type": "complete"}
+    await api.wait_subscribers(0)
+    assert registry.groups == {}
 
 
 SUBSCRIBERS = 1000

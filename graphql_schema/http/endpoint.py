@@ -60,6 +60,9 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         """Once accepted, the connection's token is watched: revoked or expired, it is closed."""
         await super().handle_connection_init(message)
+        if self.connection_init_received:
+            # Cancelled by now: kept, its traceback would hold its frames for the connection's life.
+            self.connection_init_timeout_task = None
         key = self.context.token_digest
         if self.connection_acknowledged and key and self.watched is None:
             self.watched = key
@@ -71,11 +74,19 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def shutdown(self) -> None:
         if self.watched is not None:
             cast("GraphQLView", self.view).token_watch.discard(self.watched, self.close_for)
+        for member in self.members.values():
+            member.leave()
+        self.members.clear()
         await super().shutdown()
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
-        if self.connection_acknowledged and len(self.operations) >= (
-            self.max_subscriptions_per_connection or len(self.operations) + 1
+        if self.connection_acknowledged and message["id"] in self.members:
+            reason = f"Subscriber for {message['id']} already exists"  # as Strawberry's
+            await self.websocket.close(code=4409, reason=reason)
+            return
+        held = len(self.operations) + len(self.members)
+        if self.connection_acknowledged and held >= (
+            self.max_subscriptions_per_connection or held + 1
         ):
             error = LimitExceeded(
                 f"At most {self.max_subscriptions_per_connection} subscriptions at once on one "
@@ -95,22 +106,26 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if registry is not None:
             socket = cast("ASGIWebSocketAdapter", self.websocket).ws
             wire = Wire(socket.scope, socket.send_text)
-            adopt = functools.partial(self._adopt, operation)
+            adopt = functools.partial(self._adopt, operation.id)
             sharing.set(Sharing(registry, operation.id, operation.variables, wire, adopt))
         with contextlib.suppress(Detached):  # its member goes on in its group
             await super().run_operation(operation)
 
-    def _adopt(self, operation: Operation[Context, None], member: Member) -> None:
-        self.members[operation.id] = member
-        member.done = functools.partial(self._complete, operation)
+    def _adopt(self, operation_id: str, member: Member) -> None:
+        """Its operation's task is ending: from now on the member is the operation (for
+        `complete`, the limit of subscriptions, a repeated id), and the task, its context and
+        Strawberry's record of it are freed."""
+        if self.operations.pop(operation_id, None) is None:  # completed meanwhile
+            member.leave()
+            return
+        self.members[operation_id] = member
+        member.done = functools.partial(self._complete, operation_id)
 
-    async def _complete(self, operation: Operation[Context, None]) -> None:
+    async def _complete(self, operation_id: str) -> None:
         """A member's stream is over (its group ended, or it fell behind): `complete`, as
         Strawberry sends when an operation's stream ends."""
-        if self.members.get(operation.id) is not None:
-            del self.members[operation.id]
-        if self.operations.get(operation.id) is operation:
-            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+        if self.members.pop(operation_id, None) is not None:
+            await self.send_message({"id": operation_id, "type": "complete"})
 
     async def cleanup_operation(self, operation_id: str) -> None:
         """`complete` from the client, or the socket gone: a member taken over leaves too."""
