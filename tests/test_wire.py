@@ -9,6 +9,7 @@ from websockets.frames import Frame, Opcode
 from websockets.streams import StreamReader
 
 from api.domain.access import Role
+from api.sockets import Flag, Inbox, LeanWebSocketProtocol
 from api.wire import Wire, text_frame
 from graphql_schema.live.shared import Member
 from tests.gql_ops import make_contact, record
@@ -98,3 +99,34 @@ async def test_a_backed_up_socket_gets_its_frames_in_order_and_holds_up_nobody(a
         assert (await fast.next())["payload"]["data"]["scoreChanged"]["score"] == 120
         await asyncio.sleep(0.2)
         assert not backed.payloads and not backed.sending
+
+
+async def test_the_lean_protocol_keeps_its_inbox_in_order_and_wakes_its_waiters():
+    inbox = Inbox()
+    reader = asyncio.ensure_future(inbox.get())
+    await asyncio.sleep(0)
+    inbox.put_nowait({"type": "websocket.connect"})
+    inbox.put_nowait({"type": "websocket.receive", "text": "1"})
+    assert await reader == {"type": "websocket.connect"}
+    assert not inbox.empty()
+    assert await inbox.get() == {"type": "websocket.receive", "text": "1"}
+    flag = Flag()
+    gone, waiting = asyncio.ensure_future(flag.wait()), asyncio.ensure_future(flag.wait())
+    await asyncio.sleep(0)
+    gone.cancel()
+    await asyncio.sleep(0)
+    flag.set()
+    assert await waiting is True and flag.is_set()
+    flag.clear()
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(flag.wait(), 0.05)
+
+
+async def test_a_connection_keeps_no_handshake_once_open(api):
+    async with Subscriber(api.ws_url, api.tokens[Role.VIEWER]) as sub:
+        await sub.subscribe(MINIMAL)
+        await api.wait_subscribers(1)
+        [member] = _members(api)
+        server = member.wire.protocol
+        assert isinstance(server, LeanWebSocketProtocol) and server.handshake_complete
+        assert "request" not in vars(server) and "response" not in vars(server)
