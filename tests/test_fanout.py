@@ -5,14 +5,18 @@ exactly once."""
 
 import asyncio
 import contextlib
+import gc
 import json
+import sys
 import time
+import tracemalloc
 
 import httpx
 import pytest
 import websockets
 
 from api.domain.access import Role
+from bench.traffic import ROOT
 from graphql_schema.live.shared import Registry
 from tests.conftest import Api
 from tests.crash_stack import ApiProcess
@@ -180,6 +184,44 @@ async def test_members_of_a_group_that_falls_behind_are_told_then_completed(api)
             assert await sub.next() == {"id": id_, "type": "complete"}
     await api.wait_subscribers(0)
     assert registry.groups == {}
+
+
+IDLE = 200
+# Bytes allocated in the server per idle subscriber, as tracemalloc sees them (not RSS): about
+# 25 KiB; 48 KiB while Strawberry's execution of each operation was kept for its life.
+IDLE_BYTES = 32 * 1024
+
+
+async def test_an_idle_subscriber_costs_little_more_than_its_connection(api):
+    """The subscribers run in a process of their own (bench/fanout_clients.py): what this
+    process allocates meanwhile is the server's."""
+    await make_contact(api, "idle@example.com")
+    token = api.tokens[Role.VIEWER]
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        clients = await asyncio.create_subprocess_exec(
+            *(sys.executable, "-m", "bench.fanout_clients", api.ws_url, token, str(IDLE)),
+            *("1", MINIMAL),
+            cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        try:
+            assert clients.stdout is not None
+            assert (await clients.stdout.readline()).strip() == b"ready"
+            await api.wait_subscribers(IDLE)
+            await asyncio.sleep(0.5)
+            gc.collect()
+            per_subscriber = (tracemalloc.get_traced_memory()[0] - before) / IDLE
+        finally:
+            clients.kill()
+            await clients.wait()
+    finally:
+        tracemalloc.stop()
+    print(f"{per_subscriber / 1024:.1f} KiB per idle subscriber")
+    assert per_subscriber < IDLE_BYTES
+    await api.wait_subscribers(0)
 
 
 SUBSCRIBERS = 1000
