@@ -42,6 +42,7 @@ from api.services.reset_job import resume_abandoned_resets
 from api.services.score_counts import FOLD_EVERY, fold_periodically
 from api.services.view_counts import maintain_periodically
 from api.token_watch import TokenWatch
+from api.wire import keep_raw_send
 from graphql_schema.http.endpoint import GraphQLView
 
 
@@ -136,8 +137,9 @@ def create_app(
     )
     # Outermost, around Starlette's own error handler too: every answer (a 500, a refusal by
     # any middleware) carries the request id and is logged and counted once.
-    app.middleware_stack = Observed(
-        app.build_middleware_stack(), metrics=metrics, access_log=observe.access_log
+    # Around that, a websocket's scope keeps the server's own send for live frames (api/wire.py).
+    app.middleware_stack = keep_raw_send(
+        Observed(app.build_middleware_stack(), metrics=metrics, access_log=observe.access_log)
     )
     app.state.store = store
     app.state.hub = hub

@@ -21,6 +21,7 @@ from api.db.client import Store
 from api.domain.access import Role
 from api.embedded import EmbeddedMongo, free_port
 from api.live import LiveHub
+from api.sockets import LeanWebSocketProtocol
 from graphql_schema.live.shared import Registry
 from tests.mailbox import Mailbox
 
@@ -68,7 +69,7 @@ class ServerThread:
             host="127.0.0.1",
             port=self.port,
             log_level="warning",
-            ws="websockets-sansio",
+            ws=LeanWebSocketProtocol,
         )
         self.server = uvicorn.Server(config)
         self.hub: LiveHub = config.app.state.hub

@@ -5,13 +5,18 @@ exactly once."""
 
 import asyncio
 import contextlib
+import gc
 import json
+import sys
 import time
+import tracemalloc
 
 import httpx
+import pytest
 import websockets
 
 from api.domain.access import Role
+from bench.traffic import ROOT
 from graphql_schema.live.shared import Registry
 from tests.conftest import Api
 from tests.crash_stack import ApiProcess
@@ -129,6 +134,94 @@ async def test_a_socket_closed_mid_stream_does_not_break_its_group(api):
         assert (await steady.next())["payload"]["data"]["scoreChanged"]["score"] == 30
         await record(api, "steady@example.com", "REFER_FRIEND", None)
         assert (await steady.next())["payload"]["data"]["scoreChanged"]["score"] == 60
+
+
+async def test_a_member_completed_by_its_client_leaves_and_its_id_may_be_taken_again(api):
+    """Once joined, a member is no operation task of Strawberry's: `complete`, a repeated id
+    and the limit of subscriptions still work as they do for any operation."""
+    await make_contact(api, "again@example.com")
+    registry = groups(api)
+    async with Subscriber(api.ws_url, api.tokens[Role.VIEWER]) as sub:
+        await sub.subscribe(MINIMAL, id_="a")
+        await api.wait_subscribers(1)
+        await sub.ws.send(json.dumps({"id": "a", "type": "complete"}))
+        await api.wait_subscribers(0)
+        assert registry.groups == {}
+        await record(api, "again@example.com", "REFER_FRIEND", None)
+        with pytest.raises(TimeoutError):
+            await sub.next(timeout=0.3)
+        await sub.subscribe(MINIMAL, id_="a")
+        await api.wait_subscribers(1)
+        await record(api, "again@example.com", "REFER_FRIEND", None)
+        again = await sub.next()
+        assert again["id"] == "a" and again["payload"]["data"]["scoreChanged"]["score"] == 60
+        await sub.subscribe(MINIMAL, id_="a")  # while it runs
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await sub.next()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4409
+    await api.wait_subscribers(0)
+    assert registry.groups == {}
+
+
+async def test_members_of_a_group_that_falls_behind_are_told_then_completed(api):
+    await make_contact(api, "burst@example.com")
+    registry = groups(api)
+    async with (
+        Subscriber(api.ws_url, api.tokens[Role.VIEWER]) as one,
+        Subscriber(api.ws_url, api.tokens[Role.VIEWER]) as two,
+    ):
+        await one.subscribe(MINIMAL, id_="a")
+        await two.subscribe(MINIMAL, id_="b")
+        await api.wait_subscribers(2)
+        [group] = registry.groups.values()
+        loop = api.hub._task.get_loop() if api.hub._task else None
+        assert loop is not None
+        loop.call_soon_threadsafe(group.inbox.fall_behind)
+        for sub, id_ in ((one, "a"), (two, "b")):
+            told = await sub.next()
+            assert told["id"] == id_
+            assert told["payload"]["errors"][0]["extensions"]["code"] == "FELL_BEHIND"
+            assert await sub.next() == {"id": id_, "type": "complete"}
+    await api.wait_subscribers(0)
+    assert registry.groups == {}
+
+
+IDLE = 200
+# Bytes allocated in the server per idle subscriber, as tracemalloc sees them (not RSS): about
+# 25 KiB; 48 KiB while Strawberry's execution of each operation was kept for its life.
+IDLE_BYTES = 32 * 1024
+
+
+async def test_an_idle_subscriber_costs_little_more_than_its_connection(api):
+    """The subscribers run in a process of their own (bench/fanout_clients.py): what this
+    process allocates meanwhile is the server's."""
+    await make_contact(api, "idle@example.com")
+    token = api.tokens[Role.VIEWER]
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        clients = await asyncio.create_subprocess_exec(
+            *(sys.executable, "-m", "bench.fanout_clients", api.ws_url, token, str(IDLE)),
+            *("1", MINIMAL),
+            cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        try:
+            assert clients.stdout is not None
+            assert (await clients.stdout.readline()).strip() == b"ready"
+            await api.wait_subscribers(IDLE)
+            await asyncio.sleep(0.5)
+            gc.collect()
+            per_subscriber = (tracemalloc.get_traced_memory()[0] - before) / IDLE
+        finally:
+            clients.kill()
+            await clients.wait()
+    finally:
+        tracemalloc.stop()
+    print(f"{per_subscriber / 1024:.1f} KiB per idle subscriber")
+    assert per_subscriber < IDLE_BYTES
+    await api.wait_subscribers(0)
 
 
 SUBSCRIBERS = 1000

@@ -19,6 +19,7 @@ from api.demo import seed_demo
 from api.limits import MAX_BODY_BYTES
 from api.memory import tune_allocator
 from api.observability.shared import worker_metrics
+from api.sockets import LeanWebSocketProtocol
 
 MAX_WORKERS = 64
 
@@ -57,7 +58,12 @@ UVICORN_LOGS: dict[str, Any] = {"log_level": "info", "log_config": None, "access
 # A websocket message is held to the limit of a request body. Messages are not compressed: live
 # frames are small, and per-message deflate compressed each one again for every socket (with a
 # compressor's memory held per connection); measured with bench/fanout.py (docs/benchmarks.md).
-WEBSOCKETS: dict[str, Any] = {"ws_max_size": MAX_BODY_BYTES, "ws_per_message_deflate": False}
+# uvicorn's websockets-sansio protocol, keeping less per connection (api/sockets.py).
+WEBSOCKETS: dict[str, Any] = {
+    "ws": LeanWebSocketProtocol,
+    "ws_max_size": MAX_BODY_BYTES,
+    "ws_per_message_deflate": False,
+}
 
 
 def run_serve(settings: Settings, workers: int) -> None:
@@ -68,7 +74,9 @@ def run_serve(settings: Settings, workers: int) -> None:
             tune_allocator()
             app = create_app(uri, settings.database, settings=settings)
             config = uvicorn.Config(app, host, port, **WEBSOCKETS, **UVICORN_LOGS)
-            asyncio.run(uvicorn.Server(config).serve())
+            # On uvloop (its "auto" loop), as the workers and the tests run: its transports write
+            # in C, which the live fan-out's frames go straight to (api/wire.py).
+            uvicorn.Server(config).run()
         else:
             # Each worker imports api.app:app, built from this same environment (api/app.py),
             # and writes its metrics where /metrics in any of them adds them up.

@@ -1,5 +1,7 @@
 """The GraphQL endpoint: HTTP and graphql-transport-ws, with token authentication."""
 
+import contextlib
+import functools
 import json
 from typing import Any, cast
 
@@ -29,6 +31,7 @@ from api.live import LiveHub
 from api.services.access import TOKEN_REJECTED, bearer_token, token_digest
 from api.services.errors import ErrorCode
 from api.token_watch import CLOSE_CODE, TokenWatch
+from api.wire import Wire
 from graphql_schema.core.context import Context
 from graphql_schema.http.query_limits import LimitExceeded
 from graphql_schema.http.requests import (
@@ -39,7 +42,7 @@ from graphql_schema.http.requests import (
     loads,
 )
 from graphql_schema.http.worker import off_loop
-from graphql_schema.live.shared import Registry, Sharing, sharing
+from graphql_schema.live.shared import Detached, Member, Registry, Sharing, sharing
 from graphql_schema.schema import schema
 
 # Subscriptions one websocket may hold at once (queries and mutations sent over it count too).
@@ -49,9 +52,17 @@ MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     watched: str | None = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Shared subscriptions that joined their group, by operation id (their tasks are over).
+        self.members: dict[str, Member] = {}
+
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         """Once accepted, the connection's token is watched: revoked or expired, it is closed."""
         await super().handle_connection_init(message)
+        if self.connection_init_received:
+            # Cancelled by now: kept, its traceback would hold its frames for the connection's life.
+            self.connection_init_timeout_task = None
         key = self.context.token_digest
         if self.connection_acknowledged and key and self.watched is None:
             self.watched = key
@@ -63,11 +74,19 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def shutdown(self) -> None:
         if self.watched is not None:
             cast("GraphQLView", self.view).token_watch.discard(self.watched, self.close_for)
+        for member in self.members.values():
+            member.leave()
+        self.members.clear()
         await super().shutdown()
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
-        if self.connection_acknowledged and len(self.operations) >= (
-            self.max_subscriptions_per_connection or len(self.operations) + 1
+        if self.connection_acknowledged and message["id"] in self.members:
+            reason = f"Subscriber for {message['id']} already exists"  # as Strawberry's
+            await self.websocket.close(code=4409, reason=reason)
+            return
+        held = len(self.operations) + len(self.members)
+        if self.connection_acknowledged and held >= (
+            self.max_subscriptions_per_connection or held + 1
         ):
             error = LimitExceeded(
                 f"At most {self.max_subscriptions_per_connection} subscriptions at once on one "
@@ -81,12 +100,39 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().handle_subscribe(message)
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
-        """In this operation's own task: a `scoreChanged` it starts may join a shared group."""
+        """In this operation's own task: a `scoreChanged` it starts may join a shared group,
+        and then the task ends (Detached) while the handler keeps its member."""
         registry = cast("GraphQLView", self.view).shared
         if registry is not None:
             socket = cast("ASGIWebSocketAdapter", self.websocket).ws
-            sharing.set(Sharing(registry, operation.id, operation.variables, socket.send_text))
-        await super().run_operation(operation)
+            wire = Wire(socket.scope, socket.send_text)
+            adopt = functools.partial(self._adopt, operation.id)
+            sharing.set(Sharing(registry, operation.id, operation.variables, wire, adopt))
+        with contextlib.suppress(Detached):  # its member goes on in its group
+            await super().run_operation(operation)
+
+    def _adopt(self, operation_id: str, member: Member) -> None:
+        """Its operation's task is ending: from now on the member is the operation (for
+        `complete`, the limit of subscriptions, a repeated id), and the task, its context and
+        Strawberry's record of it are freed."""
+        if self.operations.pop(operation_id, None) is None:  # completed meanwhile
+            member.leave()
+            return
+        self.members[operation_id] = member
+        member.done = functools.partial(self._complete, operation_id)
+
+    async def _complete(self, operation_id: str) -> None:
+        """A member's stream is over (its group ended, or it fell behind): `complete`, as
+        Strawberry sends when an operation's stream ends."""
+        if self.members.pop(operation_id, None) is not None:
+            await self.send_message({"id": operation_id, "type": "complete"})
+
+    async def cleanup_operation(self, operation_id: str) -> None:
+        """`complete` from the client, or the socket gone: a member taken over leaves too."""
+        member = self.members.pop(operation_id, None)
+        if member is not None:
+            member.leave()
+        await super().cleanup_operation(operation_id)
 
 
 class GraphQLView(GraphQL[Context, None]):
