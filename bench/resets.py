@@ -74,9 +74,13 @@ async def _raw_update(collection: AsyncIOMotorCollection[dict[str, Any]]) -> flo
 async def _until(
     http: httpx.AsyncClient, url: str, request: dict, holds: Callable[[dict], bool], every: float
 ) -> None:
-    """Ask again and again until the answer's data holds."""
+    """Ask again and again until the answer's data holds (an answer with errors, such as a
+    query that ran out of time, does not: it is shown)."""
     while True:
-        if holds((await http.post(url, json=request)).json()["data"]):
+        body = (await http.post(url, json=request)).json()
+        if body.get("errors"):
+            print(f"  (an answer while waiting: {body['errors'][0].get('message')})", flush=True)
+        elif holds(body["data"]):
             return
         await asyncio.sleep(every)
 

@@ -155,22 +155,16 @@ async def by_score(
     direction = -1 if descending else 1
     if not current.walking:
         parts = [{**country, **part} for part in stretch.parts(descending)]
-        # No hint: the server's own plan reads these by index (a hint made it read every
-        # contact: 7 s for a first page at 100,000).
         return await _read(collection, parts, rest, SCORE_KEY, direction, first + 1)
-    rest.update(country)
-    parts = [{"gen": current.id, **part} for part in stretch.parts(descending)]
-    docs = await _read(collection, parts, rest, SCORE_KEY, direction, first + 1, BY_GENERATION)
+    parts = [{**country, "gen": current.id, **part} for part in stretch.parts(descending)]
+    docs = await _read(collection, parts, rest, SCORE_KEY, direction, first + 1)
     zeros = stretch.zeros(descending)
     if current.older is None:  # not known: every contact of another generation (slow)
-        older = {**rest, "gen": {"$ne": current.id}}
-        return docs + await _read(collection, zeros, older, ZERO_KEY, direction, first + 1)
+        older = [{**country, "gen": {"$ne": current.id}, **part} for part in zeros]
+        return docs + await _read(collection, older, rest, ZERO_KEY, direction, first + 1)
     for gen in current.older:
-        of_gen = [{"gen": gen, **part} for part in zeros]
-        limit = first + 1
-        docs += await _read(
-            collection, of_gen, rest, ZERO_KEY, direction, limit, ZEROS_BY_GENERATION
-        )
+        of_gen = [{**country, "gen": gen, **part} for part in zeros]
+        docs += await _read(collection, of_gen, rest, ZERO_KEY, direction, first + 1)
     return docs
 
 
@@ -181,12 +175,12 @@ async def _read(
     key: Sequence[str],
     direction: int,
     limit: int,
-    index: list[tuple[str, int]] | None = None,
 ) -> list[Document]:
-    """The first `limit` documents of these parts, read in turn, that also match `rest`, through
-    `index` when given (SecantusDB's own choice for {gen, score range} plus a second `$match`
-    missed half of the matches: tests/test_score_counts.py; a hinted read may be a scan, so
-    pages while a reset walks are exact but slow on a large base)."""
+    """The first `limit` documents of these parts, read in turn, that also match `rest`. A part
+    holds every indexed field of its filter (the country with the generation and the score):
+    SecantusDB's plan for {gen, score range} followed by a second `$match` on the country missed
+    about half of the matches (tests/test_score_counts.py), and a hint there walks the whole
+    index (every contact, whatever the filter)."""
     docs: list[Document] = []
     for part in parts:
         stages: list[Document] = [
@@ -197,8 +191,8 @@ async def _read(
             {"$project": PUBLIC_FIELDS},
         ]
         # One batch: no getMore to learn that the cursor is done.
-        options: Document = {"batchSize": limit + 1} | ({"hint": dict(index)} if index else {})
-        docs += await collection.aggregate(stages, **options).to_list(None)
+        cursor = collection.aggregate(stages, batchSize=limit + 1)
+        docs += await cursor.to_list(None)
         if len(docs) >= limit:
             break
     return docs
