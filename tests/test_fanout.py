@@ -21,7 +21,7 @@ from graphql_schema.live.shared import Registry
 from tests.conftest import Api
 from tests.crash_stack import ApiProcess
 from tests.gql_ops import make_contact, record
-from tests.ws import Subscriber
+from tests.ws import Subscriber, viewers
 
 MINIMAL = "subscription { scoreChanged { contactId score } }"
 WITH_EMAIL = "subscription { scoreChanged { score contact { email } } }"
@@ -166,13 +166,7 @@ async def test_a_member_completed_by_its_client_leaves_and_its_id_may_be_taken_a
 async def test_members_of_a_group_that_falls_behind_are_told_then_completed(api):
     await make_contact(api, "burst@example.com")
     registry = groups(api)
-    async with (
-        Subscriber(api.ws_url, api.tokens[Role.VIEWER]) as one,
-        Subscriber(api.ws_url, api.tokens[Role.VIEWER]) as two,
-    ):
-        await one.subscribe(MINIMAL, id_="a")
-        await two.subscribe(MINIMAL, id_="b")
-        await api.wait_subscribers(2)
+    async with viewers(api, MINIMAL, ["a", "b"]) as (one, two):
         [group] = registry.groups.values()
         loop = api.hub._task.get_loop() if api.hub._task else None
         assert loop is not None

@@ -13,7 +13,7 @@ from api.sockets import Flag, Inbox, LeanWebSocketProtocol
 from api.wire import Wire, text_frame
 from graphql_schema.live.shared import Member
 from tests.gql_ops import make_contact, record
-from tests.ws import Subscriber
+from tests.ws import Subscriber, viewers
 
 MINIMAL = "subscription { scoreChanged { contactId score } }"
 
@@ -51,13 +51,7 @@ def _members(api) -> list[Member]:
 
 async def test_frames_go_straight_to_open_sockets(api):
     await make_contact(api, "wire@example.com")
-    async with (
-        Subscriber(api.ws_url, api.tokens[Role.VIEWER]) as one,
-        Subscriber(api.ws_url, api.tokens[Role.VIEWER]) as two,
-    ):
-        await one.subscribe(MINIMAL, id_="a")
-        await two.subscribe(MINIMAL, id_="b")
-        await api.wait_subscribers(2)
+    async with viewers(api, MINIMAL, ["a", "b"]) as (one, two):
         assert all(member.wire.protocol is not None for member in _members(api))
         await record(api, "wire@example.com", "REFER_FRIEND", None)
         first, second = await one.next(), await two.next()

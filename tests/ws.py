@@ -2,9 +2,13 @@
 
 import asyncio
 import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import websockets
+
+from api.domain.access import Role
 
 
 class Subscriber:
@@ -40,3 +44,18 @@ class Subscriber:
             message = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
             if message["type"] in {"next", "error", "complete"}:
                 return message
+
+
+@asynccontextmanager
+async def viewers(api: Any, query: str, ids: Sequence[str]) -> AsyncIterator[list[Subscriber]]:
+    """Viewers on sockets of their own, each subscribed to `query` under its id, once the API
+    holds them all."""
+    async with AsyncExitStack() as stack:
+        subscribers = [
+            await stack.enter_async_context(Subscriber(api.ws_url, api.tokens[Role.VIEWER]))
+            for _ in ids
+        ]
+        for subscriber, id_ in zip(subscribers, ids, strict=True):
+            await subscriber.subscribe(query, id_=id_)
+        await api.wait_subscribers(len(ids))
+        yield subscribers
