@@ -1,5 +1,10 @@
-"""The reset's walk over the `contacts` collection (api/services/reset_job.py): stale states in
-_id order, and their new states written in bulk, each only onto the document the walk read.
+"""The reset's walk over the `contacts` collection (api/services/reset_job.py): stale states, and
+their new states written in bulk, each only onto the document the walk read.
+
+Stale states are read a tie bucket of an older generation at a time ({gen, tie}: an equality on
+the (gen, tie, _id) index, about a thousandth of the contacts each): on the embedded server a read
+of every stale contact at once (`gen != current`) is a scan of the whole collection that holds up
+every other request meanwhile (2.6 s at 100,000), readers of the reset included.
 
 A chunk's states are written in one transaction: the embedded server syncs its log once per
 commit, so a thousand conditional updates cost one sync instead of a thousand. A commit racing
@@ -20,7 +25,7 @@ from pymongo import ASCENDING, UpdateOne
 from api.db.batching import find_in, in_batches
 from api.db.contact_docs import STATE_FIELDS, state_update, stored_state
 from api.db.faults import retryable
-from api.domain.contacts import ContactState
+from api.domain.contacts import TIES, ContactState
 
 Document = dict[str, Any]
 CHUNK_ATTEMPTS = 5
@@ -30,11 +35,31 @@ class ResetWalk:
     def __init__(self, db: AsyncIOMotorDatabase[Document]) -> None:
         self.collection = db["contacts"]
 
+    async def held_by(
+        self, older: Sequence[str | None], size: int
+    ) -> AsyncIterator[list[ContactState]]:
+        """The stored states of the contacts these generations hold (None: no generation), a tie
+        bucket at a time, in batches of about `size`. Contacts the walk moved are gone from their
+        buckets, so a walk started again skips them at the cost of a small read each."""
+        batch: list[ContactState] = []
+        for gen in older:
+            for tie in range(TIES):
+                docs = await self.collection.find({"gen": gen, "tie": tie}, STATE_FIELDS).to_list(
+                    None
+                )
+                batch += [stored_state(doc) for doc in docs]
+                if len(batch) >= size:
+                    yield batch
+                    batch = []
+        if batch:
+            yield batch
+
     async def stale_states(
         self, after_id: str, size: int, gen: str
     ) -> AsyncIterator[list[ContactState]]:
         """The stored states of contacts after `after_id` that an older generation holds, in _id
-        order, in batches."""
+        order, in batches: a scan of every contact (for the last sweep, and for a reset started by
+        a version that did not note the older generations)."""
         query = {"_id": {"$gt": after_id}, "gen": {"$ne": gen}}
         cursor = self.collection.find(query, STATE_FIELDS).sort("_id", ASCENDING)
         async for docs in in_batches(cursor, size):

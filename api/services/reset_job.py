@@ -5,8 +5,8 @@ every read takes the score of a contact of an older generation as 0, and the his
 generation holds every contact at 0, so counts, classes, pages and views show the reset within a
 moment, whatever the size of the base. Scoring is paused meanwhile.
 
-The walk then writes each contact's RESET entry and its new state in bulk (no transaction), in
-_id order, a chunk at a time. The entries are keyed by the job, so a contact gets one whoever
+The walk then writes each contact's RESET entry and its new state in bulk, a chunk at a time,
+reading the contacts a tie bucket of each older generation at a time (api/db/reset_walk.py). The entries are keyed by the job, so a contact gets one whoever
 writes it; a state is written only onto the document the walk read (same seq and generation).
 A commit that meets a contact the walk has not reached applies its RESET first, in its own
 transaction (api/writes/commit.py), under the same key. Contacts whose sequence number or key was
@@ -74,11 +74,18 @@ async def _reset(store: Store, job: ResetJob) -> None:
     await store.histogram.start_generation(job.id)
     change = ResetChange(job.reason, job.actor, reset_key(job.id), job.id)
     plan = planner_for(await store.sheet.score_sheet())
-    resume_after = await store.resets.cursor(job.id)
-    async for states in store.reset_walk.stale_states(resume_after, CHUNK, job.id):
+    current = await store.histogram.generation(fresh=True)
+    if current.id == job.id and current.older is not None:
+        walk, by_id = store.reset_walk.held_by(current.older, CHUNK), False
+    else:
+        resume_after = await store.resets.cursor(job.id)
+        walk, by_id = store.reset_walk.stale_states(resume_after, CHUNK, job.id), True
+    async for states in walk:
         await store.resets.beat(job)  # still ours before writing
         written = await _reset_chunk(store, states, change, plan)
-        await store.resets.advance(job, states[-1].contact_id, len(states), written)
+        # A walk by buckets starts again from the first: the ones walked are empty by then.
+        cursor = states[-1].contact_id if by_id else ""
+        await store.resets.advance(job, cursor, len(states), written)
     for _ in range(SWEEPS):
         stale = store.reset_walk.stale_states("", CHUNK, job.id)
         left = [state async for chunk in stale for state in chunk]
