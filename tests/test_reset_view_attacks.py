@@ -209,6 +209,26 @@ async def test_a_reset_started_as_another_ends_stays_paused(store, monkeypatch):
     assert (await store.sheet.score_sheet()).enabled is False
 
 
+async def test_a_reset_whose_process_died_before_pausing_scoring_is_resumed_paused(store):
+    """kill -9 right after the reset's job was stored, before scoring was paused: the process
+    that resumes it pauses scoring for the walk, and leaves it paused when asked to."""
+    await store.contacts.upsert("k@x.io", ContactDetails())
+    assert (await store.sheet.score_sheet()).enabled
+    job = await store.resets.start("ann", "died early", False, 1)
+    assert job is not None
+    seen: list[bool] = []
+    real = store.resets.beat
+
+    async def beat_and_look(job, *args, **kwargs):
+        seen.append((await store.sheet.score_sheet()).enabled)
+        return await real(job, *args, **kwargs)
+
+    store.resets.beat = beat_and_look  # type: ignore[method-assign]
+    await run_reset(store, job)
+    assert seen and not any(seen), "scoring ran during the walk"
+    assert (await store.sheet.score_sheet()).enabled is False
+
+
 async def test_two_resets_at_once_and_a_report_during_the_walk_over_graphql(api, store):
     rng = random.Random(3)
     for i in range(30):

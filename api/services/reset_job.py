@@ -6,8 +6,9 @@ generation holds every contact at 0, so counts, classes, pages and views show th
 moment, whatever the size of the base. Scoring is paused meanwhile.
 
 The walk then writes each contact's RESET entry and its new state in bulk, a chunk at a time,
-reading the contacts a tie bucket of each older generation at a time (api/db/reset_walk.py). The entries are keyed by the job, so a contact gets one whoever
-writes it; a state is written only onto the document the walk read (same seq and generation).
+reading the contacts a tie bucket of each older generation at a time (api/db/reset_walk.py).
+The entries are keyed by the job, so a contact gets one whoever writes it; a state is written
+only onto the document the walk read (same seq and generation).
 A commit that meets a contact the walk has not reached applies its RESET first, in its own
 transaction (api/writes/commit.py), under the same key. Contacts whose sequence number or key was
 taken meanwhile are settled one by one through the commit path, which reads their ledger tails.
@@ -60,11 +61,16 @@ async def start_reset(
     job = await store.resets.start(actor, reason.strip(), enable_scoring, total)
     if job is None:
         raise ServiceFailure([ServiceError(None, "A reset is running already", ErrorCode.CONFLICT)])
-    sheet = await store.sheet.score_sheet()
-    await store.sheet.save_score_sheet(sheet.with_changes(enabled=False), actor)
+    await _pause_scoring(store, actor)
     await store.histogram.start_generation(job.id)
     tasks.spawn(run_reset(store, job), name=f"reset-{job.id}")
     return job
+
+
+async def _pause_scoring(store: Store, actor: str) -> None:
+    sheet = await store.sheet.score_sheet()
+    if sheet.enabled:
+        await store.sheet.save_score_sheet(sheet.with_changes(enabled=False), actor)
 
 
 async def run_reset(store: Store, job: ResetJob) -> None:
@@ -72,7 +78,9 @@ async def run_reset(store: Store, job: ResetJob) -> None:
 
 
 async def _reset(store: Store, job: ResetJob) -> None:
-    # Started again when resumed: a crash may have come before the generation was.
+    # Again when resumed: a crash may have come before scoring was paused or the generation
+    # started.
+    await _pause_scoring(store, job.actor)
     await store.histogram.start_generation(job.id)
     change = ResetChange(job.reason, job.actor, reset_key(job.id), job.id)
     plan = planner_for(await store.sheet.score_sheet())
