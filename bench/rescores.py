@@ -58,10 +58,8 @@ async def measure_rescore(uri: str, contacts: int, per_contact: int) -> tuple[in
     """(activities rescored, seconds) after doubling the open points."""
     async with scratch_store(uri, "rescore") as store:
         await _histories(store, contacts, per_contact)
-        edited = ScoreSheet().with_changes(
-            {SheetEntry.UNIQUE_OPEN: 20, SheetEntry.MULTIPLE_OPEN: 40}
-        )
-        await store.sheet.save_score_sheet(edited, "bench")
+        doubled = {SheetEntry.UNIQUE_OPEN: 20, SheetEntry.MULTIPLE_OPEN: 40}
+        await store.sheet.change_score_sheet("bench", doubled)
         record = await store.rescores.start("bench", "benchmark", contacts)
         assert record is not None
         started = time.perf_counter()

@@ -229,6 +229,30 @@ async def test_a_reset_whose_process_died_before_pausing_scoring_is_resumed_paus
     assert (await store.sheet.score_sheet()).enabled is False
 
 
+async def test_a_points_edit_racing_a_reset_keeps_both(store):
+    """An admin's edit of points whose request read the sheet before a reset and writes after
+    the reset paused scoring: each changes only its own fields, so the edit does not turn
+    scoring back on (nor the reset undo the edit)."""
+    await store.contacts.upsert("e@x.io", ContactDetails())
+    real, jobs = store.sheet.score_sheet, []
+
+    async def read_then_a_whole_reset():
+        sheet = await real()
+        store.sheet.score_sheet = real  # type: ignore[method-assign]
+        tasks = Tasks()
+        jobs.append(await start_reset(store, tasks, "racing an edit", True, False, "bob"))
+        await asyncio.gather(*tasks.tasks)
+        return sheet
+
+    store.sheet.score_sheet = read_then_a_whole_reset  # type: ignore[method-assign]
+    await update_sheet(store, {SheetEntry.REFER_FRIEND: 44}, None, None, "ann")
+    [job] = jobs
+    assert (await store.resets.get(job.id)).status == "DONE"
+    sheet = await store.sheet.score_sheet()
+    assert sheet.points[SheetEntry.REFER_FRIEND] == 44
+    assert sheet.enabled is False  # the reset asked to leave scoring paused
+
+
 async def test_two_resets_at_once_and_a_report_during_the_walk_over_graphql(api, store):
     rng = random.Random(3)
     for i in range(30):

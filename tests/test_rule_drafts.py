@@ -383,8 +383,7 @@ async def test_an_abandoned_rescore_is_resumed(store):
     for email in emails:
         await store.contacts.upsert(email, ContactDetails())
     await record_activities(store, [ActivityInput(e, ActivityType.REFER_FRIEND) for e in emails])
-    sheet = await store.sheet.score_sheet()
-    await store.sheet.save_score_sheet(sheet.with_changes({SheetEntry.REFER_FRIEND: 50}), "ann")
+    await store.sheet.change_score_sheet("ann", {SheetEntry.REFER_FRIEND: 50})
     record = await store.rescores.start("ann", "crashed", 7)
     ids = await anext(store.contacts.id_batches("", 3))
     await store.rescores.advance(record, ids[-1], 3, 0)  # the dead process got this far
@@ -404,11 +403,10 @@ async def test_an_abandoned_rescore_is_resumed(store):
 async def test_a_rescore_reads_ledger_only_entries_and_keeps_paused_activities_unscored(store):
     await store.contacts.upsert("t@x.io", ContactDetails())
     await record_activities(store, [ActivityInput("t@x.io", ActivityType.OPEN, "c0")])
-    sheet = await store.sheet.score_sheet()
-    await store.sheet.save_score_sheet(sheet.with_changes(enabled=False), "ann")
+    await store.sheet.change_score_sheet("ann", enabled=False)
     for n in range(18):  # one by one: each stays in the ledger only
         await record_activities(store, [ActivityInput("t@x.io", ActivityType.OPEN, f"p{n}")])
-    await store.sheet.save_score_sheet(sheet.with_changes({SheetEntry.UNIQUE_OPEN: 20}), "ann")
+    await store.sheet.change_score_sheet("ann", {SheetEntry.UNIQUE_OPEN: 20}, enabled=True)
     await record_activities(store, [ActivityInput("t@x.io", ActivityType.OPEN, "p0")])
     found = await store.contacts.by_email("t@x.io")
     [state] = await store.contacts.states([found.id])

@@ -68,9 +68,8 @@ async def start_reset(
 
 
 async def _pause_scoring(store: Store, actor: str) -> None:
-    sheet = await store.sheet.score_sheet()
-    if sheet.enabled:
-        await store.sheet.save_score_sheet(sheet.with_changes(enabled=False), actor)
+    if (await store.sheet.score_sheet()).enabled:
+        await store.sheet.change_score_sheet(actor, enabled=False)
 
 
 async def run_reset(store: Store, job: ResetJob) -> None:
@@ -107,8 +106,7 @@ async def _reset(store: Store, job: ResetJob) -> None:
     # Before the job ends: a reset started once it has ended pauses scoring for good.
     if job.enable_scoring:
         await store.resets.beat(job)  # still ours: a later reset may run once it is not
-        sheet = await store.sheet.score_sheet()
-        await store.sheet.save_score_sheet(sheet.with_changes(enabled=True), job.actor)
+        await store.sheet.change_score_sheet(job.actor, enabled=True)
     await store.resets.finish(job)
 
 

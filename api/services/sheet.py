@@ -47,11 +47,9 @@ async def update_sheet(
     problems = sheet_problems(points, expiry_days)
     if problems:
         raise ServiceFailure(problems)
-    sheet = (await store.sheet.score_sheet()).with_changes(
-        points, enabled, negative_scoring_enabled, expiry_days
+    return await store.sheet.change_score_sheet(
+        actor, points, enabled, negative_scoring_enabled, expiry_days
     )
-    await store.sheet.save_score_sheet(sheet, actor)
-    return sheet
 
 
 @dataclass(frozen=True)
