@@ -54,7 +54,7 @@ class Flag(asyncio.Event):
                 self._woken.remove(waiter)
 
 
-class Inbox(asyncio.Queue[ASGIReceiveEvent]):
+class ReceiveQueue(asyncio.Queue[ASGIReceiveEvent]):
     """What uvicorn's protocol uses of asyncio.Queue (put_nowait, get, empty), unbounded."""
 
     def __init__(self) -> None:
@@ -62,7 +62,7 @@ class Inbox(asyncio.Queue[ASGIReceiveEvent]):
         self._ready = Flag()
 
     def __repr__(self) -> str:
-        return f"<Inbox of {len(self._items)}>"
+        return f"<ReceiveQueue of {len(self._items)}>"
 
     def qsize(self) -> int:
         return len(self._items)
@@ -94,7 +94,7 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.queue = Inbox()
+        self.queue = ReceiveQueue()
         self.writable = Flag()
         self.writable.set()
 

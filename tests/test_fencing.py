@@ -57,7 +57,7 @@ async def test_a_stalled_reset_walker_cannot_write_after_another_took_its_job(
         return await real_insert(*args, **kwargs)
 
     monkeypatch.setattr(store.ledger, "insert_unless_taken", stalling_insert)
-    job = await store.resets.start("ann", "quarter", False, 7)
+    job = await store.resets.start("ann", "quarter", True, 7)  # scoring resumes after it
     walker = asyncio.create_task(run_reset(store, job))
     await asyncio.wait_for(stalled.wait(), 10)
 

@@ -9,7 +9,7 @@ from websockets.frames import Frame, Opcode
 from websockets.streams import StreamReader
 
 from api.domain.access import Role
-from api.sockets import Flag, Inbox, LeanWebSocketProtocol
+from api.sockets import Flag, LeanWebSocketProtocol, ReceiveQueue
 from api.wire import Wire, text_frame
 from graphql_schema.live.shared import Member
 from tests.gql_ops import make_contact, record
@@ -96,7 +96,7 @@ async def test_a_backed_up_socket_gets_its_frames_in_order_and_holds_up_nobody(a
 
 
 async def test_the_lean_protocol_keeps_its_inbox_in_order_and_wakes_its_waiters():
-    inbox = Inbox()
+    inbox = ReceiveQueue()
     reader = asyncio.ensure_future(inbox.get())
     await asyncio.sleep(0)
     inbox.put_nowait({"type": "websocket.connect"})
