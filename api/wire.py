@@ -83,6 +83,11 @@ class Wire:
         if server is None or server.conn.extensions:
             await self.send_text(b"".join(parts).decode())
             return
-        await server.writable.wait()
-        if not self.write(parts):
-            raise ConnectionError("the websocket is closed")
+        while True:
+            await server.writable.wait()
+            if self.write(parts):
+                return
+            # Not written: backed up again (another writer on this socket filled it after the
+            # wake-up), so wait again; or gone (writable stays set once the connection is lost).
+            if server.writable.is_set():
+                raise ConnectionError("the websocket is closed")
