@@ -42,14 +42,19 @@ class TokenWatch:
         if not self.connections:
             return 0
         refused = await refused_tokens(self.store, set(self.connections))
+        closing = [
+            (close(reason), reason)
+            for key, reason in refused.items()
+            for close in list(self.connections.pop(key, ()))
+        ]
+        # All at once: one connection slow to close holds up no other.
+        results = await asyncio.gather(*(c for c, _ in closing), return_exceptions=True)
         closed = 0
-        for key, reason in refused.items():
-            for close in list(self.connections.pop(key, ())):
-                try:
-                    await close(reason)
-                    closed += 1
-                except Exception:  # one connection that cannot be closed stops no other
-                    log.warning("could not close a websocket (%s)", reason, exc_info=True)
+        for result, (_, reason) in zip(results, closing, strict=True):
+            if isinstance(result, BaseException):
+                log.warning("could not close a websocket (%s)", reason, exc_info=result)
+            else:
+                closed += 1
         if closed:
             log.info("closed %d websocket(s) whose token was refused", closed)
         return closed

@@ -49,6 +49,16 @@ def text_frame(parts: tuple[bytes, ...]) -> bytes:
     return b"".join((start, *parts))
 
 
+def cut_off(scope: Scope) -> bool:
+    """The websocket's connection dropped without a goodbye (its client stopped reading, so a
+    close frame would wait for ever); False when the server's protocol is out of reach."""
+    server = getattr(scope.get(RAW_SEND), "__self__", None)
+    if not isinstance(server, WebSocketsSansIOProtocol):
+        return False
+    server.transport.abort()
+    return True
+
+
 class Wire:
     """One websocket's frames: straight to its socket when it can take them, else the ASGI way
     (`send_text`)."""

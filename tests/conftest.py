@@ -17,11 +17,11 @@ import pytest
 import uvicorn
 
 from api.app import create_app
+from api.cli.serve import WEBSOCKETS
 from api.db.client import Store
 from api.domain.access import Role
 from api.embedded import EmbeddedMongo, free_port
 from api.live import LiveHub
-from api.sockets import LeanWebSocketProtocol
 from graphql_schema.live.shared import Registry
 from tests.mailbox import Mailbox
 
@@ -69,7 +69,7 @@ class ServerThread:
             host="127.0.0.1",
             port=self.port,
             log_level="warning",
-            ws=LeanWebSocketProtocol,
+            **WEBSOCKETS,  # as `python -m api` serves websockets (uncompressed: api/wire.py)
         )
         self.server = uvicorn.Server(config)
         self.hub: LiveHub = config.app.state.hub

@@ -1,5 +1,6 @@
 """The GraphQL endpoint: HTTP and graphql-transport-ws, with token authentication."""
 
+import asyncio
 import contextlib
 import functools
 import json
@@ -31,7 +32,7 @@ from api.live import LiveHub
 from api.services.access import TOKEN_REJECTED, bearer_token, token_digest
 from api.services.errors import ErrorCode
 from api.token_watch import CLOSE_CODE, TokenWatch
-from api.wire import Wire
+from api.wire import Wire, cut_off
 from graphql_schema.core.context import Context
 from graphql_schema.http.query_limits import LimitExceeded
 from graphql_schema.http.requests import (
@@ -45,6 +46,8 @@ from graphql_schema.http.worker import off_loop
 from graphql_schema.live.shared import Detached, Member, Registry, Sharing, sharing
 from graphql_schema.schema import schema
 
+# Seconds a revoked token's socket is given to take its close frame before it is cut off.
+CLOSE_WITHIN = 1.0
 # Subscriptions one websocket may hold at once (queries and mutations sent over it count too).
 MAX_SUBSCRIPTIONS_PER_CONNECTION = 20
 
@@ -69,7 +72,15 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             cast("GraphQLView", self.view).token_watch.add(key, self.close_for)
 
     async def close_for(self, reason: str) -> None:
-        await self.websocket.close(code=CLOSE_CODE, reason=reason)
+        """Closed with the reason; a socket whose client stopped reading never takes the close
+        frame, so it is cut off after CLOSE_WITHIN seconds."""
+        try:
+            await asyncio.wait_for(
+                self.websocket.close(code=CLOSE_CODE, reason=reason), CLOSE_WITHIN
+            )
+        except TimeoutError:
+            if not cut_off(cast("ASGIWebSocketAdapter", self.websocket).ws.scope):
+                raise
 
     async def shutdown(self) -> None:
         if self.watched is not None:
