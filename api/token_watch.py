@@ -2,8 +2,10 @@
 
 Whichever process revoked a token, every process asks every WATCH_EVERY seconds, in one query,
 about the tokens of all the connections it holds, and closes those whose token is refused with
-close code 4403 and the reason ("Token revoked", "Token expired"). A connection lives on for at
-most about WATCH_EVERY seconds (plus one query) after its token was revoked or expired.
+close code 4403 and the reason ("Token revoked", "Token expired"), all at once (a socket whose
+client stopped reading is cut off instead: graphql_schema/http/endpoint.py, `close_for`). A
+connection lives on for at most about WATCH_EVERY seconds (plus one query, plus one second when it
+must be cut off) after its token was revoked or expired.
 """
 
 import asyncio
