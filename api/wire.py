@@ -49,11 +49,17 @@ def text_frame(parts: tuple[bytes, ...]) -> bytes:
     return b"".join((start, *parts))
 
 
+def _server(scope: Scope) -> WebSocketsSansIOProtocol | None:
+    """The server's protocol behind the websocket's own `send`, when it is uvicorn's."""
+    server = getattr(scope.get(RAW_SEND), "__self__", None)
+    return server if isinstance(server, WebSocketsSansIOProtocol) else None
+
+
 def cut_off(scope: Scope) -> bool:
     """The websocket's connection dropped without a goodbye (its client stopped reading, so a
     close frame would wait for ever); False when the server's protocol is out of reach."""
-    server = getattr(scope.get(RAW_SEND), "__self__", None)
-    if not isinstance(server, WebSocketsSansIOProtocol):
+    server = _server(scope)
+    if server is None:
         return False
     server.transport.abort()
     return True
@@ -66,8 +72,7 @@ class Wire:
     __slots__ = ("protocol", "send_text")
 
     def __init__(self, scope: Scope, send_text: Callable[[str], Awaitable[None]]) -> None:
-        server = getattr(scope.get(RAW_SEND), "__self__", None)
-        self.protocol = server if isinstance(server, WebSocketsSansIOProtocol) else None
+        self.protocol = _server(scope)
         self.send_text = send_text
 
     def write(self, parts: tuple[bytes, ...]) -> bool:

@@ -249,6 +249,7 @@ class Group:
         if member.last is None:  # it missed nothing before the group's next event
             member.last = self.inbox.last
         self.members.add(member)
+        member.group = self
         self.registry.hub.subscribers[self.inbox] = len(self.members)
 
     def discard(self, member: Member) -> None:
@@ -379,7 +380,6 @@ class Registry:
         if after is not None:
             member.hold(after)
         group.add(member)
-        member.group = group
         try:
             if after is not None:
                 try:
